@@ -1,0 +1,152 @@
+"""The pipeline: config -> sources -> load -> validate -> plan -> render -> check -> write.
+
+Everything is read and validated before anything is rendered, and nothing is written
+unless the whole site rendered and passed its checks (design.md principles 3 and 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from sitegen.check import check_site
+from sitegen.content import Page, read_page, render_page
+from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.load import load_model
+from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
+from sitegen.outputs import robots, sitemap
+from sitegen.render import make_environment, render_route
+from sitegen.routes import page_output, plan_routes
+from sitegen.sources import find_sources
+from sitegen.validate import validate_clinics
+from sitegen.write import build_lock, write_site
+from sitegen.yamlsrc import MAX_BYTES
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    out: Path | None = None
+    base_url: str | None = None
+    strict: bool = False
+
+
+@dataclass
+class BuildResult:
+    diagnostics: Diagnostics
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.errors
+
+
+def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
+    """Read and validate every input; None when anything is wrong (see `diags`)."""
+    root = options.root
+    config_file = root / "site.yaml"
+    if not config_file.is_file():
+        diags.error("site.yaml", 0, 0, f"no site.yaml in {root}",
+                    "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
+        return None
+    loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
+    if loaded is None:
+        return None
+    config = loaded[0]
+    if options.base_url is not None:
+        config = config.model_copy(update={"base_url": options.base_url})
+    max_bytes = config.limits.max_file_bytes
+    sources = find_sources(root, diags)
+
+    clinics: list[ClinicSource] = []
+    for rel in sources.rates:
+        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
+        if result is not None:
+            schedule, doc = result
+            slug = schedule.clinic.slug or Path(rel).stem
+            clinics.append(ClinicSource(slug=slug, path=rel, schedule=schedule,
+                                        positions=doc.positions))
+    validate_clinics(clinics, diags)
+    if not clinics and not diags.errors:
+        diags.error("rates", 0, 0, "no fee schedules found",
+                    "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
+
+    pages: list[Page] = []
+    for rel in sources.content:
+        page = read_page(root / rel, rel.removeprefix("content/"), rel, diags, max_bytes)
+        if page is not None:
+            pages.append(page)
+    by_source = {p.source: p.url for p in pages if not p.meta.draft}
+    pages = [render_page(p, by_source.get, diags) for p in pages]
+    _check_fragments(pages, diags)
+    if diags.errors:
+        return None
+    clinics.sort(key=lambda c: c.slug)
+    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
+
+
+def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:
+    """A link like glossary.md#deductable must name a heading that exists."""
+    ids = {p.source: {i for i, _ in p.toc} for p in pages}
+    for page in pages:
+        for target, fragment, line, col in page.fragment_links:
+            if fragment not in ids.get(target, set()):
+                choices = sorted(ids.get(target, set()))
+                diags.error(page.display, line, col,
+                            f"the link points to '#{fragment}', which is not a heading of "
+                            f"{target}", did_you_mean(fragment, choices) or
+                            "link to a heading's id: its words in lower case, joined by '-'")
+
+
+def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
+    templates = root / "templates"
+    env = make_environment(templates)
+    routes = plan_routes(site)
+    shared = {"site": site, "config": site.config}
+    files: dict[str, bytes] = {}
+    for route in routes:
+        try:
+            files[route.output] = render_route(env, route, shared, site.config.base_url)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.error(f"templates/{exc.name or route.template}", exc.lineno, 1,
+                        f"template syntax error: {exc.message}")
+            return {}
+        except jinja2.TemplateError as exc:
+            diags.error(f"templates/{route.template}", 0, 0,
+                        f"template error while rendering {route.url or 'the home page'}: {exc}")
+            return {}
+    static = templates / "assets"
+    for asset in sorted(static.rglob("*")) if static.is_dir() else []:
+        if asset.is_file():
+            files["assets/" + asset.relative_to(static).as_posix()] = asset.read_bytes()
+    lastmod = {}
+    for source in site.clinics:
+        for route in routes:
+            if route.url.startswith(f"clinics/{source.slug}/"):
+                lastmod[route.url] = source.clinic.last_updated.isoformat()
+    files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod)
+    files["robots.txt"] = robots(site.config.base_url)
+    files[".nojekyll"] = b""
+    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
+    return files
+
+
+def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
+    """Build the site; write it to the output folder only when there are no errors."""
+    diags = Diagnostics()
+    site = load_site(options, diags)
+    if site is None:
+        return BuildResult(diags)
+    if options.strict and diags.warnings:
+        return BuildResult(diags)
+    files = render_site(site, options.root, diags)
+    if not diags.errors:
+        check_site(files, diags, prefix="public/")
+    if diags.errors or not write:
+        return BuildResult(diags, files)
+    out = options.out or options.root / "public"
+    with build_lock(out):
+        write_site(out, files)
+    return BuildResult(diags, files)

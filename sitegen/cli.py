@@ -1,0 +1,77 @@
+"""The command line: parse arguments, run a stage, print diagnostics, pick the exit code.
+
+Exit codes: 0 built, 1 content errors, 2 usage errors (click's own convention).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from sitegen import __version__
+from sitegen.build import BuildOptions, build
+from sitegen.diagnostics import Diagnostics
+from sitegen.write import BuildLocked
+
+
+def report(diags: Diagnostics, strict: bool = False) -> int:
+    """Print every diagnostic once, in file order, and a summary; return the exit code."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    items = diags.sorted()
+    for item in items:
+        if strict and item.severity == "warning":
+            item = type(item)(item.path, item.line, item.col, "error", item.message, item.hint)
+        click.echo(item.format(), err=True)
+        if annotate:
+            click.echo(item.github_annotation())
+    errors = sum(1 for d in items if d.severity == "error" or strict)
+    warnings = len(items) - errors
+    if items:
+        click.echo(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}", err=True)
+    return 1 if errors else 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def main() -> None:
+    """Build honest, readable price pages from clinic fee schedules."""
+
+
+@main.command("build")
+@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: SITE_DIR/public).")
+@click.option("--base-url", help="Public URL of the site, e.g. https://example.org/repo/ "
+              "(default: base_url of site.yaml).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+    """Build the site in SITE_DIR (default: the current folder) into public/."""
+    if not site_dir.is_dir():
+        raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
+    if base_url is not None and not (base_url.startswith(("http://", "https://", "/"))):
+        raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
+    started = time.perf_counter()
+    options = BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
+    try:
+        result = build(options)
+    except BuildLocked as exc:
+        click.echo(f"{exc}: error: another build of this site is running; wait for it to "
+                   "finish (or delete the lock file if no build is running)", err=True)
+        sys.exit(1)
+    code = report(result.diagnostics, strict)
+    if code == 0:
+        pages = sum(1 for name in result.files if name.endswith(".html"))
+        target = out or site_dir / "public"
+        click.echo(f"built {pages} pages ({len(result.files)} files) into {target} "
+                   f"in {time.perf_counter() - started:.2f}s", err=True)
+    else:
+        click.echo("build failed; the previous site was left as it was", err=True)
+    sys.exit(code)

@@ -1,0 +1,156 @@
+"""Stage `load` (Markdown part): explainers with YAML front matter to `Page`s.
+
+Raw HTML in Markdown is escaped (editors paste from everywhere; the site runs no script),
+`javascript:`/`data:` links are refused, and relative links to other `.md` files are
+rewritten to the pages they become.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+from pydantic import Field
+
+from sitegen.diagnostics import Diagnostics
+from sitegen.load import validate_data
+from sitegen.model import Strict, Text
+from sitegen.routes import content_url, relative_url
+from sitegen.yamlsrc import Positions, YamlDoc, decode_text, parse_yaml
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+
+
+class FrontMatter(Strict):
+    title: Text
+    summary: Text = ""
+    order: int = Field(default=100, ge=0, le=100_000)
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    source: str          # POSIX path relative to content/, like 'guides/deductibles.md'
+    display: str         # path shown in diagnostics, like 'content/guides/deductibles.md'
+    url: str
+    meta: FrontMatter
+    body: str
+    body_line: int       # line of the file where the Markdown body starts
+    html: str = ""
+    toc: tuple[tuple[str, str], ...] = ()
+    fragment_links: tuple[tuple[str, str, int, int], ...] = ()  # (target source, id, line, col)
+
+
+def read_page(file: Path, source: str, display: str, diags: Diagnostics,
+              max_bytes: int) -> Page | None:
+    """Split front matter from body and validate the front matter."""
+    raw = file.read_bytes()
+    if len(raw) > max_bytes:
+        diags.error(display, 0, 0, f"the file is {len(raw):,} bytes, above the limit of "
+                    f"{max_bytes:,}", "split it into several guides")
+        return None
+    text = decode_text(raw, display, diags)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n")
+    match = _FRONT.match(text)
+    if not match:
+        diags.error(display, 1, 1, "the file has no front matter",
+                    "start it with a '---' line, 'title: ...', and another '---' line")
+        return None
+    local = Diagnostics()
+    doc = parse_yaml(match.group(1), display, local)
+    diags.extend(_shift(local, 1))
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        diags.error(display, 2, 1, "the front matter must be keys like 'title: ...'",
+                    "add 'title: Your title' between the '---' lines")
+        return None
+    shifted = YamlDoc(display, doc.data, Positions(
+        {k: (ln + 1, c) for k, (ln, c) in doc.positions.values.items()},
+        {k: (ln + 1, c) for k, (ln, c) in doc.positions.keys.items()}))
+    meta = validate_data(shifted, FrontMatter, diags)
+    if meta is None:
+        return None
+    body_line = text[: match.end()].count("\n") + 1
+    return Page(source, display, content_url(source), meta, text[match.end():], body_line)
+
+
+def _shift(diags: Diagnostics, lines: int) -> list:
+    return [replace(d, line=d.line + lines) if d.line > 0 else d for d in diags.items]
+
+
+def render_page(page: Page, url_of_source: Callable[[str], str | None],
+                diags: Diagnostics) -> Page:
+    """Markdown to HTML, with links checked and rewritten relative to the page's URL."""
+    md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"],
+                           extension_configs={"toc": {"toc_depth": "2-3"}})
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    links = _LinkRewriter(md, page, url_of_source, diags)
+    md.treeprocessors.register(links, "sitegen_links", 1)
+    html = md.convert(page.body)
+    toc = tuple((t["id"], t["name"]) for t in _flatten(md.toc_tokens))  # type: ignore[attr-defined]
+    return replace(page, html=html, toc=toc, fragment_links=tuple(links.fragments))
+
+
+def _flatten(tokens: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    for token in tokens:
+        out.append(token)
+        out.extend(_flatten(token.get("children", [])))
+    return out
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, page: Page,
+                 url_of_source: Callable[[str], str | None], diags: Diagnostics) -> None:
+        super().__init__(md)
+        self.page, self.url_of_source, self.diags = page, url_of_source, diags
+        self.fragments: list[tuple[str, str, int, int]] = []
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            attr = {"a": "href", "img": "src"}.get(element.tag)
+            if attr and element.get(attr) is not None:
+                element.set(attr, self._rewrite(element.get(attr, "")))
+
+    def _rewrite(self, href: str) -> str:
+        stripped = re.sub(r"[\x00-\x20]", "", href).lower()
+        if stripped.startswith(_UNSAFE_SCHEMES):
+            self._report(href, f"the link '{href[:60]}' uses a scheme that can run code",
+                         "link to an https:// page or to another guide's .md file")
+            return "#"
+        if re.match(r"[a-z][a-z0-9+.-]*:|//|#", href, re.I) or not href:
+            return href
+        target, _, fragment = href.partition("#")
+        if not target.endswith(".md"):
+            return href
+        source = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.source), target))
+        url = self.url_of_source(source)
+        if url is None:
+            self._report(href, f"the link '{href}' points to a guide that does not exist",
+                         "check the file name; links are relative to this file")
+            return "#"
+        if fragment:
+            self.fragments.append((source, fragment, *self._locate(href)))
+        return relative_url(self.page.url, url + (f"#{fragment}" if fragment else ""))
+
+    def _locate(self, href: str) -> tuple[int, int]:
+        """Line and column of `href` in the file (Markdown's tree has no positions)."""
+        for number, line in enumerate(self.page.body.split("\n")):
+            col = line.find(href)
+            if col >= 0:
+                return self.page.body_line + number, col + 1
+        return self.page.body_line, 1
+
+    def _report(self, href: str, message: str, hint: str) -> None:
+        self.diags.error(self.page.display, *self._locate(href), message, hint)

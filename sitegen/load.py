@@ -1,0 +1,164 @@
+"""Stage `load`: YAML documents to typed models, with pydantic errors turned into
+diagnostics that point at the key or value in the file and speak the editor's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.yamlsrc import YamlDoc, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
+               max_bytes: int) -> tuple[M, YamlDoc] | None:
+    """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong."""
+    doc = read_yaml(file, display, diags, max_bytes)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        kind = "empty" if doc.data is None else f"a {describe(doc.data)}"
+        line, col = doc.positions.of(())
+        diags.error(display, line if doc.data is not None else 0, col if doc.data is not None
+                    else 0, f"the file is {kind}, but it must be a mapping of keys",
+                    "start with the top-level keys, like 'clinic:'" if model.__name__ ==
+                    "FeeSchedule" else "start with a key, like 'title:'")
+        return None
+    result = validate_data(doc, model, diags)
+    return (result, doc) if result is not None else None
+
+
+def validate_data(doc: YamlDoc, model: type[M], diags: Diagnostics) -> M | None:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            report_error(doc, model, error, diags)
+        return None
+
+
+def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagnostics) -> None:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    name = _field_name(loc)
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    hint = ""
+    if kind == "missing":
+        line, col = doc.positions.of(loc[:-1])
+        message, hint = f"missing required key '{name}'", f"add '{name}: ...'"
+        if loc[:-1]:
+            message += f" in '{_field_name(loc[:-1])}'"
+    elif kind == "extra_forbidden":
+        line, col = doc.positions.of(loc, key=True)
+        message = f"unknown key '{name}'"
+        hint = did_you_mean(str(loc[-1]), _allowed_keys(model, loc[:-1])) or \
+            "remove it, or check the key reference in docs/fee-schedule.md"
+    else:
+        line, col = doc.positions.of(loc)
+        message, hint = _value_message(kind, name, value, ctx, error.get("msg", ""))
+    diags.error(doc.path, line, col, message, hint)
+
+
+def _value_message(kind: str, name: str, value: Any, ctx: dict, msg: str) -> tuple[str, str]:
+    got = f"(got {describe(value)} {show(value)})" if value is not None else "(got nothing)"
+    if kind == "string_type":
+        hint = f"put it in quotes: \"{value}\"" if isinstance(value, (int, Decimal, bool)) \
+            else "write it as text"
+        return f"{name} must be text {got}", hint
+    if kind in ("decimal_type", "decimal_parsing"):
+        return f"{name} must be an amount like 120.00 {got}", \
+            "write the number only, without '$' or thousands separators, with '.' for cents"
+    if kind == "decimal_max_places":
+        return f"{name} has more than 2 decimals {got}", "round it to cents, like 118.40"
+    if kind in ("greater_than", "greater_than_equal"):
+        return f"{name} must be more than {ctx.get('gt', ctx.get('ge'))} {got}", \
+            "prices and counts are positive; remove the entry if it does not apply"
+    if kind in ("less_than", "less_than_equal"):
+        return f"{name} is too large {got}", f"it must be below {ctx.get('lt', ctx.get('le'))}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{name} must be a whole number {got}", "write it like 12"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{name} must be true or false {got}", "write true or false"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"{name} must be a date {got}", "write it as YYYY-MM-DD, like 2026-10-01"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").split(" or ")
+        choices = [c.strip() for part in expected for c in part.split(",") if c.strip()]
+        suggestion = did_you_mean(str(value), choices)
+        allowed = "one of " + ", ".join(choices)
+        return f"unknown {name} {show(value)}", suggestion + (" " if suggestion else "") + \
+            f"use {allowed}"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        want = "a list" if kind == "list_type" else "a mapping of keys"
+        return f"{name} must be {want} {got}", "check the indentation and the '-' markers"
+    if kind in ("too_short", "string_too_short"):
+        return f"{name} must not be empty", "add at least one entry"
+    if kind in ("too_long", "string_too_long"):
+        return f"{name} is too long", "shorten it"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, "), ""
+    return f"{name}: {msg} {got}", ""
+
+
+def describe(value: Any) -> str:
+    """Name a YAML value's kind the way an editor would, never a Python repr."""
+    if isinstance(value, bool):
+        return "yes/no value"
+    if isinstance(value, (int, Decimal)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return "value"
+
+
+def show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value[:60]}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return ""
+    return str(value)
+
+
+def _field_name(loc: tuple) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str) and not part[:1].isupper() and part not in ("str", "int"):
+            return part
+    return str(loc[-1]) if loc else "document"
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the nested model at `loc`, for 'did you mean'."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and
+                                         issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None

@@ -1,0 +1,242 @@
+"""Typed models of the inputs: `site.yaml` and `rates/<clinic>.yaml`.
+
+These pydantic models are the schema: `load` validates plain YAML values against them,
+and docs/fee-schedule.md documents each field. Cross-file and cross-reference rules
+(unknown services, duplicate ids, ...) live in `validate`, which has the positions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
+Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
+Discipline = Literal["OT", "PT", "SLP"]
+Network = Literal["in-network", "out-of-network", "self-pay"]
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CODES = {
+    "CPT": (re.compile(r"\d{5}|\d{4}[FTU]"), "5 digits, like 97110"),
+    "HCPCS": (re.compile(r"[A-V]\d{4}"), "a letter and 4 digits, like G0283"),
+}
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (with a 'did you mean'), and models never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.fullmatch(value):
+        raise ValueError(f"'{value}' is not a valid id: use lower-case letters, digits and "
+                         "single dashes, like ot-eval-moderate")
+    return value
+
+
+def _npi(value: str) -> str:
+    if not re.fullmatch(r"\d{10}", value):
+        raise ValueError(f"NPI '{value}' must be exactly 10 digits")
+    if not npi_check_digit_ok(value):
+        raise ValueError(f"NPI '{value}' fails its check digit; copy it again from the "
+                         "NPPES registry")
+    return value
+
+
+def _tin(value: str) -> str:
+    if not re.fullmatch(r"\d{2}-\d{7}", value):
+        raise ValueError(f"TIN '{value}' must look like 12-3456789")
+    return value
+
+
+def _state(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError(f"state '{value}' must be a two-letter code like OR")
+    return value
+
+
+def _zip(value: str) -> str:
+    if not re.fullmatch(r"\d{5}(-\d{4})?", value):
+        raise ValueError(f"ZIP code '{value}' must be 5 digits (or ZIP+4), in quotes")
+    return value
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    """Luhn over '80840' + the first nine digits must give the tenth (domain.md section 4)."""
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            digit *= 2
+            digit = digit - 9 if digit > 9 else digit
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Money = Annotated[Decimal, Field(gt=0, lt=10_000_000, decimal_places=2, allow_inf_nan=False)]
+
+
+class Address(Strict):
+    street: Text
+    city: Text
+    state: Annotated[str, AfterValidator(_state)]
+    zip: Annotated[str, AfterValidator(_zip)]
+
+
+class Location(Strict):
+    name: Text
+    address: Address
+    phone: Text
+    email: Text | None = None
+    hours: Text | None = None
+
+
+class Clinic(Strict):
+    name: Text
+    slug: Slug | None = None
+    npi: Annotated[str, AfterValidator(_npi)]
+    tin: Annotated[str, AfterValidator(_tin)]
+    disciplines: list[Discipline] = Field(min_length=1)
+    hospital_based: bool = False
+    about: Text | None = None
+    website: Text | None = None
+    email: Text | None = None
+    locations: list[Location] = Field(min_length=1)
+    last_updated: dt.date
+
+
+class VisitLimit(Strict):
+    visits: int = Field(gt=0, le=366)
+    shared_by: list[Discipline] = Field(default_factory=list)
+    period: Text = "calendar year"
+
+
+class Payer(Strict):
+    name: Text
+    plan: Text
+    visit_limit: VisitLimit | None = None
+
+    @property
+    def key(self) -> str:
+        """How services name this plan in `negotiated`: 'Aetna PPO'."""
+        return f"{self.name} {self.plan}"
+
+
+class Service(Strict):
+    id: Slug
+    code: Text
+    code_type: Literal["CPT", "HCPCS"] = "CPT"
+    description: Text
+    discipline: Discipline | None = None
+    settings: list[Setting] = Field(min_length=1)
+    timed: bool = False
+    gross_charge: Money
+    cash_price: Money
+    negotiated: dict[str, Money] = Field(default_factory=dict)
+    inpatient_bundled: bool = False
+
+    @property
+    def unit(self) -> str:
+        return "per 15 minutes" if self.timed else "per visit"
+
+    def code_problem(self) -> str:
+        pattern, example = _CODES[self.code_type]
+        if pattern.fullmatch(self.code):
+            return ""
+        return f"'{self.code}' is not a valid {self.code_type} code ({example})"
+
+
+class SessionLine(Strict):
+    service: Slug
+    minutes: int | None = Field(default=None, gt=0, le=480)
+    units: int | None = Field(default=None, gt=0, le=32)
+
+
+class Session(Strict):
+    id: Slug
+    name: Text
+    setting: Setting
+    lines: list[SessionLine] = Field(min_length=1)
+
+
+class CourseVisit(Strict):
+    service: Slug | None = None
+    session: Slug | None = None
+    count: int = Field(default=1, gt=0, le=366)
+
+
+class Course(Strict):
+    id: Slug
+    name: Text
+    description: Text | None = None
+    visits: list[CourseVisit] = Field(min_length=1)
+
+
+class FeeSchedule(Strict):
+    clinic: Clinic
+    payers: list[Payer] = Field(default_factory=list)
+    services: list[Service] = Field(min_length=1)
+    sessions: list[Session] = Field(default_factory=list)
+    courses: list[Course] = Field(default_factory=list)
+
+
+class Limits(Strict):
+    max_file_bytes: int = Field(default=2_000_000, gt=0)
+
+
+class SiteConfig(Strict):
+    title: Text
+    description: Text = ""
+    base_url: Text = "/"
+    language: Text = "en"
+    publisher: Text | None = None
+    contact_email: Text | None = None
+    limits: Limits = Limits()
+
+
+class ClinicSource(BaseModel):
+    """A validated fee schedule with where it came from (for located cross-file errors)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    slug: str
+    path: str
+    schedule: FeeSchedule
+    positions: object  # yamlsrc.Positions
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.schedule.clinic
+
+    def service(self, service_id: str) -> Service:
+        return next(s for s in self.schedule.services if s.id == service_id)
+
+    def settings(self) -> list[str]:
+        """Settings offered, in the canonical order."""
+        offered = {s for service in self.schedule.services for s in service.settings}
+        return [s for s in SETTINGS if s in offered]
+
+
+class Site(BaseModel):
+    """Everything the build read and validated: what `plan` and `render` work from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: SiteConfig
+    clinics: tuple[ClinicSource, ...]
+    pages: tuple[object, ...]  # content.Page, rendered
+
+    def guides(self) -> list:
+        """Published guides (content/guides/), by order then title."""
+        found = [p for p in self.pages if p.source.startswith("guides/")]  # type: ignore
+        return sorted(found, key=lambda p: (p.meta.order, p.meta.title))  # type: ignore
+
+    def page(self, source: str):
+        return next((p for p in self.pages if p.source == source), None)  # type: ignore

@@ -1,0 +1,116 @@
+"""Stage `plan`: the one place that decides URLs and output paths.
+
+URLs here are site-relative ('' is the home page, 'clinics/x/' a clinic). Pages link to
+each other with relative URLs (`relative_url`), so the site works under any base path;
+the 404 page, served at any depth, uses `absolute_url` with the base path instead.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    output: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    in_sitemap: bool = True
+
+
+def page_output(url: str) -> str:
+    """Pretty URLs: 'guides/x/' is written to 'guides/x/index.html'."""
+    return url + "index.html" if url.endswith("/") or url == "" else url
+
+
+def home_url() -> str:
+    return ""
+
+
+def clinic_url(slug: str) -> str:
+    return f"clinics/{slug}/"
+
+
+def setting_url(slug: str, setting: str) -> str:
+    return f"clinics/{slug}/{setting}/"
+
+
+def service_url(code: str) -> str:
+    return f"services/{code.lower()}/"
+
+
+def content_url(source: str) -> str:
+    """'guides/deductibles.md' -> 'guides/deductibles/'; 'glossary.md' -> 'glossary/'."""
+    stem = source.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def glossary_url(term_id: str) -> str:
+    return f"glossary/#{term_id}"
+
+
+def asset_url(name: str) -> str:
+    return f"assets/{name}"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from page `from_url` to `to_url` (both site-relative, '#frag' allowed)."""
+    target, _, fragment = to_url.partition("#")
+    base = posixpath.dirname(page_output(from_url)) or "."
+    if target == "":
+        rel = posixpath.relpath(".", base) + "/"
+    else:
+        rel = posixpath.relpath(target, base) + ("/" if target.endswith("/") else "")
+    if rel.startswith("./") and len(rel) > 2:
+        rel = rel[2:]
+    if target == from_url and fragment:
+        return "#" + fragment
+    return rel + ("#" + fragment if fragment else "")
+
+
+def base_path(base_url: str) -> str:
+    """'https://example.org/repo' -> '/repo/' (always with slashes on both ends)."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
+    """Link with the base path (for the 404 page), or with scheme and host (for sitemaps)."""
+    if full:
+        return base_url.rstrip("/") + "/" + url
+    return base_path(base_url) + url
+
+
+def plan_routes(site) -> list[Route]:
+    """Every HTML page of the site, with the context its template needs."""
+    from sitegen.tables import price_rows
+
+    routes = [Route(home_url(), page_output(home_url()), "index.html")]
+    codes: dict[str, list] = {}
+    for source in site.clinics:
+        slug = source.slug
+        routes.append(Route(clinic_url(slug), page_output(clinic_url(slug)), "clinic.html",
+                            {"source": source}))
+        for setting in source.settings():
+            rows = price_rows(source, setting)
+            for row in rows:
+                codes.setdefault(row.service.code, []).append((source, row))
+            routes.append(Route(setting_url(slug, setting),
+                                page_output(setting_url(slug, setting)), "setting.html",
+                                {"source": source, "setting": setting, "rows": rows}))
+    for code, entries in sorted(codes.items()):
+        routes.append(Route(service_url(code), page_output(service_url(code)), "service.html",
+                            {"code": code, "entries": entries}))
+    for page in site.pages:
+        if page.meta.draft:
+            continue
+        template = "glossary.html" if page.source == "glossary.md" else "guide.html"
+        routes.append(Route(page.url, page_output(page.url), template, {"page": page}))
+    routes.append(Route("404.html", "404.html", "404.html", in_sitemap=False))
+    return routes

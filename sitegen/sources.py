@@ -1,0 +1,41 @@
+"""Stage `sources`: find the input files, sorted, as POSIX paths relative to the site.
+
+Files (or folders) that are symbolic links leading outside the site folder are refused:
+a pull request must not be able to publish /etc/passwd as a guide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.diagnostics import Diagnostics
+
+
+@dataclass(frozen=True)
+class Sources:
+    rates: list[str]
+    content: list[str]
+
+
+def find_sources(root: Path, diags: Diagnostics) -> Sources:
+    return Sources(rates=_inside(root, "rates", "*.yaml", diags),
+                   content=_inside(root, "content", "**/*.md", diags))
+
+
+def _inside(root: Path, folder: str, pattern: str, diags: Diagnostics) -> list[str]:
+    base = root / folder
+    if not base.is_dir():
+        return []
+    real_root = root.resolve()
+    found = []
+    for path in sorted(base.glob(pattern)):
+        rel = path.relative_to(root).as_posix()
+        if not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(real_root):
+            diags.error(rel, 0, 0, "the file is a link to a place outside the site folder",
+                        "copy the file into the site instead of linking to it")
+            continue
+        found.append(rel)
+    return sorted(found)

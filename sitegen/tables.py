@@ -1,0 +1,56 @@
+"""Price rows: the one model that cost tables (and later JSON-LD and price files) read,
+so every output shows the same numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from statistics import median
+
+from sitegen.model import ClinicSource, Service
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    service: Service
+    setting: str
+    gross_charge: Decimal
+    cash_price: Decimal
+    negotiated: tuple[tuple[str, Decimal], ...]   # (payer plan, rate), sorted by plan name
+    bundled: bool                                   # inpatient: part of the daily rate
+
+    @property
+    def lowest(self) -> Decimal | None:
+        return min((r for _, r in self.negotiated), default=None)
+
+    @property
+    def highest(self) -> Decimal | None:
+        return max((r for _, r in self.negotiated), default=None)
+
+    @property
+    def median(self) -> Decimal | None:
+        rates = [r for _, r in self.negotiated]
+        if not rates:
+            return None
+        return Decimal(median(rates)).quantize(Decimal("0.01"))
+
+    @property
+    def plan_count(self) -> int:
+        return len(self.negotiated)
+
+
+def price_rows(source: ClinicSource, setting: str) -> list[PriceRow]:
+    """Rows of one setting's cost table, in the fee schedule's order."""
+    rows = []
+    for service in source.schedule.services:
+        if setting not in service.settings:
+            continue
+        rows.append(PriceRow(
+            service=service,
+            setting=setting,
+            gross_charge=service.gross_charge,
+            cash_price=service.cash_price,
+            negotiated=tuple(sorted(service.negotiated.items())),
+            bundled=setting == "inpatient" and service.inpatient_bundled,
+        ))
+    return rows
