@@ -14,9 +14,11 @@ import jinja2
 from sitegen.check import check_site
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.estimates import validate_scenarios
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.outputs import robots, sitemap
+from sitegen.shortcodes import expand
 from sitegen.render import make_environment, render_route
 from sitegen.routes import page_output, plan_routes
 from sitegen.sources import find_sources
@@ -54,7 +56,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
     if loaded is None:
         return None
-    config = loaded[0]
+    config, config_doc = loaded
     if options.base_url is not None:
         config = config.model_copy(update={"base_url": options.base_url})
     max_bytes = config.limits.max_file_bytes
@@ -69,6 +71,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             clinics.append(ClinicSource(slug=slug, path=rel, schedule=schedule,
                                         positions=doc.positions))
     validate_clinics(clinics, diags)
+    validate_scenarios(config, clinics, diags, config_doc.positions)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
@@ -79,7 +82,9 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         if page is not None:
             pages.append(page)
     by_source = {p.source: p.url for p in pages if not p.meta.draft}
-    pages = [render_page(p, by_source.get, diags) for p in pages]
+    by_slug = {c.slug: c for c in clinics}
+    pages = [render_page(p, by_source.get, diags, expand(
+        p.body, p.body_line, p.url, p.display, by_slug, config, diags)) for p in pages]
     _check_fragments(pages, diags)
     if diags.errors:
         return None

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Annotated, Callable
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -21,6 +21,7 @@ from pydantic import Field
 from sitegen.diagnostics import Diagnostics
 from sitegen.load import validate_data
 from sitegen.model import Strict, Text
+from sitegen.shortcodes import Expansion
 from sitegen.routes import content_url, relative_url
 from sitegen.yamlsrc import Positions, YamlDoc, decode_text, parse_yaml
 
@@ -30,7 +31,7 @@ _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 class FrontMatter(Strict):
     title: Text
-    summary: Text = ""
+    summary: Annotated[str, Field(max_length=2000)] = ""
     order: int = Field(default=100, ge=0, le=100_000)
     draft: bool = False
 
@@ -89,15 +90,18 @@ def _shift(diags: Diagnostics, lines: int) -> list:
 
 
 def render_page(page: Page, url_of_source: Callable[[str], str | None],
-                diags: Diagnostics) -> Page:
-    """Markdown to HTML, with links checked and rewritten relative to the page's URL."""
+                diags: Diagnostics, expansion: Expansion | None = None) -> Page:
+    """Markdown to HTML, with links checked and rewritten relative to the page's URL;
+    `expansion` holds the page's shortcodes, already computed."""
     md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"],
                            extension_configs={"toc": {"toc_depth": "2-3"}})
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     links = _LinkRewriter(md, page, url_of_source, diags)
     md.treeprocessors.register(links, "sitegen_links", 1)
-    html = md.convert(page.body)
+    html = md.convert(expansion.body if expansion else page.body)
+    if expansion:
+        html = expansion.restore(html)
     toc = tuple((t["id"], t["name"]) for t in _flatten(md.toc_tokens))  # type: ignore[attr-defined]
     return replace(page, html=html, toc=toc, fragment_links=tuple(links.fragments))
 

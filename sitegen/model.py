@@ -179,12 +179,37 @@ class Course(Strict):
     visits: list[CourseVisit] = Field(min_length=1)
 
 
+Amount = Annotated[Decimal, Field(ge=0, lt=10_000_000, decimal_places=2, allow_inf_nan=False)]
+Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class Scenario(Strict):
+    """An insurance situation that estimate pages price every course of care under."""
+
+    id: Slug
+    name: Text
+    network: Network
+    description: Text | None = None
+    payer: Text | None = None
+    deductible_remaining: Amount = Decimal(0)
+    coinsurance: Fraction = Decimal(0)
+    copay: Amount | None = None
+    copay_waives_deductible: bool = False
+    oop_remaining: Amount | None = None
+    visits_remaining: int | None = Field(default=None, ge=0, le=366)
+    balance_billing: bool | None = None
+    allowed_share: Fraction | None = None
+    over_limit: Literal["cash", "gross"] = "cash"
+    unit_rule: Literal["cms", "per-code"] = "cms"
+
+
 class FeeSchedule(Strict):
     clinic: Clinic
     payers: list[Payer] = Field(default_factory=list)
     services: list[Service] = Field(min_length=1)
     sessions: list[Session] = Field(default_factory=list)
     courses: list[Course] = Field(default_factory=list)
+    scenarios: list[Scenario] = Field(default_factory=list)
 
 
 class Limits(Strict):
@@ -193,11 +218,12 @@ class Limits(Strict):
 
 class SiteConfig(Strict):
     title: Text
-    description: Text = ""
+    description: Annotated[str, Field(max_length=2000)] = ""
     base_url: Text = "/"
     language: Text = "en"
     publisher: Text | None = None
     contact_email: Text | None = None
+    scenarios: list[Scenario] = Field(default_factory=list)
     limits: Limits = Limits()
 
 

@@ -39,6 +39,10 @@ def setting_url(slug: str, setting: str) -> str:
     return f"clinics/{slug}/{setting}/"
 
 
+def estimates_url(slug: str) -> str:
+    return f"clinics/{slug}/estimates/"
+
+
 def service_url(code: str) -> str:
     return f"services/{code.lower()}/"
 
@@ -89,6 +93,7 @@ def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
 
 def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
+    from sitegen.estimates import estimate_courses
     from sitegen.tables import price_rows
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
@@ -104,6 +109,10 @@ def plan_routes(site) -> list[Route]:
             routes.append(Route(setting_url(slug, setting),
                                 page_output(setting_url(slug, setting)), "setting.html",
                                 {"source": source, "setting": setting, "rows": rows}))
+        courses = estimate_courses(site.config, source)
+        if courses:
+            routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),
+                                "estimates.html", {"source": source, "courses": courses}))
     for code, entries in sorted(codes.items()):
         routes.append(Route(service_url(code), page_output(service_url(code)), "service.html",
                             {"code": code, "entries": entries}))

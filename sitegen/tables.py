@@ -4,7 +4,7 @@ so every output shows the same numbers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from sitegen.model import ClinicSource, Service
@@ -29,14 +29,19 @@ class PriceRow:
 
     @property
     def median(self) -> Decimal | None:
-        rates = [r for _, r in self.negotiated]
-        if not rates:
-            return None
-        return Decimal(median(rates)).quantize(Decimal("0.01"))
+        return median_rate(self.service)
 
     @property
     def plan_count(self) -> int:
         return len(self.negotiated)
+
+
+def median_rate(service: Service) -> Decimal | None:
+    """The middle negotiated rate (half-up to cents), or None when no plan has one."""
+    rates = sorted(service.negotiated.values())
+    if not rates:
+        return None
+    return Decimal(median(rates)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def price_rows(source: ClinicSource, setting: str) -> list[PriceRow]:

@@ -1,0 +1,210 @@
+"""Stage `price`: courses of care priced under each insurance scenario, for the estimate
+pages and the Markdown shortcodes. Turns fee-schedule data into `pricing` inputs; the rules
+themselves live in `pricing`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.model import ClinicSource, Course, CourseVisit, Scenario, Service, SiteConfig
+from sitegen.pricing import Coverage, Estimate, Visit, estimate, round_cents, split_units
+from sitegen.render import DISCIPLINE_NAMES, money, percent
+from sitegen.tables import median_rate
+
+
+@dataclass(frozen=True)
+class BilledLine:
+    service: Service
+    units: int
+    minutes: int | None
+
+
+@dataclass(frozen=True)
+class VisitPlan:
+    """One kind of visit of a course: what it bills, and how many times it happens."""
+
+    name: str
+    count: int
+    lines: tuple[BilledLine, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(line.minutes or 0 for line in self.lines)
+
+    def total(self, price: str) -> Decimal:
+        return sum((getattr(l.service, price) * l.units for l in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    assumptions: tuple[str, ...]
+    estimate: Estimate
+
+
+@dataclass(frozen=True)
+class CourseEstimate:
+    course: Course
+    visits: tuple[VisitPlan, ...]
+    results: tuple[ScenarioResult, ...]
+
+    @property
+    def visit_count(self) -> int:
+        return sum(v.count for v in self.visits)
+
+
+def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
+    """The site's scenarios, then the clinic's own."""
+    return [*config.scenarios, *source.schedule.scenarios]
+
+
+def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    if visit.service is not None:
+        service = source.service(visit.service)
+        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),))
+    session = next(s for s in source.schedule.sessions if s.id == visit.session)
+    timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
+    units = iter(split_units(timed, rule))  # type: ignore[arg-type]
+    lines = []
+    for line in session.lines:
+        service = source.service(line.service)
+        if line.minutes is not None:
+            lines.append(BilledLine(service, next(units)[1], line.minutes))
+        else:
+            lines.append(BilledLine(service, line.units or 1, None))
+    return VisitPlan(session.name, visit.count, tuple(lines))
+
+
+def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
+    """What the plan allows for one unit: the named plan's rate, or the middle of the
+    clinic's rates, in network; a share of the gross charge out of network."""
+    if scenario.network == "out-of-network":
+        return round_cents(service.gross_charge * (scenario.allowed_share or Decimal(0)))
+    if scenario.payer is not None:
+        rate = service.negotiated.get(scenario.payer)
+    else:
+        rate = median_rate(service)
+    return rate if rate is not None else service.gross_charge
+
+
+def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
+    visits = scenario.visits_remaining
+    if visits is None and scenario.payer is not None:
+        payer = next(p for p in source.schedule.payers if p.key == scenario.payer)
+        visits = payer.visit_limit.visits if payer.visit_limit else None
+    return Coverage(
+        network=scenario.network, deductible_remaining=scenario.deductible_remaining,
+        coinsurance=scenario.coinsurance, copay=scenario.copay,
+        copay_waives_deductible=scenario.copay_waives_deductible,
+        oop_remaining=scenario.oop_remaining, visits_remaining=visits,
+        balance_billing=scenario.balance_billing)
+
+
+def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Estimate:
+    visits: list[Visit] = []
+    for course_visit in course.visits:
+        plan = visit_plan(source, course_visit, scenario.unit_rule)
+        billed = plan.total("gross_charge")
+        cash = plan.total("cash_price")
+        allowed = sum((allowed_amount(l.service, scenario) * l.units for l in plan.lines),
+                      Decimal(0))
+        over = cash if scenario.over_limit == "cash" else billed
+        visits.extend([Visit(plan.name, billed, allowed, cash, over)] * course_visit.count)
+    return estimate(coverage(scenario, source), visits)
+
+
+def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
+    """The scenario in words, so every number on the page can be traced to its inputs."""
+    if scenario.network == "self-pay":
+        said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
+                "is billed."]
+        return tuple([scenario.description] if scenario.description else []) + tuple(said)
+    said = []
+    if scenario.description:
+        said.append(scenario.description)
+    if scenario.network == "in-network":
+        rates = (f"the rates the clinic agreed with {scenario.payer}" if scenario.payer else
+                 "the middle (median) of the rates the clinic agreed with its in-network plans")
+        said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
+                    "no rate is listed, the gross charge.")
+    else:
+        said.append(f"Your plan is out of network and allows {percent(scenario.allowed_share or 0)}"
+                    " of the clinic's gross charge.")
+        bills = scenario.balance_billing is not False
+        said.append("The clinic bills you the difference between its charge and what the plan "
+                    "allows (balance billing)." if bills else "The clinic does not bill you "
+                    "the difference between its charge and what the plan allows.")
+    if scenario.copay is not None and scenario.copay_waives_deductible:
+        said.append(f"You pay a {money(scenario.copay)} copay per visit; the deductible does "
+                    "not apply.")
+    else:
+        said.append(f"{money(scenario.deductible_remaining)} of your deductible is left."
+                    if scenario.deductible_remaining else "Your deductible is already met.")
+        if scenario.copay is not None:
+            said.append(f"After the deductible you pay a {money(scenario.copay)} copay per visit.")
+        else:
+            said.append(f"After the deductible you pay {percent(scenario.coinsurance)} "
+                        "coinsurance of the allowed amount.")
+    said.append(f"{money(scenario.oop_remaining)} is left before your out-of-pocket maximum."
+                if scenario.oop_remaining is not None else "No out-of-pocket maximum is applied.")
+    limit = coverage(scenario, source).visits_remaining
+    if limit is None:
+        said.append("No visit limit is applied.")
+    else:
+        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+        shared = payer.visit_limit.shared_by if payer and payer.visit_limit else []
+        share = (" (one limit shared by " + " and ".join(DISCIPLINE_NAMES[d].lower()
+                 for d in shared) + ")") if len(shared) > 1 else ""
+        over = "cash price" if scenario.over_limit == "cash" else "full charge"
+        said.append(f"{limit} covered visits are left this year{share}; visits past the limit "
+                    f"are paid by you at the clinic's {over}.")
+    return tuple(said)
+
+
+def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:
+    found = []
+    for course in source.schedule.courses:
+        results = tuple(ScenarioResult(s, assumptions(s, source), price_course(source, course, s))
+                        for s in scenarios_for(config, source))
+        plans = tuple(visit_plan(source, v) for v in course.visits)
+        found.append(CourseEstimate(course, plans, results))
+    return found
+
+
+def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,
+                       site_positions: object) -> None:
+    """Scenario rules that need the clinic's data; positions point into site.yaml or rates/."""
+    for i, scenario in enumerate(config.scenarios):
+        _check_scenario(scenario, None, "site.yaml",
+                        lambda *loc, i=i: site_positions.of(("scenarios", i, *loc)), diags)
+    site_ids = {s.id for s in config.scenarios}
+    for source in clinics:
+        for i, scenario in enumerate(source.schedule.scenarios):
+            def at(*loc, i=i, source=source):
+                return source.positions.of(("scenarios", i, *loc))  # type: ignore[attr-defined]
+            if scenario.id in site_ids:
+                diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
+                            "used by a scenario in site.yaml", "give this scenario another id")
+            _check_scenario(scenario, source, source.path, at, diags)
+
+
+def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
+                    diags: Diagnostics) -> None:
+    if scenario.payer is not None:
+        if source is None:
+            diags.error(path, *at("payer"), "a site-wide scenario cannot name a payer plan",
+                        "move the scenario into the clinic's fee schedule under scenarios:")
+        else:
+            keys = [p.key for p in source.schedule.payers]
+            if scenario.payer not in keys:
+                diags.error(path, *at("payer"), f"scenario '{scenario.id}' names unknown "
+                            f"payer plan '{scenario.payer}'", did_you_mean(scenario.payer, keys)
+                            or "use a payer's name and plan, like 'Aetna PPO'")
+    if scenario.network == "out-of-network" and scenario.allowed_share is None:
+        diags.error(path, *at(), f"out-of-network scenario '{scenario.id}' needs allowed_share",
+                    "add allowed_share: 0.60 (the share of the gross charge the plan allows)")
+    if scenario.copay_waives_deductible and scenario.copay is None:
+        diags.error(path, *at("copay_waives_deductible"), "copay_waives_deductible is set "
+                    "but there is no copay", "add copay: <amount>, or remove this key")

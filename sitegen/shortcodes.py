@@ -1,0 +1,140 @@
+"""Shortcodes: computed examples inside editors' Markdown, without running template code.
+
+    {{< estimate clinic="riverside-hand-ot" course="eval-and-12" scenario="copay" >}}
+    {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" >}}
+    {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" show="cash" >}}
+
+Each is replaced by a placeholder before Markdown runs and by escaped HTML after it, so
+Markdown cannot mangle the HTML and editors cannot inject any. Unknown names are located
+build errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.estimates import price_course, scenarios_for
+from sitegen.model import ClinicSource, SiteConfig
+from sitegen.render import long_date, money
+from sitegen.routes import clinic_url, estimates_url, relative_url, setting_url
+from sitegen.tables import median_rate
+
+SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)(?P<args>(?:\s+[a-z_]+=\"[^\"\n]*\")*)\s*>\}\}")
+ARG = re.compile(r"([a-z_]+)=\"([^\"\n]*)\"")
+SHOW = {"gross": "gross_charge", "cash": "cash_price"}
+ARGS = {"estimate": ("clinic", "course", "scenario"), "price": ("clinic", "service", "show")}
+
+
+@dataclass
+class Expansion:
+    body: str
+    html: dict[str, str] = field(default_factory=dict)
+
+    def restore(self, html: str) -> str:
+        for token, fragment in self.html.items():
+            html = html.replace(f"<p>{token}</p>", fragment).replace(token, fragment)
+        return html
+
+
+def expand(body: str, body_line: int, page_url: str, display: str,
+           clinics: dict[str, ClinicSource], config: SiteConfig,
+           diags: Diagnostics) -> Expansion:
+    expansion = Expansion(body)
+    pieces: list[str] = []
+    last = 0
+    for n, match in enumerate(SHORTCODE.finditer(body)):
+        line = body_line + body.count("\n", 0, match.start())
+        col = match.start() - (body.rfind("\n", 0, match.start()) + 1) + 1
+
+        def error(message: str, hint: str) -> None:
+            diags.error(display, line, col, message, hint)
+
+        token = f"sitegenshortcode{n}x"
+        fragment = _render(match, page_url, clinics, config, error)
+        pieces.append(body[last:match.start()] + token)
+        expansion.html[token] = fragment
+        last = match.end()
+    expansion.body = "".join(pieces) + body[last:]
+    return expansion
+
+
+def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
+            config: SiteConfig, error) -> str:
+    name = match.group("name")
+    if name not in ARGS:
+        error(f"unknown shortcode '{name}'", did_you_mean(name, ARGS) or
+              "use estimate or price (see the README)")
+        return ""
+    args = dict(ARG.findall(match.group("args")))
+    for key in args:
+        if key not in ARGS[name]:
+            error(f"unknown argument '{key}' of shortcode '{name}'",
+                  did_you_mean(key, ARGS[name]) or "use " + ", ".join(ARGS[name]))
+            return ""
+    source = _find(args, "clinic", clinics, error)
+    if source is None:
+        return ""
+    if name == "estimate":
+        return _estimate(args, source, page_url, config, error)
+    return _price(args, source, page_url, error)
+
+
+def _find(args: dict[str, str], key: str, options: dict, error):
+    value = args.get(key)
+    if value is None:
+        error(f"the shortcode needs {key}=\"...\"", f"add {key}=\"<id>\"")
+        return None
+    if value not in options:
+        error(f"unknown {key} '{value}'", did_you_mean(value, options) or
+              f"use one of: {', '.join(sorted(options))}")
+        return None
+    return options[value]
+
+
+def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, error) -> str:
+    course = _find(args, "course", {c.id: c for c in source.schedule.courses}, error)
+    scenario = _find(args, "scenario", {s.id: s for s in scenarios_for(config, source)}, error)
+    if course is None or scenario is None:
+        return ""
+    result = price_course(source, course, scenario)
+    link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    return Markup(
+        '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
+        '{scenario}</caption>\n<thead><tr><th scope="col" class="num">You pay</th>'
+        '<th scope="col" class="num">Your plan pays</th><th scope="col" class="num">Total'
+        '</th></tr></thead>\n<tbody><tr><td class="num you" data-label="You pay">{you}</td>'
+        '<td class="num" data-label="Your plan pays">{plan}</td><td class="num" '
+        'data-label="Total">{total}</td></tr></tbody>\n</table>\n<p class="note">Computed '
+        'from the clinic\'s prices as of {date}. <a href="{link}">See the assumptions and '
+        'each visit</a>.</p>\n').format(
+        course=course.name, clinic=source.clinic.name, scenario=scenario.name,
+        you=money(result.patient_total), plan=money(result.plan_total),
+        total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
+
+
+def _price(args, source: ClinicSource, page_url: str, error) -> str:
+    service = _find(args, "service", {s.id: s for s in source.schedule.services}, error)
+    if service is None:
+        return ""
+    show = args.get("show")
+    if show is not None:
+        if show not in (*SHOW, "median"):
+            error(f"unknown show '{show}'", "use gross, cash or median")
+            return ""
+        amount = median_rate(service) if show == "median" else getattr(service, SHOW[show])
+        return str(escape(money(amount)))
+    setting = service.settings[0]
+    link = relative_url(page_url, f"{setting_url(source.slug, setting)}#{service.id}")
+    median = median_rate(service)
+    plans = (Markup("; in-network plans pay {low} to {high}").format(
+        low=money(min(service.negotiated.values())), high=money(max(service.negotiated.values())))
+        if median is not None else "")
+    return Markup('<a href="{link}">{what}</a> ({kind} {code}) at <a href="{clinic_link}">'
+                  '{clinic}</a>: gross charge {gross}, cash price {cash}{plans}').format(
+        link=link, what=service.description, kind=service.code_type, code=service.code,
+        clinic_link=relative_url(page_url, clinic_url(source.slug)), clinic=source.clinic.name,
+        gross=money(service.gross_charge), cash=money(service.cash_price), plans=plans)
