@@ -75,3 +75,19 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
     else:
         click.echo("build failed; the previous site was left as it was", err=True)
     sys.exit(code)
+
+
+@main.command("estimate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def estimate_command(file: Path) -> None:
+    """Print what a patient and their plan pay for each visit in FILE (YAML or JSON), as JSON.
+
+    FILE holds 'plan:' and 'visits:'; see docs/estimate.md and examples/estimate-a.yaml.
+    """
+    from sitegen.estimate_input import run
+
+    diags = Diagnostics()
+    output = run(file, str(file), diags)
+    if output is None:
+        sys.exit(report(diags) or 1)
+    click.echo(output, nl=False)
