@@ -45,21 +45,32 @@ def main() -> None:
     """Build honest, readable price pages from clinic fee schedules."""
 
 
-@main.command("build")
-@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: SITE_DIR/public).")
-@click.option("--base-url", help="Public URL of the site, e.g. https://example.org/repo/ "
-              "(default: base_url of site.yaml).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
-    """Build the site in SITE_DIR (default: the current folder) into public/."""
+def _site_options(command):
+    """The options `build` and `check` share."""
+    command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
+    command = click.option("--base-url", help="Public URL of the site, e.g. "
+                           "https://example.org/repo/ (default: base_url of site.yaml).")(command)
+    return click.argument("site_dir", default=".",
+                          type=click.Path(file_okay=False, path_type=Path))(command)
+
+
+def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool
+             ) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
-    if base_url is not None and not (base_url.startswith(("http://", "https://", "/"))):
+    if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
         raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
+
+
+@main.command("build")
+@_site_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: SITE_DIR/public).")
+def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+    """Build the site in SITE_DIR (default: the current folder) into public/."""
+    options = _options(site_dir, out, base_url, strict)
     started = time.perf_counter()
-    options = BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
     try:
         result = build(options)
     except BuildLocked as exc:
@@ -74,6 +85,18 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
                    f"in {time.perf_counter() - started:.2f}s", err=True)
     else:
         click.echo("build failed; the previous site was left as it was", err=True)
+    sys.exit(code)
+
+
+@main.command("check")
+@_site_options
+def check_command(site_dir: Path, base_url: str | None, strict: bool) -> None:
+    """Validate everything and check every link of the rendered site, writing nothing."""
+    result = build(_options(site_dir, None, base_url, strict), write=False)
+    code = report(result.diagnostics, strict)
+    if code == 0:
+        pages = sum(1 for name in result.files if name.endswith(".html"))
+        click.echo(f"checked {pages} pages: no errors", err=True)
     sys.exit(code)
 
 
