@@ -63,6 +63,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     sources = find_sources(root, diags)
 
     clinics: list[ClinicSource] = []
+    broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
         result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
         if result is not None:
@@ -70,6 +71,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             slug = schedule.clinic.slug or Path(rel).stem
             clinics.append(ClinicSource(slug=slug, path=rel, schedule=schedule,
                                         positions=doc.positions))
+        else:
+            broken.add(Path(rel).stem)
     validate_clinics(clinics, diags)
     validate_scenarios(config, clinics, diags, config_doc.positions)
     if not clinics and not diags.errors:
@@ -84,7 +87,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     by_source = {p.source: p.url for p in pages if not p.meta.draft}
     by_slug = {c.slug: c for c in clinics}
     pages = [render_page(p, by_source.get, diags, expand(
-        p.body, p.body_line, p.url, p.display, by_slug, config, diags)) for p in pages]
+        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken))  for p in pages]
     _check_fragments(pages, diags)
     if diags.errors:
         return None

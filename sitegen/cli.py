@@ -114,3 +114,16 @@ def estimate_command(file: Path) -> None:
     if output is None:
         sys.exit(report(diags) or 1)
     click.echo(output, nl=False)
+
+
+@main.command("serve")
+@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port on 127.0.0.1.")
+def serve_command(site_dir: Path, port: int) -> None:
+    """Preview the site at http://127.0.0.1:PORT/, rebuilding when a file changes."""
+    from sitegen.serve import serve
+
+    if not site_dir.is_dir():
+        raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
+    serve(site_dir, port, lambda text: click.echo(text, err=True))

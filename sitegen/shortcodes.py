@@ -42,7 +42,9 @@ class Expansion:
 
 def expand(body: str, body_line: int, page_url: str, display: str,
            clinics: dict[str, ClinicSource], config: SiteConfig,
-           diags: Diagnostics) -> Expansion:
+           diags: Diagnostics, broken: set[str] = frozenset()) -> Expansion:
+    """Replace each shortcode with a placeholder; shortcodes naming a clinic in `broken`
+    (its file has errors of its own) render nothing and report nothing more."""
     expansion = Expansion(body)
     pieces: list[str] = []
     last = 0
@@ -54,7 +56,8 @@ def expand(body: str, body_line: int, page_url: str, display: str,
             diags.error(display, line, col, message, hint)
 
         token = f"sitegenshortcode{n}x"
-        fragment = _render(match, page_url, clinics, config, error)
+        clinic = dict(ARG.findall(match.group("args"))).get("clinic")
+        fragment = "" if clinic in broken else _render(match, page_url, clinics, config, error)
         pieces.append(body[last:match.start()] + token)
         expansion.html[token] = fragment
         last = match.end()
