@@ -22,7 +22,8 @@ def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
-        kind = "empty" if doc.data is None else f"a {describe(doc.data)}"
+        kind = "empty" if doc.data is None else ("just text" if isinstance(doc.data, str)
+                                                 else f"a {describe(doc.data)}")
         line, col = doc.positions.of(())
         diags.error(display, line if doc.data is not None else 0, col if doc.data is not None
                     else 0, f"the file is {kind}, but it must be a mapping of keys",
@@ -57,8 +58,10 @@ def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagno
     elif kind == "extra_forbidden":
         line, col = doc.positions.of(loc, key=True)
         message = f"unknown key '{name}'"
-        hint = did_you_mean(str(loc[-1]), _allowed_keys(model, loc[:-1])) or \
-            "remove it, or check the key reference in docs/fee-schedule.md"
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = did_you_mean(str(loc[-1]), allowed) or (
+            "remove it (allowed keys here: " + ", ".join(allowed) + ")" if allowed
+            else "remove it")
     else:
         line, col = doc.positions.of(loc)
         message, hint = _value_message(kind, name, value, ctx, error.get("msg", ""))
@@ -66,7 +69,9 @@ def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagno
 
 
 def _value_message(kind: str, name: str, value: Any, ctx: dict, msg: str) -> tuple[str, str]:
-    got = f"(got {describe(value)} {show(value)})" if value is not None else "(got nothing)"
+    shown = show(value)
+    got = "(got nothing)" if value is None else \
+        f"(got {describe(value)} {shown})" if shown else f"(got a {describe(value)})"
     if kind == "string_type":
         hint = f"put it in quotes: \"{value}\"" if isinstance(value, (int, Decimal, bool)) \
             else "write it as text"
@@ -91,9 +96,9 @@ def _value_message(kind: str, name: str, value: Any, ctx: dict, msg: str) -> tup
         expected = str(ctx.get("expected", "")).replace("'", "").split(" or ")
         choices = [c.strip() for part in expected for c in part.split(",") if c.strip()]
         suggestion = did_you_mean(str(value), choices)
-        allowed = "one of " + ", ".join(choices)
-        return f"unknown {name} {show(value)}", suggestion + (" " if suggestion else "") + \
-            f"use {allowed}"
+        allowed = ", ".join(choices)
+        return f"unknown {name} value {show(value)}", \
+            f"{suggestion} (allowed: {allowed})" if suggestion else f"use one of {allowed}"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         want = "a list" if kind == "list_type" else "a mapping of keys"
         return f"{name} must be {want} {got}", "check the indentation and the '-' markers"
@@ -132,6 +137,8 @@ def show(value: Any) -> str:
 
 
 def _field_name(loc: tuple) -> str:
+    if len(loc) >= 2 and loc[-2] == "negotiated":  # a payer plan name, not a field
+        return f"the negotiated rate for '{loc[-1]}'"
     for part in reversed(loc):
         if isinstance(part, str) and not part[:1].isupper() and part not in ("str", "int"):
             return part

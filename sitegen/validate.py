@@ -3,10 +3,13 @@ sessions, courses and payers, duplicate ids, and rules across clinics."""
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.model import ClinicSource
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as model.Slug: what a URL segment may be
 
 
 def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
@@ -28,7 +31,9 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
         problem = service.code_problem()
         if problem:
             diags.error(path, *at("services", i, "code"), problem,
-                        "check the code; set code_type: HCPCS for HCPCS codes")
+                        "check the code; set code_type: HCPCS for HCPCS codes like G0283"
+                        if service.code_type == "CPT" else
+                        "check the code; remove code_type: HCPCS for CPT codes like 97110")
         if service.cash_price > service.gross_charge:
             diags.warning(path, *at("services", i, "cash_price"),
                           f"cash price {service.cash_price} is above the gross charge "
@@ -36,8 +41,8 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                           "on the gross charge; check both amounts")
         if service.inpatient_bundled and "inpatient" not in service.settings:
             diags.error(path, *at("services", i, "inpatient_bundled"),
-                        "inpatient_bundled is set but the service is not offered inpatient",
-                        "add inpatient to settings, or remove inpatient_bundled")
+                        f"'{service.id}' has inpatient_bundled: true but is not offered "
+                        "inpatient", "add inpatient to its settings, or remove inpatient_bundled")
         for payer in service.negotiated:
             if payer not in payer_keys:
                 diags.error(path, *at("services", i, "negotiated", payer, key=True),
@@ -56,9 +61,12 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                             did_you_mean(line.service, service_ids) or
                             "use the id of one of this file's services")
                 continue
-            if (line.minutes is None) == (line.units is None):
-                diags.error(path, *at(*where), "a session line needs either minutes or units",
+            if line.minutes is None and line.units is None:
+                diags.error(path, *at(*where), "a session line needs minutes or units",
                             "write minutes: for timed services, units: for the others")
+            elif line.minutes is not None and line.units is not None:
+                diags.error(path, *at(*where), "a session line has both minutes and units",
+                            "keep minutes: for timed services, units: for the others")
             elif line.minutes is not None and not service.timed:
                 diags.error(path, *at(*where, "minutes"),
                             f"'{service.id}' is not timed, so it cannot be billed by minutes",
@@ -72,9 +80,12 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
     for i, course in enumerate(schedule.courses):
         for j, visit in enumerate(course.visits):
             where = ("courses", i, "visits", j)
-            if (visit.service is None) == (visit.session is None):
-                diags.error(path, *at(*where), "a course visit needs either service or session",
+            if visit.service is None and visit.session is None:
+                diags.error(path, *at(*where), "a course visit needs a service or a session",
                             "write service: <service id> or session: <session id>")
+            elif visit.service is not None and visit.session is not None:
+                diags.error(path, *at(*where), "a course visit names both a service and a "
+                            "session", "keep one of them; write a second visit for the other")
             elif visit.service is not None and visit.service not in services:
                 diags.error(path, *at(*where, "service"),
                             f"course '{course.id}' names unknown service '{visit.service}'",
@@ -91,9 +102,16 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics) -> None:
     """Rules across files: each clinic slug (its URL) must be unique."""
     first: dict[str, str] = {}
     for source in clinics:
+        if source.clinic.slug is None and not _SLUG.fullmatch(source.slug):
+            # the slug comes from the file name, which the model never checked
+            suggestion = re.sub(r"[^a-z0-9]+", "-", source.slug.lower()).strip("-") or "clinic"
+            diags.error(source.path, 0, 0, f"the file name '{PurePosixPath(source.path).name}' "
+                        "cannot be used in a web address",
+                        f"rename it to {suggestion}.yaml (lower-case letters, digits and "
+                        "dashes), or set clinic.slug")
         key = source.slug.lower()
         if key in first:
-            diags.error(source.path, *source.positions.of(("clinic",)),  # type: ignore
+            diags.error(source.path, *source.positions.of(("clinic", "slug")),  # type: ignore
                         f"clinic slug '{source.slug}' is already used by {first[key]}",
                         "set a different clinic.slug, or rename the file")
         else:
@@ -102,9 +120,11 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics) -> None:
 
 
 def _duplicates(values: list[str], what: str, where, path: str, diags: Diagnostics) -> None:
-    seen: Counter[str] = Counter()
+    """Each repeat is reported where it is, naming the line of the first."""
+    first: dict[str, int] = {}
     for i, value in enumerate(values):
-        seen[value] += 1
-        if seen[value] == 2:
-            diags.error(path, *where(i), f"duplicate {what} '{value}'",
-                        f"each {what} must be unique in the file")
+        if value in first:
+            diags.error(path, *where(i), f"duplicate {what} '{value}' (first given on line "
+                        f"{where(first[value])[0]})", f"each {what} must be unique in the file")
+        else:
+            first[value] = i

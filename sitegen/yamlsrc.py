@@ -11,6 +11,7 @@ converted to Python values here rather than by PyYAML's constructor, because we 
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -37,7 +38,8 @@ Loc = tuple[str | int, ...]
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _BOOL_WORDS = {"true", "false"}
-_TIMESTAMP = yaml.constructor.SafeConstructor()
+_CONSTRUCT = yaml.constructor.SafeConstructor()
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]")
 
 
 class YamlError(Exception):
@@ -97,37 +99,48 @@ def read_yaml(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX
 
 def decode_text(raw: bytes, display: str, diags: Diagnostics) -> str | None:
     """UTF-8 (a byte-order mark is accepted); invalid bytes are reported where they are."""
+    body = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = body[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        diags.error(display, line, col, f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                    "save it as UTF-8 in your editor")
+        start = before.rfind(b"\n") + 1
+        # Columns count characters, as editors do: decode the good part of the line.
+        col = len(body[start: exc.start].decode("utf-8")) + 1
+        diags.error(display, line, col, "the file is not valid UTF-8 "
+                    f"(byte 0x{body[exc.start]:02x})", "save it as UTF-8 in your editor")
         return None
 
 
 def parse_yaml(text: str, display: str, diags: Diagnostics) -> YamlDoc | None:
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks characters right here
+        too_deep = _too_deep(loader)
+        loader.dispose()
+        loader = None
+        if too_deep is not None:
+            diags.error(display, too_deep.line + 1, too_deep.column + 1, _DEEP, _DEEP_HINT)
+            return None
+        loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = "check the indentation and quoting on this line"
-        if "'\\t'" in problem or "\t" in text.splitlines()[mark.line if mark else 0][:1]:
-            problem, hint = "a tab is used for indentation", "indent with spaces, not tabs"
-        elif "expected a single document" in problem:
-            problem, hint = "the file holds more than one YAML document", "remove the '---' line"
-        diags.error(display, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
-                    f"YAML syntax error: {problem}", hint)
+        line, col, problem, hint = _syntax_problem(exc, text)
+        diags.error(display, line, col, f"YAML syntax error: {problem}", hint)
+        return None
+    except yaml.reader.ReaderError as exc:
+        line, col, char = _bad_character(text, exc)
+        diags.error(display, line, col, f"the file contains a control character ({char}) "
+                    "that YAML does not allow", "delete it; it usually comes from text "
+                    "pasted out of another program")
         return None
     except yaml.YAMLError as exc:
         diags.error(display, 0, 0, f"YAML syntax error: {exc}")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     positions = Positions()
     if node is None:
         return YamlDoc(display, None, positions)
@@ -141,6 +154,93 @@ def parse_yaml(text: str, display: str, diags: Diagnostics) -> YamlDoc | None:
     if builder.problems:
         return None
     return YamlDoc(display, data, positions)
+
+
+_DEEP = f"the file is nested more than {MAX_DEPTH} levels deep"
+_DEEP_HINT = "a fee schedule needs only a few levels; check the indentation and brackets"
+
+
+def _too_deep(loader: Any) -> Any:
+    """The mark of the first value nested deeper than MAX_DEPTH, or None.
+
+    Checked on the event stream, before composing: libyaml composes recursively and a
+    file of 100,000 '[' would crash the process (the pure-Python composer would raise
+    RecursionError)."""
+    depth = 0
+    while True:
+        event = loader.get_event()
+        if event is None or isinstance(event, yaml.StreamEndEvent):
+            return None
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if isinstance(event, yaml.NodeEvent):
+            if depth > MAX_DEPTH:
+                return event.start_mark
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
+    """Line, column, message and hint for a YAML syntax error, in an editor's words.
+
+    libyaml and the pure-Python parser word their errors differently; the cases people
+    meet most (tabs, unclosed brackets and quotes, a second document) get one wording."""
+    mark = exc.problem_mark or exc.context_mark
+    opened = exc.context_mark
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    context = (exc.context or "").strip()
+    lines = text.splitlines()
+    if mark is None:
+        return 0, 0, problem, "check the indentation and quoting"
+    line, col = mark.line + 1, mark.column + 1
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    if "\t" in indent:
+        return line, indent.index("\t") + 1, "a tab is used for indentation", \
+            "indent with spaces, not tabs"
+    if "'\\t'" in problem or "tab character" in problem:
+        return line, col, "a tab is used where YAML needs spaces", "use spaces, not tabs"
+    if "expected a single document" in context:
+        return line, col, "the file holds more than one YAML document", \
+            "keep one document per file: remove the '---' line"
+    # Unclosed brackets and quotes are reported where they open: the parser only notices
+    # at the end of the file. (No line numbers in the text: front matter shifts them.)
+    for kind, start, close in (("flow sequence", "[", "]"), ("flow mapping", "{", "}")):
+        if kind in context and opened is not None:
+            return opened.line + 1, opened.column + 1, \
+                f"this '{start}' is not closed with '{close}'", \
+                f"add the missing '{close}', or a ',' between the items"
+    if "quoted scalar" in context and opened is not None:
+        return opened.line + 1, opened.column + 1, "this quote is not closed", \
+            "add the closing quote"
+    if "undefined alias" in problem:
+        name = re.match(r"\*?([^\s,\[\]{}]*)", here[mark.column:])
+        alias = name.group(1) if name else ""
+        return line, col, f"the alias '*{alias}' has no matching '&{alias}' anchor before it", \
+            f"add '&{alias}' to the value it should repeat, or write the value out"
+    if "mapping values are not allowed" in problem:
+        return line, col, "a ':' followed by a space is not allowed here", \
+            "put the text in quotes if it contains ': ', or check the indentation"
+    if context.startswith("while parsing a block"):
+        # libyaml: "did not find expected key"; PyYAML: "expected <block end>, but found ..."
+        return line, col, "this line does not line up with the lines above it", \
+            "check the indentation, and that every quote opened above is closed"
+    return line, col, problem, "check the indentation and quoting on this line"
+
+
+def _bad_character(text: str, exc: yaml.reader.ReaderError) -> tuple[int, int, str]:
+    """Where the first character YAML refuses is (libyaml counts bytes, not characters)."""
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    at = found.start() if found else text.find(char)
+    if found:
+        char = found.group()
+    if at < 0:
+        return 0, 0, f"U+{ord(char):04X}"
+    line = text.count("\n", 0, at) + 1
+    col = at - (text.rfind("\n", 0, at) + 1) + 1
+    return line, col, f"U+{ord(char):04X}"
 
 
 def _with_path(problems: list[YamlError], display: str) -> list:
@@ -160,12 +260,14 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise YamlError(node.start_mark, f"the document expands to more than {MAX_NODES:,} "
-                            "values (too many aliases?)", "write the values out, or use fewer "
-                            "'*alias' references")
+            # Shown at the top-level entry being read: where the limit is passed is deep
+            # inside some anchor, which tells the editor nothing.
+            line, col = self.positions.of(loc[:1], key=True)
+            raise YamlError(yaml.error.Mark("", 0, line - 1, col - 1, None, None),
+                            f"the file expands to more than {MAX_NODES:,} values (too many "
+                            "aliases?)", "write the values out, or use fewer '*alias' references")
         if len(loc) > MAX_DEPTH:
-            raise YamlError(node.start_mark, f"the document is nested more than {MAX_DEPTH} "
-                            "levels deep", "flatten the structure")
+            raise YamlError(node.start_mark, _DEEP, _DEEP_HINT)
         self.positions.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
@@ -221,30 +323,35 @@ class _Builder:
         if tag == _TAG + "bool":
             if text.lower() in _BOOL_WORDS:
                 return text.lower() == "true"
-            raise YamlError(mark, f"'{text}' would be read as a yes/no value",
-                            f"write true or false, or put it in quotes (\"{text}\") if you mean text")
+            meant = "true" if text.lower() in ("yes", "on", "y") else "false"
+            raise YamlError(mark, f"'{text}' would be read as the yes/no value {meant}, "
+                            "not as written", "write true or false, or put it in quotes if you "
+                            f"mean text: \"{text}\"")
         if tag == _TAG + "int":
             return self._int(text, mark)
         if tag == _TAG + "float":
             return self._float(text, mark)
         if tag == _TAG + "timestamp":
             try:
-                value = _TIMESTAMP.construct_yaml_timestamp(node)
+                value = _CONSTRUCT.construct_yaml_timestamp(node)
             except ValueError:
                 raise YamlError(mark, f"'{text}' is not a real date",
-                                "write dates as YYYY-MM-DD, like 2026-10-01") from None
+                                "check the month and the day; dates are written YYYY-MM-DD, "
+                                "like 2026-10-01") from None
             return value.date() if isinstance(value, dt.datetime) else value
         raise YamlError(mark, f"unsupported tag {tag}", "remove the tag")
 
     @staticmethod
     def _int(text: str, mark: Any) -> int:
-        if ":" in text:
-            raise YamlError(mark, f"'{text}' would be read as a base-60 number",
-                            f"put it in quotes (\"{text}\")")
-        if not _PLAIN_INT.fullmatch(text):
-            raise YamlError(mark, f"'{text}' would be read as an octal, hex or binary number",
-                            f"put it in quotes (\"{text}\") if it is a code, ZIP or identifier")
         digits = text.replace("_", "").lstrip("+-")
+        if ":" in text or not _PLAIN_INT.fullmatch(text):
+            # base 60 (10:30 is 630), octal (01234 is 668), hex or binary: never what is meant
+            if len(digits) <= MAX_DIGITS:
+                value = _CONSTRUCT.construct_yaml_int(yaml.ScalarNode(_TAG + "int", text))
+                raise YamlError(mark, f"'{text}' would be read as the number {value}, not as "
+                                "written", f"put it in quotes: \"{text}\"")
+            raise YamlError(mark, f"'{text}' would not be read as written",
+                            f"put it in quotes: \"{text}\"")
         if len(digits) > MAX_DIGITS:
             raise YamlError(mark, f"the number has {len(digits)} digits, too many to be real",
                             "check the value")
@@ -254,7 +361,14 @@ class _Builder:
     def _float(text: str, mark: Any) -> Decimal:
         cleaned = text.replace("_", "")
         if cleaned.lower().lstrip("+-") in {".inf", ".nan"}:
-            raise YamlError(mark, f"'{text}' is not a finite number", "write an amount like 120.00")
+            meaning = "infinity" if "inf" in cleaned.lower() else "'not a number'"
+            raise YamlError(mark, f"'{text}' is not an amount (YAML reads it as {meaning})",
+                            "write an amount like 120.00")
+        if ":" in cleaned or _LEADING_ZERO.match(cleaned):
+            # base 60 (1:30.5 is 90.5), or a leading zero that would be lost (01.50 is 1.50)
+            value = _sexagesimal(cleaned) if ":" in cleaned else Decimal(cleaned)
+            raise YamlError(mark, f"'{text}' would be read as the number {value}, not as "
+                            "written", f"put it in quotes: \"{text}\"")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
@@ -263,3 +377,11 @@ class _Builder:
         if not value.is_finite() or value.adjusted() > MAX_DIGITS:
             raise YamlError(mark, f"'{text}' is too large to be real", "check the value")
         return value
+
+
+def _sexagesimal(text: str) -> Decimal:
+    sign = -1 if text.startswith("-") else 1
+    value = Decimal(0)
+    for part in text.lstrip("+-").split(":"):
+        value = value * 60 + Decimal(part)
+    return sign * value
