@@ -17,10 +17,12 @@ from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
+from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
+from sitegen.pricefiles import render_price_files
 from sitegen.shortcodes import expand
 from sitegen.render import make_environment, render_route
-from sitegen.routes import page_output, plan_routes
+from sitegen.routes import base_path, page_output, plan_routes
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
 from sitegen.write import build_lock, write_site
@@ -75,6 +77,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             broken.add(Path(rel).stem)
     validate_clinics(clinics, diags)
     validate_scenarios(config, clinics, diags, config_doc.positions)
+    validate_price_transparency(config, clinics, diags, config_doc.positions)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
@@ -137,6 +140,8 @@ def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
     files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod)
     files["robots.txt"] = robots(site.config.base_url)
     files[".nojekyll"] = b""
+    files.update(render_price_files(site.clinics))                 # prices.json/csv
+    files.update(render_mrf(site.clinics, site.config.base_url))   # CMS files, cms-hpt.txt
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     return files
 
@@ -151,7 +156,7 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
         return BuildResult(diags)
     files = render_site(site, options.root, diags)
     if not diags.errors:
-        check_site(files, diags, prefix="public/")
+        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
     if diags.errors or not write:
         return BuildResult(diags, files)
     out = options.out or options.root / "public"

@@ -47,9 +47,10 @@ class _PageScan(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
-def check_site(files: dict[str, bytes], diags: Diagnostics, prefix: str = "") -> None:
-    """`files` maps output paths ('guides/x/index.html') to bytes; 404.html is exempt from
-    relative-link checks because it links with the base path."""
+def check_site(files: dict[str, bytes], diags: Diagnostics, prefix: str = "",
+               base: str = "/") -> None:
+    """`files` maps output paths ('guides/x/index.html') to bytes. Links may be relative or
+    start with the base path `base` ('/repo/'), as the 404 page's do."""
     scans: dict[str, _PageScan] = {}
     for path, data in sorted(files.items()):
         if path.endswith(".html"):
@@ -65,19 +66,23 @@ def check_site(files: dict[str, bytes], diags: Diagnostics, prefix: str = "") ->
         for line, col, problem in scan.problems:
             diags.error(shown, line, col, f"the page contains {problem}",
                         "the site must run no JavaScript; remove it from the template")
-        if path == "404.html":
-            continue
         for href, line, col in scan.links:
-            problem = _broken(path, href, files, scans)
+            problem = _broken(path, href, files, scans, base)
             if problem:
                 diags.error(shown, line, col, f"broken link '{href}': {problem}",
                             "fix the template or the page that makes this link")
 
 
-def _broken(page: str, href: str, files: dict[str, bytes], scans: dict[str, _PageScan]) -> str:
+def _broken(page: str, href: str, files: dict[str, bytes], scans: dict[str, _PageScan],
+            base: str) -> str:
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or href.startswith("mailto:") or href.startswith("tel:"):
         return ""
+    if parts.path.startswith("/"):
+        if not parts.path.startswith(base):
+            return f"it is outside the site's base path {base}"
+        parts = parts._replace(path="./" + parts.path[len(base):])
+        page = "index.html"
     target = posixpath.dirname(page)
     if parts.path:
         target = posixpath.normpath(posixpath.join(target, unquote(parts.path)))

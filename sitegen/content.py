@@ -23,7 +23,7 @@ from sitegen.load import validate_data
 from sitegen.model import Strict, Text
 from sitegen.shortcodes import Expansion
 from sitegen.routes import content_url, relative_url
-from sitegen.yamlsrc import Positions, YamlDoc, decode_text, parse_yaml
+from sitegen.yamlsrc import decode_text, parse_yaml
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
@@ -66,27 +66,19 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
         diags.error(display, 1, 1, "the file has no front matter",
                     "start it with a '---' line, 'title: ...', and another '---' line")
         return None
-    local = Diagnostics()
-    doc = parse_yaml(match.group(1), display, local)
-    diags.extend(_shift(local, 1))
+    # A leading newline stands for the '---' line, so every position is the file's own.
+    doc = parse_yaml("\n" + match.group(1), display, diags)
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
         diags.error(display, 2, 1, "the front matter must be keys like 'title: ...'",
                     "add 'title: Your title' between the '---' lines")
         return None
-    shifted = YamlDoc(display, doc.data, Positions(
-        {k: (ln + 1, c) for k, (ln, c) in doc.positions.values.items()},
-        {k: (ln + 1, c) for k, (ln, c) in doc.positions.keys.items()}))
-    meta = validate_data(shifted, FrontMatter, diags)
+    meta = validate_data(doc, FrontMatter, diags)
     if meta is None:
         return None
     body_line = text[: match.end()].count("\n") + 1
     return Page(source, display, content_url(source), meta, text[match.end():], body_line)
-
-
-def _shift(diags: Diagnostics, lines: int) -> list:
-    return [replace(d, line=d.line + lines) if d.line > 0 else d for d in diags.items]
 
 
 def render_page(page: Page, url_of_source: Callable[[str], str | None],

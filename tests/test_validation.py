@@ -530,3 +530,27 @@ def test_raw_script_in_markdown_is_escaped(tmp_path):
     assert "<p>&lt;script&gt;alert(2)&lt;/script&gt;</p>" in html
     # the only <script> a page may have is JSON-LD data, which browsers do not run
     assert re.findall(r"<script(?![^>]*application/ld\+json)", html) == []
+
+
+def test_front_matter_duplicate_key_names_the_files_own_lines(tmp_path: Path) -> None:
+    page = "---\ntitle: A\nsummary: B\ntitle: C\n---\nText.\n"
+    root = make_site(tmp_path, {"content/guides/x.md": page})
+    result = build(BuildOptions(root=root, out=root / "public"))
+    assert [d.format() for d in result.diagnostics.items] == [
+        "content/guides/x.md:4:1: error: duplicate key 'title' (first given on line 2); "
+        "remove one of them; YAML would silently keep the last"]
+
+
+def test_link_check_accepts_base_path_links_and_refuses_others() -> None:
+    from sitegen.check import check_site
+    from sitegen.diagnostics import Diagnostics
+
+    head = ("<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">")
+    files = {"index.html": f"{head}<p id=x>".encode(),
+             "404.html": f'{head}<a href="/repo/#x">home</a><a href="/other/">x</a>'.encode()}
+    diags = Diagnostics()
+    check_site(files, diags, base="/repo/")
+    # column 99: the 71 characters of the <meta>, 27 of the first link, then the second <a>
+    assert [d.format() for d in diags.items] == [
+        "404.html:1:99: error: broken link '/other/': it is outside the site's base path "
+        "/repo/; fix the template or the page that makes this link"]
