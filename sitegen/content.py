@@ -77,6 +77,9 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
     meta = validate_data(doc, FrontMatter, diags)
     if meta is None:
         return None
+    if source.startswith("guides/") and not meta.summary:
+        diags.warning(display, *doc.positions.of(("title",), key=True), "the guide has no "
+                      "summary", "add 'summary: <one sentence>'; the home page lists it")
     body_line = text[: match.end()].count("\n") + 1
     return Page(source, display, content_url(source), meta, text[match.end():], body_line)
 

@@ -98,10 +98,30 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                             "use the id of one of this file's sessions")
 
 
-def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics) -> None:
-    """Rules across files: each clinic slug (its URL) must be unique."""
+def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics) -> None:
+    """Warnings `--strict` turns into errors: stale or future prices, no in-network plans."""
+    updated = source.clinic.last_updated
+    where = source.positions.of(("clinic", "last_updated"))  # type: ignore[attr-defined]
+    if (today - updated).days > 365:
+        diags.warning(source.path, *where, f"prices were last updated on {updated}, more than "
+                      "12 months ago", "review the prices, then set last_updated to today")
+    elif updated > today:
+        diags.warning(source.path, *where, f"last_updated {updated} is in the future",
+                      "set it to the date the prices were last reviewed")
+    if not source.schedule.payers:
+        diags.warning(source.path, *source.positions.of(("clinic",), key=True),  # type: ignore
+                      "the clinic lists no in-network insurance plans", "add them under "
+                      "payers:, or ignore this warning if the clinic takes no insurance")
+
+
+def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
+                     today: dt.date | None = None) -> None:
+    """Rules across files: each clinic slug (its URL) must be unique. With `today`, also
+    the freshness warnings."""
     first: dict[str, str] = {}
     for source in clinics:
+        if today is not None:
+            freshness_warnings(source, today, diags)
         if source.clinic.slug is None and not _SLUG.fullmatch(source.slug):
             # the slug comes from the file name, which the model never checked
             suggestion = re.sub(r"[^a-z0-9]+", "-", source.slug.lower()).strip("-") or "clinic"

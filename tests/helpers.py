@@ -59,6 +59,9 @@ services:
 
 RATES = CLINIC + SERVICES
 
+# For tests of the whole command output: the same clinic, in network with one plan.
+RATES_INSURED = RATES + "payers:\n  - {name: Acme, plan: PPO}\n"
+
 
 def changed(text: str, old: str, new: str) -> str:
     """`text` with the one occurrence of `old` replaced (fails loudly if it is not there)."""
@@ -83,11 +86,17 @@ def make_site(tmp_path: Path, files: dict[str, str | bytes | None] | None = None
     return root
 
 
+# The tiny clinic takes no insurance and the tiny guides have no summary: warnings of their
+# own (tested in test_strict.py); leaving them out here keeps other expectations to the point.
+ADVICE = {"the clinic lists no in-network insurance plans", "the guide has no summary"}
+
+
 def load(root: Path) -> tuple[Site | None, list[str]]:
-    """Read and validate the site: the loaded site (or None) and every formatted diagnostic."""
+    """Read and validate the site: the loaded site (or None) and every formatted diagnostic
+    except the ADVICE warnings."""
     diags = Diagnostics()
     site = load_site(BuildOptions(root=root), diags)
-    return site, [d.format() for d in diags.sorted()]
+    return site, [d.format() for d in diags.sorted() if d.message not in ADVICE]
 
 
 def check(tmp_path: Path, files: dict[str, str | bytes | None]) -> list[str]:

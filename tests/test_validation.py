@@ -11,6 +11,7 @@ import re
 
 import pytest
 from helpers import (
+    RATES_INSURED,
     CLINIC,
     RATES,
     SERVICES,
@@ -353,7 +354,7 @@ def test_cash_price_above_gross_charge_is_a_warning(tmp_path):
 
 
 def test_cash_price_above_gross_charge_still_builds(tmp_path):
-    root = make_site(tmp_path, {"rates/a.yaml": changed(RATES, "120.00", "170.00")})
+    root = make_site(tmp_path, {"rates/a.yaml": changed(RATES_INSURED, "120.00", "170.00")})
     result = cli("build", root)
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
@@ -364,7 +365,7 @@ def test_cash_price_above_gross_charge_still_builds(tmp_path):
 
 
 def test_cash_price_above_gross_charge_fails_with_strict(tmp_path):
-    root = make_site(tmp_path, {"rates/a.yaml": changed(RATES, "120.00", "170.00")})
+    root = make_site(tmp_path, {"rates/a.yaml": changed(RATES_INSURED, "120.00", "170.00")})
     result = cli("build", "--strict", root)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -427,7 +428,7 @@ def test_every_error_of_every_file_in_one_run(tmp_path):
 
 
 def test_a_good_build_replaces_the_previous_site(tmp_path):
-    root = make_site(tmp_path)
+    root = make_site(tmp_path, {"rates/a.yaml": RATES_INSURED})
     (root / "public").mkdir()
     (root / "public" / "stale.html").write_text("old\n")
     result = cli("build", root)
@@ -521,9 +522,10 @@ def test_javascript_link_is_refused(tmp_path, href):
 
 
 def test_raw_script_in_markdown_is_escaped(tmp_path):
-    text = ("---\ntitle: What things cost\n---\n"
+    text = ("---\ntitle: What things cost\nsummary: Costs.\n---\n"
             "Prices <script>alert(1)</script> here.\n\n<script>alert(2)</script>\n")
-    result = build(BuildOptions(root=make_site(tmp_path, {G: text})), write=False)
+    root = make_site(tmp_path, {G: text, "rates/a.yaml": RATES_INSURED})
+    result = build(BuildOptions(root=root), write=False)
     assert [d.format() for d in result.diagnostics.items] == []
     html = result.files["guides/costs/index.html"].decode()
     assert "<p>Prices &lt;script&gt;alert(1)&lt;/script&gt; here.</p>" in html
@@ -534,7 +536,7 @@ def test_raw_script_in_markdown_is_escaped(tmp_path):
 
 def test_front_matter_duplicate_key_names_the_files_own_lines(tmp_path: Path) -> None:
     page = "---\ntitle: A\nsummary: B\ntitle: C\n---\nText.\n"
-    root = make_site(tmp_path, {"content/guides/x.md": page})
+    root = make_site(tmp_path, {"content/guides/x.md": page, "rates/a.yaml": RATES_INSURED})
     result = build(BuildOptions(root=root, out=root / "public"))
     assert [d.format() for d in result.diagnostics.items] == [
         "content/guides/x.md:4:1: error: duplicate key 'title' (first given on line 2); "
