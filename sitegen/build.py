@@ -6,6 +6,8 @@ unless the whole site rendered and passed its checks (design.md principles 3 and
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,15 @@ class BuildResult:
         return not self.diagnostics.errors
 
 
+def build_date() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH (reproducible builds). Only warnings use it:
+    pages show the data's own dates, never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
 def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     """Read and validate every input; None when anything is wrong (see `diags`)."""
     root = options.root
@@ -75,7 +86,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
                                         positions=doc.positions))
         else:
             broken.add(Path(rel).stem)
-    validate_clinics(clinics, diags)
+    validate_clinics(clinics, diags, build_date())
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
     if not clinics and not diags.errors:
@@ -90,7 +101,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     by_source = {p.source: p.url for p in pages if not p.meta.draft}
     by_slug = {c.slug: c for c in clinics}
     pages = [render_page(p, by_source.get, diags, expand(
-        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken))  for p in pages]
+        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken),
+        config.markdown.allow_html) for p in pages]
     _check_fragments(pages, diags)
     if diags.errors:
         return None

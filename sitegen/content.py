@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated, Callable, Sequence
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -84,8 +84,21 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
     return Page(source, display, content_url(source), meta, text[match.end():], body_line)
 
 
+def allow_tags(html: str, tags: Sequence[str]) -> str:
+    """Un-escape the attribute-less tags of the site's allow-list (`markdown.allow_html`),
+    which Markdown escaped like all raw HTML. Without attributes they cannot run code."""
+    if not tags:
+        return html
+    names = "|".join(re.escape(t) for t in sorted(tags))
+    tag = re.compile(rf"&lt;(/?)({names})(\s*/)?&gt;")
+    parts = re.split(r"(<code>.*?</code>)", html, flags=re.S)  # code shows tags as text
+    return "".join(part if i % 2 else tag.sub(lambda m: f"<{m[1]}{m[2]}>", part)
+                   for i, part in enumerate(parts))
+
+
 def render_page(page: Page, url_of_source: Callable[[str], str | None],
-                diags: Diagnostics, expansion: Expansion | None = None) -> Page:
+                diags: Diagnostics, expansion: Expansion | None = None,
+                allowed_tags: Sequence[str] = ()) -> Page:
     """Markdown to HTML, with links checked and rewritten relative to the page's URL;
     `expansion` holds the page's shortcodes, already computed."""
     md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"],
@@ -95,6 +108,7 @@ def render_page(page: Page, url_of_source: Callable[[str], str | None],
     links = _LinkRewriter(md, page, url_of_source, diags)
     md.treeprocessors.register(links, "sitegen_links", 1)
     html = md.convert(expansion.body if expansion else page.body)
+    html = allow_tags(html, allowed_tags)
     if expansion:
         html = expansion.restore(html)
     toc = tuple((t["id"], t["name"]) for t in _flatten(md.toc_tokens))  # type: ignore[attr-defined]

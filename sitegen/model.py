@@ -12,12 +12,20 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
 Discipline = Literal["OT", "PT", "SLP"]
 Network = Literal["in-network", "out-of-network", "self-pay"]
+# How a plan's negotiated rate is set (the CMS machine-readable file's methodology values).
+Methodology = Literal["fee schedule", "case rate", "per diem", "percent of total billed charges",
+                      "other"]
+# License states both official CMS validators accept (the JSON schema also has FM, MH, PW,
+# which the CSV validator refuses, so a clinic there could not publish a valid CSV).
+CMS_LICENSE_STATES = frozenset(
+    "AL AK AS AZ AR CA CO CT DE DC FL GA GU HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
+    "NV NH NJ NM NY NC ND MP OH OK OR PA PR RI SC SD TN TX UT VT VI VA WA WV WI WY".split())
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CODES = {
@@ -57,6 +65,13 @@ def _tin(value: str) -> str:
 def _state(value: str) -> str:
     if not re.fullmatch(r"[A-Z]{2}", value):
         raise ValueError(f"state '{value}' must be a two-letter code like OR")
+    return value
+
+
+def _license_state(value: str) -> str:
+    if value not in CMS_LICENSE_STATES:
+        raise ValueError(f"license_state '{value}' must be the two-letter code of a US state "
+                         "or territory in capitals, like WA")
     return value
 
 
@@ -122,6 +137,8 @@ class Payer(Strict):
     name: Text
     plan: Text
     visit_limit: VisitLimit | None = None
+    methodology: Methodology = "fee schedule"   # for the CMS machine-readable file
+    methodology_notes: Text | None = None       # required when methodology is "other"
 
     @property
     def key(self) -> str:
@@ -177,6 +194,10 @@ class Course(Strict):
     name: Text
     description: Text | None = None
     visits: list[CourseVisit] = Field(min_length=1)
+    # For the good faith estimate of a recurring plan of care (docs/gfe.md):
+    frequency: Text | None = None  # how often, in words: "once a week"
+    months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
+    scheduled_separately: list[Text] = Field(default_factory=list)
 
 
 Amount = Annotated[Decimal, Field(ge=0, lt=10_000_000, decimal_places=2, allow_inf_nan=False)]
@@ -203,8 +224,23 @@ class Scenario(Strict):
     unit_rule: Literal["cms", "per-code"] = "cms"
 
 
+class PriceTransparency(Strict):
+    """Opting in to the CMS hospital machine-readable file (template v3.0.0) and
+    cms-hpt.txt: what the template needs that the rest of the fee schedule does not say.
+    Cross-field rules (contact email, 'other' methodology notes) are in `mrf`."""
+
+    hospital_name: Text | None = None       # default: clinic.name
+    license_state: Annotated[str, AfterValidator(_license_state)]
+    license_number: Text | None = None
+    type_2_npis: list[Annotated[str, AfterValidator(_npi)]] = Field(default_factory=list)
+    attester_name: Text
+    contact_name: Text
+    contact_email: Text | None = None       # default: clinic.email
+
+
 class FeeSchedule(Strict):
     clinic: Clinic
+    price_transparency: PriceTransparency | None = None
     payers: list[Payer] = Field(default_factory=list)
     services: list[Service] = Field(min_length=1)
     sessions: list[Session] = Field(default_factory=list)
@@ -212,8 +248,31 @@ class FeeSchedule(Strict):
     scenarios: list[Scenario] = Field(default_factory=list)
 
 
+class MarkdownOptions(Strict):
+    allow_html: list[Literal["abbr", "b", "br", "cite", "del", "em", "i", "ins", "kbd", "mark",
+                             "q", "s", "small", "strong", "sub", "sup", "u"]] = Field(
+        default_factory=list)
+
+
 class Limits(Strict):
     max_file_bytes: int = Field(default=2_000_000, gt=0)
+
+
+class GoodFaithEstimateSettings(Strict):
+    """`good_faith_estimate:` of site.yaml: the notice's version and, optionally, its text
+    (sitegen/gfe.py holds the built-in notice)."""
+
+    notice_version: Text | None = None
+    notice_title: Text | None = None
+    notice: list[Text] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _versioned(self) -> GoodFaithEstimateSettings:
+        if (self.notice is not None or self.notice_title is not None) and \
+                self.notice_version is None:
+            raise ValueError("a notice text of your own needs a notice_version of its "
+                             "own; add notice_version: (for example 2026-01-ours)")
+        return self
 
 
 class SiteConfig(Strict):
@@ -224,7 +283,9 @@ class SiteConfig(Strict):
     publisher: Text | None = None
     contact_email: Text | None = None
     scenarios: list[Scenario] = Field(default_factory=list)
+    markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
+    good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
 
 
 class ClinicSource(BaseModel):

@@ -7,9 +7,13 @@ a pull request must not be able to publish /etc/passwd as a guide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 from sitegen.diagnostics import Diagnostics
+
+
+_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,13 @@ def _inside(root: Path, folder: str, pattern: str, diags: Diagnostics) -> list[s
         if not path.resolve().is_relative_to(real_root):
             diags.error(rel, 0, 0, "the file is a link to a place outside the site folder",
                         "copy the file into the site instead of linking to it")
+            continue
+        parts = PurePosixPath(rel).relative_to(folder).with_suffix("").parts
+        if folder == "content" and not all(_NAME.fullmatch(part) for part in parts):
+            better = "/".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") or "page"
+                              for p in parts)
+            diags.error(rel, 0, 0, "the file name cannot be used in a web address",
+                        f"use lower-case letters, digits and dashes: content/{better}.md")
             continue
         found.append(rel)
     return sorted(found)

@@ -3,6 +3,7 @@ it in with renames, so `public/` is always either the last good site or the new 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 from contextlib import contextmanager
@@ -47,6 +48,18 @@ def _stale(lock: Path) -> bool:
     return False
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE), so no moment
+    exists without a complete `public/`. False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def write_site(out: Path, files: dict[str, bytes]) -> None:
     """Write `files` (POSIX relative path -> bytes) as the new content of `out`."""
     staging = out.parent / f".{out.name}.staging"
@@ -60,7 +73,10 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
         target = staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    if out.exists():
+    if out.exists() and _exchange(staging, out):
+        shutil.rmtree(staging)  # now the old site
+        return
+    if out.exists():  # elsewhere: two renames; a build killed between them is repaired above
         out.rename(old)
     staging.rename(out)
     if old.exists():

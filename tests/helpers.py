@@ -75,7 +75,7 @@ def make_site(tmp_path: Path, files: dict[str, str | bytes | None] | None = None
     `files` adds files or replaces the defaults (relative path -> text or bytes); None
     leaves a default out. Text is written as UTF-8 exactly as given (no newline changes)."""
     root = tmp_path / "site"
-    root.mkdir()
+    root.mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
     for rel, content in {"site.yaml": SITE, "rates/a.yaml": RATES, **(files or {})}.items():
         if content is None:
