@@ -1,0 +1,350 @@
+"""Good faith estimates (45 CFR 149.610): the public notice, business days and due dates,
+and the estimate of a course of care, for the public pages and `sitegen gfe`.
+
+Every clinic must give uninsured and self-pay patients a good faith estimate and post a
+notice of that right. The public pages (`clinics/<slug>/good-faith-estimate/`) carry the
+notice and one printable estimate per course of care with the patient fields left blank;
+`sitegen gfe` (sitegen/gfe_input.py) fills one in for one patient, outside `public/`.
+Units come from `estimates.visit_plan`, so the estimates bill exactly what the cost pages
+price; the expected charges are the clinic's cash (self-pay) prices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from sitegen.estimates import VisitPlan, visit_plan
+from sitegen.model import ClinicSource, Course, CourseVisit, Location, Service, SiteConfig
+from sitegen.render import long_date
+
+# --- The notice -------------------------------------------------------------------------
+
+NOTICE_VERSION = "2026-01"
+NOTICE_TITLE = "Your right to receive a good faith estimate of expected charges"
+NOTICE_INTRO = (
+    ("You have the right to receive a \u201cGood Faith Estimate\u201d explaining how much "
+     "your medical care will cost."),
+    ("Under the law, health care providers need to give patients who don\u2019t have "
+     "insurance or who are not using insurance an estimate of the bill for medical items "
+     "and services."),
+)
+NOTICE_POINTS = (
+    ("You have the right to receive a Good Faith Estimate for the total expected cost of any "
+     "non-emergency items or services. This includes related costs like medical tests, "
+     "prescription drugs, equipment, and hospital fees."),
+    ("Make sure your health care provider gives you a Good Faith Estimate in writing at least "
+     "1 business day before your medical service or item. You can also ask your health care "
+     "provider, and any other provider you choose, for a Good Faith Estimate before you "
+     "schedule an item or service."),
+    ("If you receive a bill that is at least $400 more than your Good Faith Estimate, you can "
+     "dispute the bill."),
+    "Make sure to save a copy or picture of your Good Faith Estimate.",
+)
+NOTICE_CONTACT = ("For questions or more information about your right to a Good Faith "
+                  "Estimate, visit www.cms.gov/nosurprises or call 1-800-985-3059.")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The "right to receive a good faith estimate" notice: built in, or site.yaml's own
+    (`good_faith_estimate:`), always with its version."""
+
+    version: str
+    title: str
+    paragraphs: tuple[str, ...]
+    points: tuple[str, ...]
+    contact: str
+    builtin: bool
+
+
+def notice(config: SiteConfig) -> Notice:
+    settings = config.good_faith_estimate
+    version = settings.notice_version or NOTICE_VERSION
+    if settings.notice is None and settings.notice_title is None:
+        return Notice(version, NOTICE_TITLE, NOTICE_INTRO, NOTICE_POINTS, NOTICE_CONTACT, True)
+    return Notice(version, settings.notice_title or NOTICE_TITLE,
+                  tuple(settings.notice or NOTICE_INTRO),
+                  () if settings.notice is not None else NOTICE_POINTS,
+                  "" if settings.notice is not None else NOTICE_CONTACT, False)
+
+
+# --- Business days ----------------------------------------------------------------------
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The n-th `weekday` (Monday 0) of the month; n = -1 for the last one."""
+    if n > 0:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    last = following - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _observed(day: dt.date) -> dt.date:
+    """A holiday on a Saturday is observed the Friday before, on a Sunday the Monday after
+    (the rule for federal employees, 5 U.S.C. 6103(b) and Executive Order 11582)."""
+    if day.weekday() == 5:
+        return day - dt.timedelta(days=1)
+    if day.weekday() == 6:
+        return day + dt.timedelta(days=1)
+    return day
+
+
+def legal_holidays(year: int) -> dict[dt.date, str]:
+    """The legal public holidays of 5 U.S.C. 6103(a) in `year`, on their actual dates."""
+    days = {
+        dt.date(year, 1, 1): "New Year's Day",
+        _nth_weekday(year, 1, 0, 3): "Birthday of Martin Luther King, Jr.",
+        _nth_weekday(year, 2, 0, 3): "Washington's Birthday",
+        _nth_weekday(year, 5, 0, -1): "Memorial Day",
+        dt.date(year, 7, 4): "Independence Day",
+        _nth_weekday(year, 9, 0, 1): "Labor Day",
+        _nth_weekday(year, 10, 0, 2): "Columbus Day",
+        dt.date(year, 11, 11): "Veterans Day",
+        _nth_weekday(year, 11, 3, 4): "Thanksgiving Day",
+        dt.date(year, 12, 25): "Christmas Day",
+    }
+    if year >= 2021:  # Juneteenth National Independence Day Act, June 17, 2021
+        days[dt.date(year, 6, 19)] = "Juneteenth National Independence Day"
+    return dict(sorted(days.items()))
+
+
+def federal_holidays(year: int) -> dict[dt.date, str]:
+    """The days federal offices are closed in `year`: each holiday on its observed date.
+    New Year's Day on a Saturday is observed on December 31 of the year before."""
+    found: dict[dt.date, str] = {}
+    for source_year in (year - 1, year, year + 1):
+        for day, name in legal_holidays(source_year).items():
+            observed = _observed(day)
+            if observed.year == year:
+                found[observed] = name + (" (observed)" if observed != day else "")
+    return dict(sorted(found.items()))
+
+
+_HOLIDAYS: dict[int, frozenset[dt.date]] = {}
+
+
+def is_business_day(day: dt.date) -> bool:
+    """Monday to Friday, except observed federal holidays."""
+    if day.weekday() >= 5:
+        return False
+    if day.year not in _HOLIDAYS:
+        _HOLIDAYS[day.year] = frozenset(federal_holidays(day.year))
+    return day not in _HOLIDAYS[day.year]
+
+
+def add_business_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th business day after `day` (`day` itself is never counted)."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if is_business_day(day):
+            count -= 1
+    return day
+
+
+def business_days_between(start: dt.date, end: dt.date) -> int:
+    """Business days after `start`, up to and including `end` (0 when end <= start): how
+    many business days ahead of `start` the day `end` is."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += is_business_day(day)
+    return count
+
+
+# --- When the estimate is due -----------------------------------------------------------
+
+
+def weekday_date(day: dt.date) -> str:
+    """'Tuesday, November 24, 2026'."""
+    return f"{day:%A}, {long_date(day)}"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When an estimate must be given (45 CFR 149.610), and why."""
+
+    kind: Literal["booked", "requested"]
+    start: dt.date                 # the day the service was booked, or the estimate asked for
+    scheduled: dt.date | None      # the day of the (first) service, when booked
+    days_ahead: int | None         # business days from booking to the service
+    within: int | None             # business days allowed; None: no estimate required
+    due: dt.date | None
+
+    @property
+    def required(self) -> bool:
+        return self.due is not None
+
+    def rule(self) -> str:
+        """The rule that applies, in words."""
+        if self.kind == "requested":
+            return (f"the patient asked for an estimate on {weekday_date(self.start)}, "
+                    "so it is due within 3 business days of the request")
+        assert self.scheduled is not None and self.days_ahead is not None
+        ahead = _days(self.days_ahead)
+        if self.within is None:
+            return (f"the service on {weekday_date(self.scheduled)} was booked on "
+                    f"{weekday_date(self.start)}, only {ahead} ahead; an estimate is "
+                    "required only for services booked at least 3 business days ahead")
+        between = "at least 10" if self.within == 3 else "at least 3, fewer than 10"
+        return (f"the service on {weekday_date(self.scheduled)} was booked on "
+                f"{weekday_date(self.start)}, {ahead} ahead ({between}), so the estimate is "
+                f"due within {_days(self.within)} of booking")
+
+    def staff_line(self, today: dt.date) -> str:
+        """What the front desk needs to know, as of `today`."""
+        if self.due is None:
+            return (f"No good faith estimate is required: {self.rule()}. Giving this "
+                    "estimate anyway is allowed and helps the patient.")
+        if today > self.due:
+            return (f"Late: this estimate was due by {weekday_date(self.due)}; give it to the "
+                    f"patient today. It was due then because {self.rule()}.")
+        if today == self.due:
+            return f"Due today, {weekday_date(self.due)}: {self.rule()}."
+        return f"Due by {weekday_date(self.due)}: {self.rule()}."
+
+
+def _days(n: int) -> str:
+    return f"{n} business day" + ("" if n == 1 else "s")
+
+
+def timing(*, booked: dt.date | None = None, scheduled: dt.date | None = None,
+           requested: dt.date | None = None) -> Timing:
+    """Booked at least 10 business days ahead: due within 3 business days of booking; at
+    least 3 ahead: within 1 business day; fewer: no estimate required. Asked for without a
+    booking: within 3 business days of the request."""
+    if booked is None:
+        if requested is None or scheduled is not None:
+            raise ValueError("give booked and scheduled, or requested alone")
+        return Timing("requested", requested, None, None, 3,
+                      add_business_days(requested, 3))
+    if scheduled is None or requested is not None:
+        raise ValueError("give booked and scheduled, or requested alone")
+    ahead = business_days_between(booked, scheduled)
+    within = 3 if ahead >= 10 else 1 if ahead >= 3 else None
+    due = add_business_days(booked, within) if within is not None else None
+    return Timing("booked", booked, scheduled, ahead, within, due)
+
+
+# --- The estimate -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One service code of one kind of visit, for all the visits of that kind."""
+
+    service: Service
+    units: int              # per visit
+    minutes: int | None     # per visit, for timed services
+    visits: int
+
+    @property
+    def quantity(self) -> int:
+        return self.units * self.visits
+
+    @property
+    def price(self) -> Decimal:
+        return self.service.cash_price
+
+    @property
+    def charge(self) -> Decimal:
+        return self.service.cash_price * self.quantity
+
+
+@dataclass(frozen=True)
+class VisitItems:
+    plan: VisitPlan
+    lines: tuple[ItemLine, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.charge for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class ProviderItems:
+    """The items of one provider or facility, with who it is and where care is given."""
+
+    name: str
+    npi: str
+    tin: str
+    locations: tuple[Location, ...]
+    visits: tuple[VisitItems, ...]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(sorted({loc.address.state for loc in self.locations}))
+
+    @property
+    def lines(self) -> tuple[ItemLine, ...]:
+        return tuple(line for visit in self.visits for line in visit.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((visit.total for visit in self.visits), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    date_of_birth: dt.date
+
+
+@dataclass(frozen=True)
+class GoodFaithEstimate:
+    """Every element 45 CFR 149.610 requires; patient fields are None on public pages."""
+
+    id: str                              # the course id (an anchor on the public page)
+    primary_service: str
+    description: str | None
+    providers: tuple[ProviderItems, ...]
+    frequency: str | None
+    months: int | None
+    scheduled_separately: tuple[str, ...]
+    diagnosis_codes: tuple[str, ...] = ()
+    patient: Patient | None = None
+    scheduled: dt.date | None = None
+
+    @property
+    def visit_count(self) -> int:
+        return sum(v.plan.count for p in self.providers for v in p.visits)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.total for p in self.providers), Decimal(0))
+
+
+def provider_items(source: ClinicSource, visits: list[CourseVisit],
+                   locations: tuple[Location, ...] | None = None) -> ProviderItems:
+    """The clinic's items for these visits, at the cash price, units as on the cost pages."""
+    items = []
+    for visit in visits:
+        plan = visit_plan(source, visit)
+        items.append(VisitItems(plan, tuple(ItemLine(l.service, l.units, l.minutes, plan.count)
+                                            for l in plan.lines)))
+    clinic = source.clinic
+    return ProviderItems(clinic.name, clinic.npi, clinic.tin,
+                         locations or tuple(clinic.locations), tuple(items))
+
+
+def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
+    """The blank (public) estimate of one of the clinic's courses of care."""
+    return GoodFaithEstimate(
+        id=course.id, primary_service=course.name, description=course.description,
+        providers=(provider_items(source, list(course.visits)),),
+        frequency=course.frequency, months=course.months,
+        scheduled_separately=tuple(course.scheduled_separately))
+
+
+def clinic_estimates(source: ClinicSource) -> list[GoodFaithEstimate]:
+    return [course_estimate(source, course) for course in source.schedule.courses]
+
+
+def icd10_display(code: str) -> str:
+    """'R6250' and 'R62.50' are both shown as R62.50."""
+    code = code.upper()
+    return code if "." in code or len(code) <= 3 else f"{code[:3]}.{code[3:]}"
