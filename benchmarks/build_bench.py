@@ -28,7 +28,9 @@ def synthetic_site(target: Path, clinics: int) -> Path:
     examples = sorted((ROOT / "rates").glob("*.yaml"))
     for i in range(clinics):
         source = examples[i % len(examples)]
-        (target / "rates" / f"{source.stem}-{i:04d}.yaml").write_bytes(source.read_bytes())
+        # the first copies keep their names: the guides' shortcodes refer to them
+        name = source.stem if i < len(examples) else f"{source.stem}-{i:04d}"
+        (target / "rates" / f"{name}.yaml").write_bytes(source.read_bytes())
     return target
 
 

@@ -123,10 +123,28 @@ def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:
                             "link to a heading's id: its words in lower case, joined by '-'")
 
 
+def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
+    """Two pages must never share an output file, even on a case-insensitive disk
+    (a guide named like a built-in page, say)."""
+    first: dict[str, object] = {}
+    for route in routes:
+        key = route.output.lower()
+        if key in first:
+            page = route.context.get("page") or first[key].context.get("page")
+            where = page.display if page is not None else "content"
+            diags.error(where, 0, 0, f"two pages would be written to {route.output}",
+                        "rename this file; its address is taken by another page")
+        else:
+            first[key] = route
+    return not diags.errors
+
+
 def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
     templates = root / "templates"
     env = make_environment(templates)
     routes = plan_routes(site)
+    if not _unique_outputs(routes, diags):
+        return {}
     shared = {"site": site, "config": site.config}
     files: dict[str, bytes] = {}
     for route in routes:

@@ -43,6 +43,22 @@ def estimates_url(slug: str) -> str:
     return f"clinics/{slug}/estimates/"
 
 
+def gfe_url(slug: str | None = None) -> str:
+    """The good faith estimate notice: a clinic's (with its printable estimates), or the
+    site's page that leads to every clinic's."""
+    return f"clinics/{slug}/good-faith-estimate/" if slug else "good-faith-estimate/"
+
+
+def price_transparency_url(slug: str) -> str:
+    """The page that offers a clinic's price files (the footer's "Price Transparency")."""
+    return f"clinics/{slug}/price-transparency/"
+
+
+def clinic_file_url(slug: str, name: str) -> str:
+    """A clinic's downloadable file: prices.json, prices.csv, the CMS files."""
+    return f"clinics/{slug}/{name}"
+
+
 def service_url(code: str) -> str:
     return f"services/{code.lower()}/"
 
@@ -94,6 +110,9 @@ def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
 def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
+    from sitegen.gfe import clinic_estimates, notice
+    from sitegen.jsonld import clinic_jsonld
+    from sitegen.pricefiles import downloads
     from sitegen.tables import price_rows
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
@@ -101,7 +120,11 @@ def plan_routes(site) -> list[Route]:
     for source in site.clinics:
         slug = source.slug
         routes.append(Route(clinic_url(slug), page_output(clinic_url(slug)), "clinic.html",
-                            {"source": source}))
+                            {"source": source,
+                             "jsonld": clinic_jsonld(source, site.config.base_url)}))
+        routes.append(Route(price_transparency_url(slug),
+                            page_output(price_transparency_url(slug)), "price-transparency.html",
+                            {"source": source, "downloads": downloads(source)}))
         for setting in source.settings():
             rows = price_rows(source, setting)
             for row in rows:
@@ -113,6 +136,11 @@ def plan_routes(site) -> list[Route]:
         if courses:
             routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),
                                 "estimates.html", {"source": source, "courses": courses}))
+        routes.append(Route(gfe_url(slug), page_output(gfe_url(slug)), "good-faith-estimate.html",
+                            {"source": source, "notice": notice(site.config),
+                             "estimates": clinic_estimates(source)}))
+    routes.append(Route(gfe_url(), page_output(gfe_url()), "good-faith-estimate.html",
+                        {"notice": notice(site.config)}))
     for code, entries in sorted(codes.items()):
         routes.append(Route(service_url(code), page_output(service_url(code)), "service.html",
                             {"code": code, "entries": entries}))

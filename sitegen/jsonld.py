@@ -1,0 +1,104 @@
+"""Stage `render` (structured data): the schema.org `MedicalClinic` JSON-LD of a clinic page,
+with its NPI and one offer per separately charged service (cash price and list price, from
+`tables.price_rows` like the cost tables).
+
+It goes into the page as `<script type="application/ld+json">`, the only script the site
+allows: data, never run. '<', '>' and '&' are written as \\u escapes, so no text from a
+fee schedule can close the element.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.model import ClinicSource
+from sitegen.routes import absolute_url, clinic_url
+from sitegen.tables import PriceRow, price_rows
+
+UNIT_QUANTITY = {
+    "per 15 minutes": {"@type": "QuantitativeValue", "value": 15, "unitCode": "MIN",
+                       "unitText": "per 15 minutes"},
+    "per visit": {"@type": "QuantitativeValue", "value": 1, "unitText": "per visit"},
+}
+
+
+def _amount(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+def offer_rows(source: ClinicSource) -> list[PriceRow]:
+    """The first priced row of each service (every priced row of a service has the same
+    amounts); services charged only as part of an inpatient stay have no offer."""
+    seen: dict[str, PriceRow] = {}
+    for setting in source.settings():
+        for row in price_rows(source, setting):
+            if not row.bundled:
+                seen.setdefault(row.service.id, row)
+    order = [s.id for s in source.schedule.services]
+    return sorted(seen.values(), key=lambda r: order.index(r.service.id))
+
+
+def _offer(row: PriceRow) -> dict[str, Any]:
+    service = row.service
+    unit = UNIT_QUANTITY[service.unit]
+    return {
+        "@type": "Offer",
+        "price": _amount(row.cash_price),
+        "priceCurrency": "USD",
+        "itemOffered": {
+            "@type": "MedicalProcedure",
+            "name": service.description,
+            "code": {"@type": "MedicalCode", "codeValue": service.code,
+                     "codingSystem": service.code_type},
+        },
+        "priceSpecification": [
+            {"@type": "UnitPriceSpecification", "name": "Cash price",
+             "price": _amount(row.cash_price), "priceCurrency": "USD",
+             "referenceQuantity": unit},
+            {"@type": "UnitPriceSpecification", "name": "Gross charge",
+             "priceType": "https://schema.org/ListPrice",
+             "price": _amount(row.gross_charge), "priceCurrency": "USD",
+             "referenceQuantity": unit},
+        ],
+    }
+
+
+def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
+    clinic = source.clinic
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": clinic.name,
+        "url": absolute_url(base_url, clinic_url(source.slug), full=True),
+        "identifier": [{"@type": "PropertyValue", "propertyID": "NPI", "value": clinic.npi}],
+    }
+    if clinic.about:
+        data["description"] = clinic.about
+    if clinic.email:
+        data["email"] = clinic.email
+    data["location"] = [{
+        "@type": "Place",
+        "name": loc.name,
+        "telephone": loc.phone,
+        "address": {"@type": "PostalAddress", "streetAddress": loc.address.street,
+                    "addressLocality": loc.address.city, "addressRegion": loc.address.state,
+                    "postalCode": loc.address.zip, "addressCountry": "US"},
+    } for loc in clinic.locations]
+    data["makesOffer"] = [_offer(row) for row in offer_rows(source)]
+    return data
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside <script>: '<', '>' and '&' escaped, which JSON allows in strings
+    (the only place they can occur)."""
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def clinic_jsonld(source: ClinicSource, base_url: str) -> Markup:
+    return Markup('<script type="application/ld+json">\n{}\n</script>').format(
+        Markup(script_json(clinic_data(source, base_url))))

@@ -1,0 +1,123 @@
+"""Stage `render` (machine-readable): `prices.json` and `prices.csv` of every clinic, our own
+simple format for researchers and spreadsheets (documented in docs/price-files.md), and the
+list of files the price-transparency page offers.
+
+One row per service and setting, straight from `tables.price_rows`, the model the cost
+tables read. Amounts are text with two decimals ("142.00"), never floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sitegen import mrf
+from sitegen.model import ClinicSource
+from sitegen.routes import clinic_file_url
+from sitegen.tables import PriceRow, price_rows
+
+FORMAT = "sitegen-prices"
+FORMAT_VERSION = "1"
+CSV_COLUMNS = ["service_id", "setting", "code", "code_type", "description", "unit", "bundled",
+               "gross_charge", "cash_price", "negotiated_min", "negotiated_median",
+               "negotiated_max"]
+CSV_PAYER_PREFIX = "negotiated: "
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str            # site-relative, for url(...)
+    name: str           # the file name
+    format: str         # JSON, CSV, text
+    group: str          # "cms" (the hospital standard charges file) or "prices" (ours)
+
+
+def downloads(source: ClinicSource) -> list[Download]:
+    """Every file the clinic's price-transparency page offers, CMS files first."""
+    found = []
+    if mrf.opted_in(source):
+        found += [Download(clinic_file_url(source.slug, mrf.json_name(source)),
+                           mrf.json_name(source), "JSON", "cms"),
+                  Download(clinic_file_url(source.slug, mrf.csv_name(source)),
+                           mrf.csv_name(source), "CSV", "cms")]
+    found += [Download(clinic_file_url(source.slug, "prices.json"), "prices.json", "JSON",
+                       "prices"),
+              Download(clinic_file_url(source.slug, "prices.csv"), "prices.csv", "CSV",
+                       "prices")]
+    return found
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.quantize(Decimal("0.01")), "f")
+
+
+def all_rows(source: ClinicSource) -> list[PriceRow]:
+    """Rows of every setting, settings in the canonical order, services in file order."""
+    return [row for setting in source.settings() for row in price_rows(source, setting)]
+
+
+def row_record(row: PriceRow) -> dict[str, Any]:
+    """One row as prices.json writes it. A bundled inpatient row has no amounts: the
+    service is part of the stay's daily rate, as its cost table says."""
+    service, bundled = row.service, row.bundled
+    return {
+        "service_id": service.id,
+        "setting": row.setting,
+        "code": service.code,
+        "code_type": service.code_type,
+        "description": service.description,
+        "unit": service.unit,
+        "bundled": bundled,
+        "gross_charge": None if bundled else _amount(row.gross_charge),
+        "cash_price": None if bundled else _amount(row.cash_price),
+        "negotiated_min": None if bundled else _amount(row.lowest),
+        "negotiated_median": None if bundled else _amount(row.median),
+        "negotiated_max": None if bundled else _amount(row.highest),
+        "negotiated": {} if bundled else {key: _amount(rate) for key, rate in row.negotiated},
+    }
+
+
+def prices_document(source: ClinicSource) -> dict[str, Any]:
+    clinic = source.clinic
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "currency": "USD",
+        "clinic": {"name": clinic.name, "slug": source.slug, "npi": clinic.npi,
+                   "tin": clinic.tin, "last_updated": clinic.last_updated.isoformat()},
+        "payers": [{"key": p.key, "name": p.name, "plan": p.plan}
+                   for p in sorted(source.schedule.payers, key=lambda p: p.key)],
+        "rows": [row_record(row) for row in all_rows(source)],
+    }
+
+
+def prices_json(source: ClinicSource) -> bytes:
+    text = json.dumps(prices_document(source), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def prices_csv(source: ClinicSource) -> bytes:
+    """The same rows as prices.json, one column per plan ('negotiated: Aetna PPO')."""
+    plans = sorted(p.key for p in source.schedule.payers)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS + [CSV_PAYER_PREFIX + plan for plan in plans])
+    for row in all_rows(source):
+        record = row_record(row)
+        cells = ["true" if v is True else "false" if v is False else v or ""
+                 for v in (record[c] for c in CSV_COLUMNS)]
+        writer.writerow(cells + [record["negotiated"].get(plan) or "" for plan in plans])
+    return out.getvalue().encode("utf-8")
+
+
+def render_price_files(sources: list[ClinicSource] | tuple[ClinicSource, ...]
+                       ) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for source in sources:
+        files[clinic_file_url(source.slug, "prices.json")] = prices_json(source)
+        files[clinic_file_url(source.slug, "prices.csv")] = prices_csv(source)
+    return files
