@@ -117,7 +117,14 @@ def parse_yaml(text: str, display: str, diags: Diagnostics) -> YamlDoc | None:
     loader = None
     try:
         loader = _Loader(text)  # the pure-Python reader checks characters right here
-        too_deep = _too_deep(loader)
+        try:
+            too_deep = _too_deep(loader)
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" not in str(exc.problem):
+                raise
+            # libyaml >= 0.2.5 (PyYAML 6.0.4) stops at its own depth limit first; the
+            # pure-Python parser streams events lazily and finds our limit where it is.
+            too_deep = _too_deep(yaml.SafeLoader(text))
         loader.dispose()
         loader = None
         if too_deep is not None:
