@@ -22,9 +22,9 @@ from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
-from sitegen.shortcodes import expand
 from sitegen.render import make_environment, render_route
 from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
 from sitegen.write import build_lock, write_site
@@ -54,7 +54,7 @@ def build_date() -> dt.date:
     pages show the data's own dates, never the clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
 
 

@@ -39,7 +39,26 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a bug in sitegen into a short message instead of a traceback (set
+    SITEGEN_DEBUG=1 to see it): clinic staff cannot act on a Python stack."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("SITEGEN_DEBUG"):
+                raise
+            click.echo(f"sitegen: internal error: {type(exc).__name__}: {exc}; this is a bug "
+                       "in sitegen, not in your files: please report it with the command you "
+                       "ran (SITEGEN_DEBUG=1 shows the details)", err=True)
+            sys.exit(70)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sitegen")
 def main() -> None:
     """Build honest, readable price pages from clinic fee schedules."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Callable, Sequence
+from typing import Annotated
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -21,11 +22,11 @@ from pydantic import Field
 from sitegen.diagnostics import Diagnostics
 from sitegen.load import validate_data
 from sitegen.model import Strict, Text
-from sitegen.shortcodes import Expansion
 from sitegen.routes import content_url, relative_url
+from sitegen.shortcodes import Expansion
 from sitegen.yamlsrc import decode_text, parse_yaml
 
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 
@@ -91,7 +92,7 @@ def allow_tags(html: str, tags: Sequence[str]) -> str:
         return html
     names = "|".join(re.escape(t) for t in sorted(tags))
     tag = re.compile(rf"&lt;(/?)({names})(\s*/)?&gt;")
-    parts = re.split(r"(<code>.*?</code>)", html, flags=re.S)  # code shows tags as text
+    parts = re.split(r"(<code>.*?</code>)", html, flags=re.DOTALL)  # code shows tags as text
     return "".join(part if i % 2 else tag.sub(lambda m: f"<{m[1]}{m[2]}>", part)
                    for i, part in enumerate(parts))
 
@@ -142,7 +143,7 @@ class _LinkRewriter(Treeprocessor):
             self._report(href, f"the link '{href[:60]}' uses a scheme that can run code",
                          "link to an https:// page or to another guide's .md file")
             return "#"
-        if re.match(r"[a-z][a-z0-9+.-]*:|//|#", href, re.I) or not href:
+        if re.match(r"[a-z][a-z0-9+.-]*:|//|#", href, re.IGNORECASE) or not href:
             return href
         target, _, fragment = href.partition("#")
         if not target.endswith(".md"):

@@ -15,34 +15,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StrictBool
-from pydantic_core import PydanticKnownError
+from pydantic import Field, StrictBool
 
 from sitegen.diagnostics import Diagnostics
 from sitegen.load import describe, validate_data
-from sitegen.model import Strict, Text
+from sitegen.model import Amount, Fraction, Strict, Text
 from sitegen.pricing import Coverage, Estimate, Visit, estimate
 from sitegen.yamlsrc import read_yaml
 
 DOCS = "docs/estimate.md"
 
 
-def _number_only(value: Any) -> Decimal:
-    """YAML reads `250` as int and `250.00` as Decimal; both are amounts. Anything else
-    (a quoted "250", true, a date) is refused, not guessed at, with pydantic's own
-    `decimal_type` error so the shared translation words it."""
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise PydanticKnownError("decimal_type")
-    return Decimal(value)
-
-
-def _number(**constraints: Any) -> Any:
-    return Annotated[Decimal, BeforeValidator(_number_only),
-                     Field(allow_inf_nan=False, **constraints)]
-
-
-Amount = _number(ge=0, lt=10_000_000, decimal_places=2)
-Fraction = _number(ge=0, le=1)
 Count = Annotated[int, Field(strict=True, ge=0, le=366)]
 Repeat = Annotated[int, Field(strict=True, gt=0, le=366)]
 

@@ -34,7 +34,7 @@ class VisitPlan:
         return sum(line.minutes or 0 for line in self.lines)
 
     def total(self, price: str) -> Decimal:
-        return sum((getattr(l.service, price) * l.units for l in self.lines), Decimal(0))
+        return sum((getattr(line.service, price) * line.units for line in self.lines), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
         plan = visit_plan(source, course_visit, scenario.unit_rule)
         billed = plan.total("gross_charge")
         cash = plan.total("cash_price")
-        allowed = sum((allowed_amount(l.service, scenario) * l.units for l in plan.lines),
+        allowed = sum((allowed_amount(line.service, scenario) * line.units for line in plan.lines),
                       Decimal(0))
         over = cash if scenario.over_limit == "cash" else billed
         visits.extend([Visit(plan.name, billed, allowed, cash, over)] * course_visit.count)

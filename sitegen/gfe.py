@@ -324,8 +324,9 @@ def provider_items(source: ClinicSource, visits: list[CourseVisit],
     items = []
     for visit in visits:
         plan = visit_plan(source, visit)
-        items.append(VisitItems(plan, tuple(ItemLine(l.service, l.units, l.minutes, plan.count)
-                                            for l in plan.lines)))
+        lines = tuple(ItemLine(line.service, line.units, line.minutes, plan.count)
+                      for line in plan.lines)
+        items.append(VisitItems(plan, lines))
     clinic = source.clinic
     return ProviderItems(clinic.name, clinic.npi, clinic.tin,
                          locations or tuple(clinic.locations), tuple(items))

@@ -12,7 +12,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticKnownError
 
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
@@ -24,8 +32,10 @@ Methodology = Literal["fee schedule", "case rate", "per diem", "percent of total
 # License states both official CMS validators accept (the JSON schema also has FM, MH, PW,
 # which the CSV validator refuses, so a clinic there could not publish a valid CSV).
 CMS_LICENSE_STATES = frozenset(
-    "AL AK AS AZ AR CA CO CT DE DC FL GA GU HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE "
-    "NV NH NJ NM NY NC ND MP OH OK OR PA PR RI SC SD TN TX UT VT VI VA WA WV WI WY".split())
+    ["AL", "AK", "AS", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "GU", "HI", "ID",
+     "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE",
+     "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "MP", "OH", "OK", "OR", "PA", "PR", "RI", "SC",
+     "SD", "TN", "TX", "UT", "VT", "VI", "VA", "WA", "WV", "WI", "WY"])
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CODES = {
@@ -95,7 +105,22 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Money = Annotated[Decimal, Field(gt=0, lt=10_000_000, decimal_places=2, allow_inf_nan=False)]
+def _number_only(value: object) -> Decimal:
+    """YAML reads `250` as int and `250.00` as Decimal; both are amounts. Anything else
+    (a quoted "250", "1e309", true, a date) is refused, not guessed at, with pydantic's own
+    `decimal_type` error so `load` words it like every other wrong type."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise PydanticKnownError("decimal_type")
+    return Decimal(value)
+
+
+def number(**constraints: object) -> object:
+    """A Decimal field that accepts only YAML numbers."""
+    return Annotated[Decimal, BeforeValidator(_number_only),
+                     Field(allow_inf_nan=False, **constraints)]
+
+
+Money = number(gt=0, lt=10_000_000, decimal_places=2)
 
 
 class Address(Strict):
@@ -200,8 +225,8 @@ class Course(Strict):
     scheduled_separately: list[Text] = Field(default_factory=list)
 
 
-Amount = Annotated[Decimal, Field(ge=0, lt=10_000_000, decimal_places=2, allow_inf_nan=False)]
-Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+Amount = number(ge=0, lt=10_000_000, decimal_places=2)
+Fraction = number(ge=0, le=1)
 
 
 class Scenario(Strict):

@@ -24,4 +24,4 @@ def sitemap(routes: list[Route], base_url: str, lastmod: dict[str, str]) -> byte
 
 def robots(base_url: str) -> bytes:
     return (f"User-agent: *\nAllow: /\n\n"
-            f"Sitemap: {absolute_url(base_url, 'sitemap.xml', full=True)}\n").encode("utf-8")
+            f"Sitemap: {absolute_url(base_url, 'sitemap.xml', full=True)}\n").encode()

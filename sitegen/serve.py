@@ -40,7 +40,7 @@ def error_page(items: list[Diagnostic]) -> bytes:
         "<title>Build failed</title><style>body{font:16px system-ui;margin:2rem;max-width:60rem}"
         "code{white-space:pre-wrap}li{margin:.5rem 0}</style><h1>The site did not build</h1>"
         f"<p>Fix these and save; then reload this page.</p><ul>{rows}</ul></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class Preview:

@@ -52,7 +52,7 @@ def expand(body: str, body_line: int, page_url: str, display: str,
         line = body_line + body.count("\n", 0, match.start())
         col = match.start() - (body.rfind("\n", 0, match.start()) + 1) + 1
 
-        def error(message: str, hint: str) -> None:
+        def error(message: str, hint: str, line: int = line, col: int = col) -> None:
             diags.error(display, line, col, message, hint)
 
         token = f"sitegenshortcode{n}x"

@@ -6,12 +6,11 @@ a pull request must not be able to publish /etc/passwd as a guide.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sitegen.diagnostics import Diagnostics
-
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 

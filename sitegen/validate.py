@@ -3,6 +3,7 @@ sessions, courses and payers, duplicate ids, and rules across clinics."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import PurePosixPath
 

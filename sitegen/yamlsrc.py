@@ -275,7 +275,8 @@ class _Builder:
                             "aliases?)", "write the values out, or use fewer '*alias' references")
         if len(loc) > MAX_DEPTH:
             raise YamlError(node.start_mark, _DEEP, _DEEP_HINT)
-        self.positions.values.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        mark = node.start_mark
+        self.positions.values.setdefault(loc, (mark.line + 1, mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):

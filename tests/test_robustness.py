@@ -220,3 +220,20 @@ def test_killing_a_build_leaves_the_old_or_the_new_site(tmp_path: Path) -> None:
     final = subprocess.run(run + ["--base-url", "https://new.example/"], capture_output=True)
     assert final.returncode == 0 and tree_of(out) == new, leftovers
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".public")) == []
+
+
+@pytest.mark.parametrize("value, message", [
+    ("1e309", 'rates/a.yaml:17:19: error: gross_charge must be an amount like 120.00 (got '
+     'text "1e309"); write the number only, without \'$\' or thousands separators, with \'.\' '
+     'for cents'),
+    ("1.0e+309", "rates/a.yaml:17:19: error: '1.0e+309' is too large to be real; check the "
+     "value"),
+    ("12345678901234567890123456789012", "rates/a.yaml:17:19: error: the number has 32 "
+     "digits, too many to be real; check the value"),
+    ('"120.00"', 'rates/a.yaml:17:19: error: gross_charge must be an amount like 120.00 (got '
+     'text "120.00"); write the number only, without \'$\' or thousands separators, with '
+     "'.' for cents"),
+])
+def test_absurd_numbers_are_explained(tmp_path: Path, value: str, message: str) -> None:
+    text = changed(RATES_INSURED, "gross_charge: 150.00", f"gross_charge: {value}")
+    assert check(tmp_path, {"rates/a.yaml": text}) == [message]

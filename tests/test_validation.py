@@ -8,12 +8,14 @@ columns are counted by hand from that text (see the map in helpers).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import (
-    RATES_INSURED,
     CLINIC,
     RATES,
+    RATES_INSURED,
     SERVICES,
     changed,
     check,
@@ -556,3 +558,18 @@ def test_link_check_accepts_base_path_links_and_refuses_others() -> None:
     assert [d.format() for d in diags.items] == [
         "404.html:1:99: error: broken link '/other/': it is outside the site's base path "
         "/repo/; fix the template or the page that makes this link"]
+
+
+def test_a_bug_in_sitegen_is_a_short_message_not_a_traceback(tmp_path, monkeypatch):
+    import sitegen.cli
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(sitegen.cli, "build", broken)
+    monkeypatch.delenv("SITEGEN_DEBUG", raising=False)
+    result = CliRunner().invoke(sitegen.cli.main, ["check", str(tmp_path)])
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "sitegen: internal error: KeyError: 'oops'; this is a bug in sitegen, not in your "
+        "files: please report it with the command you ran (SITEGEN_DEBUG=1 shows the details)\n")
