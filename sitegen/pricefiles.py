@@ -105,13 +105,20 @@ def prices_csv(source: ClinicSource) -> bytes:
     plans = sorted(p.key for p in source.schedule.payers)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + [CSV_PAYER_PREFIX + plan for plan in plans])
+    writer.writerow([inert(c) for c in CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]])
     for row in all_rows(source):
         record = row_record(row)
         cells = ["true" if v is True else "false" if v is False else v or ""
                  for v in (record[c] for c in CSV_COLUMNS)]
-        writer.writerow(cells + [record["negotiated"].get(plan) or "" for plan in plans])
+        cells += [record["negotiated"].get(plan) or "" for plan in plans]
+        writer.writerow([inert(c) for c in cells])
     return out.getvalue().encode("utf-8")
+
+
+def inert(cell: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
+    apostrophe; amounts are never negative, so numbers are never touched."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def render_price_files(sources: list[ClinicSource] | tuple[ClinicSource, ...]

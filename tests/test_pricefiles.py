@@ -343,3 +343,11 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
     assert compared["CMS CSV"] == 5 * sum(len(r["negotiated"]) for r in by_code.values())
     assert all(compared[k] > 50 for k in ["prices.json", "prices.csv", "JSON-LD", "CMS JSON",
                                           "CMS CSV"]), compared
+
+
+def test_spreadsheet_formulas_in_text_are_made_inert() -> None:
+    from sitegen.pricefiles import inert
+
+    assert [inert(c) for c in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "Exercise", "118.40",
+                                ""]] == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)",
+                                         "Exercise", "118.40", ""]
