@@ -18,10 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool
 
 from sitegen.diagnostics import Diagnostics
-from sitegen.load import describe, validate_data
+from sitegen.load import read_mapping, validate_data
 from sitegen.model import Amount, Fraction, Strict, Text
 from sitegen.pricing import Coverage, Estimate, Visit, estimate
-from sitegen.yamlsrc import read_yaml
 
 DOCS = "docs/estimate.md"
 
@@ -76,16 +75,9 @@ class EstimateInput(Strict):
 def load_estimate(file: Path, display: str, diags: Diagnostics
                   ) -> tuple[Coverage, list[Visit]] | None:
     """Read and validate FILE; None (with every problem in `diags`) when it is wrong."""
-    doc = read_yaml(file, display, diags)
+    doc = read_mapping(file, display, diags, "a mapping with the keys 'plan' and 'visits'",
+                       f"see the example in {DOCS}")
     if doc is None:
-        return None
-    if not isinstance(doc.data, dict):
-        if doc.data is None:
-            line, col, kind = 0, 0, "empty"
-        else:
-            (line, col), kind = doc.positions.of(()), f"a {describe(doc.data)}"
-        diags.error(display, line, col, f"the file is {kind}, but it must be a mapping "
-                    "with the keys 'plan' and 'visits'", f"see the example in {DOCS}")
         return None
     found = Diagnostics()
     result = validate_data(doc, EstimateInput, found)

@@ -35,10 +35,10 @@ from sitegen.gfe import (
     timing,
     weekday_date,
 )
-from sitegen.load import describe, validate_data
+from sitegen.load import read_mapping, validate_data
 from sitegen.model import ClinicSource, CourseVisit, Site, Slug, Strict, Text
 from sitegen.render import make_environment, money
-from sitegen.yamlsrc import YamlDoc, read_yaml
+from sitegen.yamlsrc import YamlDoc
 
 DOCS = "docs/gfe.md"
 TEMPLATE = "gfe-standalone.html"
@@ -107,17 +107,9 @@ def load_input(file: Path, display: str, diags: Diagnostics
                ) -> tuple[GfeInput | None, YamlDoc] | None:
     """The validated input (None when the keys or values are wrong) and the document, so
     that names and dates can still be checked; None when the file cannot be read at all."""
-    doc = read_yaml(file, display, diags)
+    doc = read_mapping(file, display, diags, "a mapping with the keys 'clinic', 'course' (or "
+                       "'services') and 'patient'", f"see examples/patient.yaml and {DOCS}")
     if doc is None:
-        return None
-    if not isinstance(doc.data, dict):
-        if doc.data is None:
-            line, col, kind = 0, 0, "empty"
-        else:
-            (line, col), kind = doc.positions.of(()), f"a {describe(doc.data)}"
-        diags.error(display, line, col, f"the file is {kind}, but it must be a mapping with "
-                    "the keys 'clinic', 'course' (or 'services') and 'patient'",
-                    f"see examples/patient.yaml and {DOCS}")
         return None
     return validate_data(doc, GfeInput, diags), doc
 

@@ -10,25 +10,34 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.yamlsrc import YamlDoc, read_yaml
+from sitegen.yamlsrc import MAX_BYTES, YamlDoc, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def read_mapping(file: Path, display: str, diags: Diagnostics, expected: str, hint: str,
+                 max_bytes: int = MAX_BYTES) -> YamlDoc | None:
+    """Read a YAML file whose top level must be a mapping; `expected` ends the message
+    "the file is a list, but it must be ..." and `hint` says what to write instead."""
+    doc = read_yaml(file, display, diags, max_bytes)
+    if doc is None or isinstance(doc.data, dict):
+        return doc
+    if doc.data is None:
+        line, col, kind = 0, 0, "empty"
+    else:
+        kind = "just text" if isinstance(doc.data, str) else f"a {describe(doc.data)}"
+        line, col = doc.positions.of(())
+    diags.error(display, line, col, f"the file is {kind}, but it must be {expected}", hint)
+    return None
 
 
 def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
                max_bytes: int) -> tuple[M, YamlDoc] | None:
     """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong."""
-    doc = read_yaml(file, display, diags, max_bytes)
+    hint = ("start with the top-level keys, like 'clinic:'" if model.__name__ == "FeeSchedule"
+            else "start with a key, like 'title:'")
+    doc = read_mapping(file, display, diags, "a mapping of keys", hint, max_bytes)
     if doc is None:
-        return None
-    if not isinstance(doc.data, dict):
-        kind = "empty" if doc.data is None else ("just text" if isinstance(doc.data, str)
-                                                 else f"a {describe(doc.data)}")
-        line, col = doc.positions.of(())
-        diags.error(display, line if doc.data is not None else 0, col if doc.data is not None
-                    else 0, f"the file is {kind}, but it must be a mapping of keys",
-                    "start with the top-level keys, like 'clinic:'" if model.__name__ ==
-                    "FeeSchedule" else "start with a key, like 'title:'")
         return None
     result = validate_data(doc, model, diags)
     return (result, doc) if result is not None else None

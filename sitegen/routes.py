@@ -147,7 +147,6 @@ def plan_routes(site) -> list[Route]:
     for page in site.pages:
         if page.meta.draft:
             continue
-        template = "glossary.html" if page.source == "glossary.md" else "guide.html"
-        routes.append(Route(page.url, page_output(page.url), template, {"page": page}))
+        routes.append(Route(page.url, page_output(page.url), "guide.html", {"page": page}))
     routes.append(Route("404.html", "404.html", "404.html", in_sitemap=False))
     return routes
