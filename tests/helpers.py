@@ -69,21 +69,25 @@ def changed(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def make_site(tmp_path: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
-    """A tiny site in tmp_path/site: site.yaml, rates/a.yaml and a copy of the templates.
-
-    `files` adds files or replaces the defaults (relative path -> text or bytes); None
-    leaves a default out. Text is written as UTF-8 exactly as given (no newline changes)."""
+def write_site(tmp_path: Path, files: dict[str, str | bytes | None]) -> Path:
+    """A site in tmp_path/site made of exactly `files` (relative path -> text or bytes; None
+    is skipped) and a copy of the templates. Text is written as UTF-8 exactly as given."""
     root = tmp_path / "site"
     root.mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
-    for rel, content in {"site.yaml": SITE, "rates/a.yaml": RATES, **(files or {})}.items():
+    for rel, content in files.items():
         if content is None:
             continue
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return root
+
+
+def make_site(tmp_path: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
+    """A tiny site: site.yaml, rates/a.yaml and the templates; `files` adds files or
+    replaces the defaults, and None leaves a default out."""
+    return write_site(tmp_path, {"site.yaml": SITE, "rates/a.yaml": RATES, **(files or {})})
 
 
 # The tiny clinic takes no insurance and the tiny guides have no summary: warnings of their

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import html5lib
 import pytest
+from helpers import write_site
 
 from sitegen.build import BuildOptions, build
 
@@ -82,13 +82,7 @@ scenarios:
 """
 
 
-def make_site(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(ROOT / "templates", root / "templates")
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+make_site = write_site
 
 
 def build_ok(root: Path) -> dict[str, str]:

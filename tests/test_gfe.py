@@ -21,6 +21,7 @@ from pathlib import Path
 import html5lib
 import pytest
 from click.testing import CliRunner, Result
+from helpers import write_site
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -95,13 +96,7 @@ def copy_site(tmp_path: Path) -> Path:
     return root
 
 
-def make_site(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(ROOT / "templates", root / "templates")
-    for rel, body in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(body, encoding="utf-8")
-    return root
+make_site = write_site
 
 
 @pytest.fixture(scope="module")

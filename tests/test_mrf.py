@@ -20,6 +20,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from helpers import write_site
 
 from sitegen.build import BuildOptions, build, load_site
 from sitegen.diagnostics import Diagnostics
@@ -137,12 +138,7 @@ services:
 
 
 def make_site(tmp_path: Path, files: dict[str, str]) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(ROOT / "templates", root / "templates")
-    for rel, text in {"site.yaml": SITE, **files}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+    return write_site(tmp_path, {"site.yaml": SITE, **files})
 
 
 def build_ok(root: Path, base_url: str | None = None) -> dict[str, bytes]:
