@@ -33,6 +33,10 @@ class VisitPlan:
     def minutes(self) -> int:
         return sum(line.minutes or 0 for line in self.lines)
 
+    @property
+    def timed_units(self) -> int:
+        return sum(line.units for line in self.lines if line.minutes is not None)
+
     def total(self, price: str) -> Decimal:
         return sum((getattr(line.service, price) * line.units for line in self.lines), Decimal(0))
 
@@ -102,8 +106,18 @@ def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
         balance_billing=scenario.balance_billing)
 
 
+def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str]:
+    """The disciplines whose visits count toward the scenario's visit limit; empty means
+    every visit counts (a limit of the whole plan)."""
+    payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+    if payer is None or payer.visit_limit is None:
+        return frozenset()
+    return frozenset(payer.visit_limit.shared_by)
+
+
 def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Estimate:
     visits: list[Visit] = []
+    counted = limit_disciplines(scenario, source)
     for course_visit in course.visits:
         plan = visit_plan(source, course_visit, scenario.unit_rule)
         billed = plan.total("gross_charge")
@@ -111,7 +125,9 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
         allowed = sum((allowed_amount(line.service, scenario) * line.units for line in plan.lines),
                       Decimal(0))
         over = cash if scenario.over_limit == "cash" else billed
-        visits.extend([Visit(plan.name, billed, allowed, cash, over)] * course_visit.count)
+        disciplines = {line.service.discipline for line in plan.lines}
+        counts = not counted or None in disciplines or bool(disciplines & counted)
+        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
     return estimate(coverage(scenario, source), visits)
 
 

@@ -117,8 +117,8 @@ def test_examples_a_and_b_on_the_estimate_page(tmp_path: Path) -> None:
     assert table["example-a"] == ["Example A", "$1,123.01", "$292.08", "$1,415.09"]
     # Example B: 13 x 30.00 copay; the plan pays the rest of 110 + 12 x 95.01.
     assert table["example-b"] == ["Example B", "$390.00", "$860.12", "$1,250.12"]
-    assert "3 units" not in page  # units are shown per code:
-    assert "CPT 97530 × 3 (45 min)" in page
+    assert "45-minute visit (45 timed minutes, billed as 3 units): CPT 97530 × 3 (45 min)." \
+        in page
     assert "This is an estimate, not a quote." in page
 
 
@@ -187,3 +187,17 @@ def test_scenario_rules(tmp_path: Path, scenario: str, message: str) -> None:
     result = build(BuildOptions(root=root, out=root / "public"))
     assert [d.format() for d in result.diagnostics.items] == [
         message.format(line=line, line4=line + 3)]
+
+
+def test_a_limit_shared_by_other_disciplines_does_not_count_these_visits(tmp_path: Path) -> None:
+    """Example A, but the plan's 10-visit limit is shared by PT and speech only: the OT
+    visits never reach it, so sessions 10-12 cost 20% coinsurance, not the full charge."""
+    rates = RATES.replace("    timed: true\n", "").replace("31.67", "95.00").replace(
+        "gross_charge: 50.00", "gross_charge: 150.00").replace(
+        "lines: [{service: activities, minutes: 45}]", "lines: [{service: activities, units: 1}]")
+    rates = rates.replace("shared_by: [OT, PT]", "shared_by: [PT, SLP]").replace(
+        "    settings: [", "    discipline: OT\n    settings: [")
+    files = build_ok(make_site(tmp_path, {"site.yaml": SITE, "rates/example.yaml": rates}))
+    table = rows(files["clinics/example/estimates/index.html"], "course")
+    # you: 110 + 5 x 95 + 31 + 6 x 19 = 730.00; plan: 64 + 6 x 76 = 520.00
+    assert table["example-a"] == ["Example A", "$730.00", "$520.00", "$1,250.00"]
