@@ -24,7 +24,7 @@ from sitegen.load import validate_data
 from sitegen.model import Strict, Text
 from sitegen.routes import content_url, relative_url
 from sitegen.shortcodes import Expansion
-from sitegen.yamlsrc import decode_text, parse_yaml
+from sitegen.yamlsrc import parse_yaml, read_text
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
@@ -53,12 +53,7 @@ class Page:
 def read_page(file: Path, source: str, display: str, diags: Diagnostics,
               max_bytes: int) -> Page | None:
     """Split front matter from body and validate the front matter."""
-    raw = file.read_bytes()
-    if len(raw) > max_bytes:
-        diags.error(display, 0, 0, f"the file is {len(raw):,} bytes, above the limit of "
-                    f"{max_bytes:,}", "split it into several guides")
-        return None
-    text = decode_text(raw, display, diags)
+    text = read_text(file, display, diags, max_bytes, "split it into several guides")
     if text is None:
         return None
     text = text.replace("\r\n", "\n")

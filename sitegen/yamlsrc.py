@@ -79,9 +79,11 @@ class YamlDoc:
     positions: Positions
 
 
-def read_yaml(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX_BYTES
-              ) -> YamlDoc | None:
-    """Read one YAML file; on any problem add diagnostics and return None."""
+def read_text(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX_BYTES,
+              too_big: str = "split it, or raise limits.max_file_bytes in site.yaml"
+              ) -> str | None:
+    """A UTF-8 input file's text, or None (with a diagnostic) when it cannot be read, is
+    above the size limit, or is not UTF-8. `too_big` is the hint for an oversized file."""
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -89,12 +91,16 @@ def read_yaml(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX
         return None
     if len(raw) > max_bytes:
         diags.error(display, 0, 0, f"the file is {len(raw):,} bytes, above the limit of "
-                    f"{max_bytes:,}", "split it, or raise limits.max_file_bytes in site.yaml")
+                    f"{max_bytes:,}", too_big)
         return None
-    text = decode_text(raw, display, diags)
-    if text is None:
-        return None
-    return parse_yaml(text, display, diags)
+    return decode_text(raw, display, diags)
+
+
+def read_yaml(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX_BYTES
+              ) -> YamlDoc | None:
+    """Read one YAML file; on any problem add diagnostics and return None."""
+    text = read_text(file, display, diags, max_bytes)
+    return None if text is None else parse_yaml(text, display, diags)
 
 
 def decode_text(raw: bytes, display: str, diags: Diagnostics) -> str | None:
