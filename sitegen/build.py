@@ -1,7 +1,8 @@
 """The pipeline: config -> sources -> load -> validate -> plan -> render -> check -> write.
 
 Everything is read and validated before anything is rendered, and nothing is written
-unless the whole site rendered and passed its checks (design.md principles 3 and 4).
+unless the whole site rendered and passed its checks: a failed build reports every
+problem at once and leaves the last good site untouched.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def _zip(value: str) -> str:
 
 
 def npi_check_digit_ok(npi: str) -> bool:
-    """Luhn over '80840' + the first nine digits must give the tenth (domain.md section 4)."""
+    """Luhn over '80840' + the first nine digits must give the tenth (the CMS NPI check digit)."""
     digits = [int(c) for c in "80840" + npi[:9]]
     total = 0
     for i, digit in enumerate(reversed(digits)):
