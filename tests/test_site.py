@@ -143,3 +143,11 @@ def test_relative_links_make_sense(site: dict[str, bytes]) -> None:
     page = site["clinics/riverside-hand-ot/outpatient/index.html"].decode()
     assert 'href="../../../assets/style.css"' in page
     assert posixpath.normpath("clinics/riverside-hand-ot/outpatient/../../..") == "."
+
+
+def test_every_page_is_valid_html5(site: dict[str, bytes]) -> None:
+    """html5lib in strict mode raises on any parse error (unclosed or misnested tags,
+    bad attributes): every page must parse cleanly."""
+    for rel, data in site.items():
+        if rel.endswith(".html"):
+            html5lib.HTMLParser(strict=True).parse(data.decode("utf-8"))
