@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,12 +39,15 @@ class BuildOptions:
     out: Path | None = None
     base_url: str | None = None
     strict: bool = False
+    # Called with (pages rendered, pages in all) while rendering: the CLI's progress bar.
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass
 class BuildResult:
     diagnostics: Diagnostics
     files: dict[str, bytes] = field(default_factory=dict)
+    clinics: int = 0  # clinics built, for the summary line
 
     @property
     def ok(self) -> bool:
@@ -140,7 +144,8 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
     return not diags.errors
 
 
-def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
+def render_site(site: Site, root: Path, diags: Diagnostics,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
     templates = root / "templates"
     env = make_environment(templates)
     routes = plan_routes(site)
@@ -148,7 +153,9 @@ def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
         return {}
     shared = {"site": site, "config": site.config}
     files: dict[str, bytes] = {}
-    for route in routes:
+    for done, route in enumerate(routes, start=1):
+        if progress is not None:
+            progress(done, len(routes))
         try:
             files[route.output] = render_route(env, route, shared, site.config.base_url)
         except jinja2.TemplateSyntaxError as exc:
@@ -185,12 +192,12 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
-    files = render_site(site, options.root, diags)
+    files = render_site(site, options.root, diags, options.progress)
     if not diags.errors:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
     if diags.errors or not write:
-        return BuildResult(diags, files)
+        return BuildResult(diags, files, len(site.clinics))
     out = options.out or options.root / "public"
     with build_lock(out):
         write_site(out, files)
-    return BuildResult(diags, files)
+    return BuildResult(diags, files, len(site.clinics))
