@@ -233,6 +233,19 @@ def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
     click.echo(describe_result(result, out), err=True)
 
 
+def _write(path: Path, data: bytes, display: str | None = None) -> None:
+    """Write a whole file or nothing; a full disk or a read-only folder is the user's to fix,
+    not a bug."""
+    from sitegen.starter import atomic_write
+
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        click.echo(f"{display or path}: error: cannot write the file ({exc.strerror or exc}); "
+                   "it was left as it was", err=True)
+        sys.exit(1)
+
+
 def _refuse_overwrite(path: Path, what: str) -> None:
     click.echo(f"{path}: error: {what} already exists; add --force to replace it", err=True)
     sys.exit(1)
@@ -247,7 +260,6 @@ def export_command(rates: Path, out: Path, force: bool) -> None:
     """Write the services of a fee schedule (RATES, rates/<clinic>.yaml) as a spreadsheet:
     one row per service, one column per payer plan. See docs/spreadsheets.md."""
     from sitegen.sheet import SUFFIXES, export_schedule
-    from sitegen.starter import atomic_write
 
     if out.suffix.lower() not in SUFFIXES:
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="--out")
@@ -259,7 +271,7 @@ def export_command(rates: Path, out: Path, force: bool) -> None:
     data = export_schedule(rates, rates.as_posix(), out, diags)
     if data is None:
         sys.exit(report(diags) or 1)
-    atomic_write(out, data)
+    _write(out, data)
     if _verbosity():
         click.echo(f"wrote {out}", err=True)
 
@@ -279,7 +291,7 @@ def import_command(sheet: Path, clinic: str, site_dir: Path, mapping: str, force
     Other keys and comments of the file are kept; see docs/spreadsheets.md.
     """
     from sitegen.sheet import SUFFIXES, import_sheet, parse_map
-    from sitegen.starter import atomic_write, slugify
+    from sitegen.starter import slugify
 
     if sheet.suffix.lower() not in SUFFIXES:
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="SHEET")
@@ -305,7 +317,7 @@ def import_command(sheet: Path, clinic: str, site_dir: Path, mapping: str, force
     if text is None:
         click.echo(f"nothing was written; {display} is as it was", err=True)
         sys.exit(code or 1)
-    atomic_write(target, text.encode("utf-8"))
+    _write(target, text.encode("utf-8"), display)
     if _verbosity():
         click.echo(f"wrote {display}; run sitegen build to see the pages", err=True)
 
@@ -337,7 +349,7 @@ def new_group() -> None:
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 def new_clinic(name: str, disciplines: tuple[str, ...], site_dir: Path, force: bool) -> None:
     """Write rates/<id>.yaml for the clinic NAME: a commented fee schedule that builds."""
-    from sitegen.starter import atomic_write, clinic_starter, slugify
+    from sitegen.starter import clinic_starter, slugify
 
     slug = slugify(name)
     if not slug:
@@ -347,7 +359,7 @@ def new_clinic(name: str, disciplines: tuple[str, ...], site_dir: Path, force: b
         _refuse_overwrite(target, "the fee schedule")
     target.parent.mkdir(parents=True, exist_ok=True)
     chosen = [d for d in ("OT", "PT", "SLP") if d in {x.upper() for x in disciplines}]
-    atomic_write(target, clinic_starter(name, chosen).encode("utf-8"))
+    _write(target, clinic_starter(name, chosen).encode("utf-8"))
     if _verbosity():
         click.echo(f"wrote {target}: replace the example values, then run sitegen build",
                    err=True)
@@ -360,7 +372,7 @@ def new_clinic(name: str, disciplines: tuple[str, ...], site_dir: Path, force: b
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 def new_guide(title: str, site_dir: Path, force: bool) -> None:
     """Write content/guides/<name>.md, a starter explainer titled TITLE."""
-    from sitegen.starter import atomic_write, guide_starter, slugify
+    from sitegen.starter import guide_starter, slugify
 
     slug = slugify(title)
     if not slug:
@@ -369,7 +381,7 @@ def new_guide(title: str, site_dir: Path, force: bool) -> None:
     if target.exists() and not force:
         _refuse_overwrite(target, "the guide")
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, guide_starter(title).encode("utf-8"))
+    _write(target, guide_starter(title).encode("utf-8"))
     if _verbosity():
         click.echo(f"wrote {target}", err=True)
 

@@ -57,6 +57,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _RATE_WORDS = ("allowed", "allowable", "allowedamount", "negotiated", "negotiatedrate",
                "contracted", "contractrate", "rate")
+# Evaluation codes (OT, PT, SLP): a new row of a sheet without a settings column is an
+# evaluation when its code is one of these, else an outpatient service.
+EVALUATIONS = frozenset({"97161", "97162", "97163", "97164", "97165", "97166", "97167", "97168",
+                         "92521", "92522", "92523", "92524", "92610"})
 _BLANK = {"", "-", "--", "n/a", "na", "none", "null"}
 _YES = {"true", "yes", "y", "x", "1", "timed"}
 _NO = {"false", "no", "n", "0", "untimed"}
@@ -403,18 +407,16 @@ def sheet_services(sheet: Sheet, columns: Columns, existing: list[dict[str, Any]
         rates = {**{k: v for k, v in (old or {}).get("negotiated", {}).items()
                     if k not in columns.plans}, **values.pop("negotiated")}
         entry.update({k: v for k, v in values.items() if v is not None or k in entry})
-        entry = {k: v for k, v in entry.items() if v is not None}
         entry["negotiated"] = rates
-        if not rates:
-            del entry["negotiated"]
-        if "timed" not in entry:
-            entry["timed"] = False
-        try:
-            Service.model_validate(entry)
-        except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                _row_error(sheet.display, error, cells, row, diags)
-            continue
+        if "settings" not in entry and "settings" not in columns.keys:
+            entry["settings"] = ["evaluation" if entry.get("code") in EVALUATIONS
+                                 else "outpatient"]
+        # A default the file did not write stays unwritten (a new entry says timed: false).
+        for key, default in (("code_type", "CPT"), ("timed", False), ("negotiated", {})):
+            written = key in old if old is not None else key == "timed"
+            if entry.get(key) == default and not written:
+                del entry[key]
+        entry = {k: v for k, v in entry.items() if v is not None}
         first = seen.get(entry["id"])
         if first is not None:
             cell = cells.get("id") or row[0]
@@ -422,7 +424,14 @@ def sheet_services(sheet: Sheet, columns: Columns, existing: list[dict[str, Any]
                         f"'{entry['id']}' (first on row {first})", "each row needs its own id")
             continue
         seen[entry["id"]] = row[0].row
-        services.append({k: entry[k] for k in (*_FIELD_ORDER, *entry) if k in entry})
+        try:
+            Service.model_validate(entry)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                _row_error(sheet.display, error, cells, row, diags)
+            continue
+        order = (*(old or {}), *_FIELD_ORDER) if old else _FIELD_ORDER
+        services.append({k: entry[k] for k in (*order, *entry) if k in entry})
     return services
 
 
@@ -449,13 +458,46 @@ def _row_error(display: str, error: Any, cells: dict[str, Cell], row: list[Cell]
 
 # ------------------------------------------------------------------------- the YAML text
 
-def services_yaml(services: Iterable[dict[str, Any]]) -> str:
-    """The `services:` block, in the style of the example files."""
+def services_yaml(services: Iterable[dict[str, Any]],
+                  comments: dict[str, list[str]] | None = None) -> str:
+    """The `services:` block, in the style of the example files; `comments` are the comment
+    lines written above a service (by id) in the old block, kept above it."""
     lines = ["services:"]
     for service in services:
+        lines.extend((comments or {}).get(str(service.get("id")), []))
         lines.extend(_emit(service, 4, first="  - "))
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def service_comments(text: str) -> dict[str, list[str]]:
+    """Comment lines just above each `- id: X` of the `services:` block, by id."""
+    found: dict[str, list[str]] = {}
+    start, end = _services_span(text.splitlines())
+    pending: list[str] = []
+    for line in text.splitlines()[start + 1:end] if start is not None else []:
+        item = re.match(r"\s*-\s+id:\s*[\"']?([\w-]+)", line)
+        if line.lstrip().startswith("#"):
+            pending.append(line.rstrip())
+        elif item:
+            found[item.group(1)] = pending
+            pending = []
+        elif line.strip():
+            pending = []
+    return found
+
+
+def _services_span(lines: list[str]) -> tuple[int | None, int]:
+    """First line of the top-level `services:` key and the line after its block; comment
+    lines just above the next top-level key are left to that key."""
+    start = next((i for i, line in enumerate(lines) if re.match(r"services\s*:", line)), None)
+    if start is None:
+        return None, len(lines)
+    end = next((i for i in range(start + 1, len(lines))
+                if re.match(r"[A-Za-z_\"']", lines[i])), len(lines))
+    while end > start + 1 and (lines[end - 1].startswith("#") or not lines[end - 1].strip()):
+        end -= 1
+    return start, end
 
 
 def _emit(mapping: dict[str, Any], indent: int, first: str | None = None) -> list[str]:
@@ -463,7 +505,7 @@ def _emit(mapping: dict[str, Any], indent: int, first: str | None = None) -> lis
     for i, (key, value) in enumerate(mapping.items()):
         lead = first if (first is not None and i == 0) else " " * indent
         name = _scalar(str(key))
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value:
             out.append(f"{lead}{name}:")
             out.extend(_emit(value, indent + 2))
         elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
@@ -486,6 +528,8 @@ def _value(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{}"
     return _scalar(str(value), quote_numbers=True)
 
 
@@ -504,17 +548,12 @@ def _scalar(text: str, quote_numbers: bool = False) -> str:
 
 def replace_services(text: str, block: str) -> str:
     """`text` with its top-level `services:` block replaced by `block`. Everything else is
-    kept as written, including comments; comment lines just above the next top-level key
-    stay with that key."""
+    kept as written, including comments."""
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"services\s*:", line)), None)
+    start, end = _services_span(lines)
     if start is None:
         sep = "" if not text or text.endswith("\n\n") else "\n" if text.endswith("\n") else "\n\n"
         return text + sep + block
-    end = next((i for i in range(start + 1, len(lines))
-                if re.match(r"[A-Za-z_\"']", lines[i])), len(lines))
-    while end > start + 1 and (lines[end - 1].startswith("#") or not lines[end - 1].strip()):
-        end -= 1
     tail = lines[end:]
     return "".join(lines[:start]) + block + ("\n" if tail and tail[0].strip() else "") + \
         "".join(tail)
@@ -561,7 +600,7 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
                           diags)
         if diags.errors:
             return None
-    result = replace_services(text, services_yaml(services))
+    result = replace_services(text, services_yaml(services, service_comments(text)))
     _validate_result(result, target, target_display, diags)
     return None if diags.errors else result
 
