@@ -19,6 +19,7 @@ from sitegen.check import check_site
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.freshness import is_stale
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import render_mrf, validate_price_transparency
@@ -91,7 +92,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
                                         positions=doc.positions))
         else:
             broken.add(Path(rel).stem)
-    validate_clinics(clinics, diags, build_date())
+    validate_clinics(clinics, diags, build_date(), config.stale_after_months)
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
     if not clinics and not diags.errors:
@@ -151,7 +152,10 @@ def render_site(site: Site, root: Path, diags: Diagnostics,
     routes = plan_routes(site)
     if not _unique_outputs(routes, diags):
         return {}
-    shared = {"site": site, "config": site.config}
+    today, months = build_date(), site.config.stale_after_months
+    shared = {"site": site, "config": site.config, "stale_after_months": months,
+              "stale": {c.slug for c in site.clinics
+                        if is_stale(c.clinic.last_updated, today, months)}}
     files: dict[str, bytes] = {}
     for done, route in enumerate(routes, start=1):
         if progress is not None:

@@ -229,6 +229,7 @@ def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
     result = run(file, str(file), site_dir, today.date() if today else dt.date.today(), diags)
     if result is None:
         sys.exit(report(diags) or 1)
+    report(diags)  # warnings, such as stale prices
     write_private(out, result.html)
     click.echo(describe_result(result, out), err=True)
 
