@@ -30,7 +30,7 @@ _SERVICES = {
             "[evaluation]", False, "230.00", "175.00"),
            ("ther-exercise", "97110", "Exercises to build strength, motion and endurance",
             "[outpatient]", True, "65.00", "50.00")],
-    "SLP": [("slp-eval", "92523", "First speech visit: how your child speaks and understands",
+    "SLP": [("slp-eval", "92523", "First speech visit, to learn how your child speaks and understands",
              "[evaluation]", False, "250.00", "190.00"),
             ("speech-treatment", "92507", "One speech therapy session", "[outpatient]", False,
              "150.00", "115.00")],
