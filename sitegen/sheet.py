@@ -65,6 +65,7 @@ _BLANK = {"", "-", "--", "n/a", "na", "none", "null"}
 _YES = {"true", "yes", "y", "x", "1", "timed"}
 _NO = {"false", "no", "n", "0", "untimed"}
 IGNORE = "ignore"
+REQUIRED = ("code", "description", "gross_charge", "cash_price")
 
 
 def _squash(header: str) -> str:
@@ -264,7 +265,7 @@ def match_columns(sheet: Sheet, plans: list[str], mapping: dict[str, str],
                         f"--map \"{header}=ignore\"")
         else:
             where[name] = index
-    for required in ("description", "gross_charge", "cash_price", "code"):
+    for required in REQUIRED:
         if required not in columns.keys:
             diags.error(sheet.display, 1, 1, f"no column for {required}",
                         f"add a column named {required} (or name the column that holds it: "
@@ -582,8 +583,8 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
     new_plans = not target.exists()
     columns = match_columns(sheet, plans, mapping, diags) if not new_plans else \
         _new_clinic_columns(sheet, mapping, diags)
-    if diags.errors:
-        return None
+    if any(key not in columns.keys for key in REQUIRED):
+        return None  # rows cannot be read; unknown columns alone do not stop the row checks
     services = sheet_services(sheet, columns, existing.get("services", []), diags)
     if not services and not diags.errors:
         diags.error(display, 0, 0, "the spreadsheet has no services",

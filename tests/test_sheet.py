@@ -183,6 +183,12 @@ def test_bad_rows_are_located_and_nothing_is_written(tmp_path: Path) -> None:
                         "gross_charge, cash_price) or a payer plan under payers: of the fee "
                         "schedule (Aetna PPO, Medicare Part B); or leave it out: "
                         "--map \"Notes=ignore\"")
+    # the rows are checked all the same, in the same run
+    assert lines[1:3] == [
+        f"{sheet}:2:5: error: gross_charge must be an amount like 1,078.00 (got \"about 200\"); "
+        "write the amount in dollars",
+        f"{sheet}:3:6: error: cash_price must be an amount like 1,078.00 (got nothing); "
+        "write the amount in dollars"]
     assert (site / "rates" / "a.yaml").read_bytes() == before
 
     result = cli("import", sheet, "--clinic", "a", "--site", site, "--force",
