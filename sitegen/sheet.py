@@ -27,8 +27,8 @@ from pydantic import ValidationError
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import _value_message as value_message
 from sitegen.load import load_model
-from sitegen.model import SETTINGS, FeeSchedule, Service
-from sitegen.starter import atomic_write, clinic_starter
+from sitegen.model import FeeSchedule, Service
+from sitegen.starter import clinic_starter, slugify
 from sitegen.validate import validate_clinics
 from sitegen.yamlsrc import MAX_BYTES
 
@@ -153,11 +153,11 @@ def read_sheet(file: Path, display: str, diags: Diagnostics) -> Sheet | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    header = text.split("\n", 1)[0]
+    # The separator is the one the header row uses: a comma, or else (European Excel) a
+    # semicolon, or a tab.
+    delimiter = next((d for d in ",;\t" if d in header), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[Cell]] = []
     line = 1
     try:
@@ -305,9 +305,13 @@ def money_cell(value: Any) -> Decimal | None:
     if isinstance(value, (int, float, Decimal)):
         text = repr(value) if isinstance(value, float) else str(value)
     else:
-        text = str(value).strip().replace("$", "").replace(",", "").replace(" ", "")
+        text = str(value).strip().replace("$", "").replace(" ", "")
         if text.startswith("(") and text.endswith(")"):  # accounting negative
             text = "-" + text[1:-1]
+        if "," in text:  # only as thousands separators: 1.078,00 is refused, not guessed
+            if not re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d*)?", text):
+                return None
+            text = text.replace(",", "")
     try:
         amount = Decimal(text)
     except InvalidOperation:
@@ -374,8 +378,8 @@ def _got(text: str) -> str:
 
 
 def _slugify(text: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()[:5]
-    return "-".join(words) or "service"
+    """An id from a description's first five words."""
+    return "-".join(slugify(text).split("-")[:5]) or "service"
 
 
 def sheet_services(sheet: Sheet, columns: Columns, existing: list[dict[str, Any]],
@@ -649,16 +653,5 @@ def _validate_result(text: str, target: Path, display: str, diags: Diagnostics) 
             validate_clinics([source], diags)
 
 
-def write_output(out: Path, data: bytes | str, force: bool) -> str | None:
-    """Write atomically; the reason it was not written, or None."""
-    if out.exists() and not force:
-        return "exists"
-    atomic_write(out, data.encode("utf-8") if isinstance(data, str) else data)
-    return None
+SUFFIXES = (".csv", ".xlsx")  # what export writes and import reads
 
-
-SUFFIXES = (".csv", ".xlsx")
-
-
-def known_settings() -> str:
-    return ", ".join(SETTINGS)

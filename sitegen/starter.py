@@ -8,13 +8,14 @@ from (the repository holds the tool and the example site together).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+
+from sitegen.build import build_date
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
@@ -36,14 +37,6 @@ _SERVICES = {
             ("speech-treatment", "92507", "One speech therapy session", "[outpatient]", False,
              "150.00", "115.00")],
 }
-
-
-def today() -> dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH, so a starter file is reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
 
 
 def slugify(text: str) -> str:
@@ -84,7 +77,7 @@ def clinic_starter(name: str, disciplines: list[str], plans: list[str] | None = 
             "        state: OR\n"
             "        zip: \"97201\"\n"
             "      phone: \"503-555-0100\"\n"
-            f"  last_updated: {today().isoformat()}   # the day you last checked these prices\n"
+            f"  last_updated: {build_date().isoformat()}  # when you last checked these prices\n"
             "\n"
             "# Plans you are in network with; services name each one as \"<name> <plan>\".\n"
             "payers:\n" + "".join(payer_lines))

@@ -289,7 +289,8 @@ def test_import_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch) ->
 @pytest.mark.parametrize("cell,amount", [
     ("$1,078.00", Decimal("1078.00")), (" 1,078.5 ", Decimal("1078.5")), ("120", Decimal(120)),
     (118.4, Decimal("118.4")), (97, Decimal(97)), ("$ 45.10", Decimal("45.10")),
-    ("abc", None), ("1e999", Decimal("1e999")), (True, None), ("", None)])
+    ("abc", None), ("1e999", Decimal("1e999")), (True, None), ("", None),
+    ("1.078,00", None), ("1,07", None), ("12,345,678.9", Decimal("12345678.9"))])
 def test_money_cells(cell, amount) -> None:
     assert money_cell(cell) == amount
 
@@ -301,3 +302,24 @@ def test_map_and_clinic_are_checked(tmp_path: Path) -> None:
     assert bad_map.exit_code == 2 and "'Fee' is not HEADER=COLUMN" in bad_map.output
     bad_id = cli("import", sheet, "--clinic", "My Clinic", "--site", site)
     assert bad_id.exit_code == 2 and "like my-clinic" in bad_id.output
+
+
+def test_semicolon_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """European Excel saves 'CSV' with semicolons and a BOM; commas inside cells stay."""
+    site = make_site(tmp_path, {"rates/a.yaml": INSURED})
+    sheet = tmp_path / "fees.csv"
+    sheet.write_bytes("\ufeffCode;Description;Fee;Self Pay\r\n"
+                      "97162;First PT visit, moderate;$1.078,00;175\r\n".encode())
+    result = cli("import", sheet, "--clinic", "a", "--site", site, "--force")
+    assert result.exit_code == 1  # 1.078,00 is not read as 1078.00: refused, not guessed
+    assert result.output.splitlines()[0] == (
+        f"{sheet}:2:3: error: gross_charge must be an amount like 1,078.00 (got \"$1.078,00\"); "
+        "write the amount in dollars")
+    sheet.write_bytes("\ufeffCode;Description;Fee;Self Pay\r\n"
+                      "97162;First PT visit, moderate;$1078.00;175\r\n"
+                      "97110;Exercise;65;50\r\n".encode())
+    result = cli("import", sheet, "--clinic", "a", "--site", site, "--force")
+    assert result.exit_code == 0, result.output
+    got = prices(schedule(site / "rates" / "a.yaml"))
+    assert got["pt-eval"][2] == "First PT visit, moderate"
+    assert got["pt-eval"][6] == Decimal("1078.00")
