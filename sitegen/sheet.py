@@ -15,6 +15,7 @@ import io
 import json
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -102,16 +103,30 @@ def rows_to_bytes(rows: list[list[Any]], suffix: str) -> bytes:
             for cell in line:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = "0.00"
-        # A fixed timestamp: the same fee schedule gives the same bytes.
-        book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
+        return _workbook_bytes(book)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     for row in rows:
         writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else v for v in row])
     return text.getvalue().encode("utf-8")
+
+
+def _workbook_bytes(book: Any) -> bytes:
+    """The workbook as bytes that depend only on its content: `Workbook.save` stamps the
+    time of saving into the document properties and into every zip entry."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    fixed = dt.datetime(2000, 1, 1)
+    book.properties.created = book.properties.modified = fixed
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=fixed.timetuple()[:6])
+            target.writestr(entry, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def export_schedule(rates: Path, display: str, out: Path, diags: Diagnostics) -> bytes | None:
@@ -184,6 +199,10 @@ def _read_xlsx(file: Path, display: str, diags: Diagnostics) -> Sheet | None:
         sheet = book.worksheets[0]
         rows = [[Cell(v, r, c + 1) for c, v in enumerate(values)]
                 for r, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a readable file
+        diags.error(display, 0, 0, f"cannot read the workbook's first sheet "
+                    f"({type(exc).__name__})", "save it again as an Excel workbook (.xlsx)")
+        return None
     finally:
         book.close()
     return _sheet(display, rows, diags)
@@ -230,7 +249,6 @@ def match_columns(sheet: Sheet, plans: list[str], mapping: dict[str, str],
     """Name each header; an unknown or repeated header is an error at its cell."""
     columns = Columns()
     by_plan = {_squash(p): p for p in plans}
-    names = {_squash(n): n for n in (*COLUMNS, "gross", "cash")}
     for index, cell in enumerate(sheet.header):
         header = _text(cell.value)
         if not header:
@@ -241,15 +259,13 @@ def match_columns(sheet: Sheet, plans: list[str], mapping: dict[str, str],
         if target is not None:
             if target.lower() == IGNORE:
                 continue
-            key = {"gross": "gross_charge", "cash": "cash_price"}.get(
-                target.lower(), names.get(_squash(target)))
-            if key is None:
-                plan = by_plan.get(_squash(target))
-                if plan is None:
-                    diags.error(sheet.display, cell.row, cell.col, f"--map sends column "
-                                f"'{header}' to '{target}', which is neither a column nor a "
-                                "payer plan of the fee schedule", _choices(target, plans))
-                    continue
+            plan = by_plan.get(_squash(target))
+            key = None if plan else _BY_NAME.get(_squash(target))
+            if key is None and plan is None:
+                diags.error(sheet.display, cell.row, cell.col, f"--map sends column "
+                            f"'{header}' to '{target}', which is neither a column nor a "
+                            "payer plan of the fee schedule", _choices(target, plans))
+                continue
         else:
             key = _BY_NAME.get(squashed)
             plan = by_plan.get(squashed) or by_plan.get(_without_rate_word(squashed))
@@ -610,16 +626,29 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
     return None if diags.errors else result
 
 
+_RATE_WORD = re.compile(r"\s*\b(allowed( amount)?|allowable|negotiated( rate)?|contracted|"
+                        r"contract rate|rate)\b\s*", re.I)
+
+
 def _new_clinic_columns(sheet: Sheet, mapping: dict[str, str], diags: Diagnostics) -> Columns:
-    """For a new clinic every column that is not a service key is a payer plan."""
+    """For a new clinic every column that is not a service key names a payer plan, "<name>
+    <plan>" (a word like Allowed around it is dropped)."""
     plans = []
+    mapping = dict(mapping)
     for cell in sheet.header:
         header = _text(cell.value)
-        squashed = _squash(header)
-        target = mapping.get(squashed, "")
-        if header and target.lower() != IGNORE and squashed not in _BY_NAME and \
-                _squash(target) not in {_squash(c) for c in (*COLUMNS, "gross", "cash")}:
-            plans.append(target or header)
+        target = mapping.get(_squash(header), "")
+        if not header or target.lower() == IGNORE or \
+                _BY_NAME.get(_squash(target or header)):
+            continue
+        plan = target or _RATE_WORD.sub(" ", header).strip()
+        if plan and " " not in plan:
+            diags.error(sheet.display, cell.row, cell.col, f"the plan column '{header}' needs "
+                        "the insurer's name and the plan, like 'Aetna PPO'",
+                        f"rename the column, or name it: --map \"{header}=Aetna PPO\"")
+            mapping[_squash(header)] = IGNORE  # reported once, here
+        elif plan:
+            plans.append(plan)
     return match_columns(sheet, plans, mapping, diags)
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import shutil
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -116,6 +117,7 @@ def test_export_is_deterministic_and_refuses_to_overwrite(tmp_path: Path) -> Non
     rates.write_text(INSURED)
     first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
     assert cli("export", rates, "--out", first).exit_code == 0
+    time.sleep(2.1)  # zip entries store the time to 2 seconds
     assert cli("export", rates, "--out", second).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
     sheet = load_workbook(first).active
@@ -252,6 +254,28 @@ def test_import_creates_a_new_clinic_that_builds(tmp_path: Path) -> None:
     assert cli("build", site, "--strict").exit_code == 0
     again = cli("import", sheet, "--clinic", "new-clinic", "--site", site)
     assert again.exit_code == 1 and "add --force" in again.output
+
+
+def test_a_new_clinics_plan_columns(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {"rates/a.yaml": INSURED})
+    sheet = write_csv(tmp_path / "fees.csv", [
+        ["CPT", "Description", "Fee", "Self Pay", "Aetna PPO Allowed", "Medicare", "Allowed"],
+        ["97110", "Exercise", "65", "50", "38.10", "30.00", "31.00"]])
+    result = cli("import", sheet, "--clinic", "b", "--site", site)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{sheet}:1:6: error: the plan column 'Medicare' needs the insurer's name and the "
+        "plan, like 'Aetna PPO'; rename the column, or name it: --map \"Medicare=Aetna PPO\"",
+        f"{sheet}:1:7: error: unknown column 'Allowed'; say which plan pays this rate: "
+        "--map \"Allowed=PLAN\", with PLAN one of Aetna PPO"]
+    assert not (site / "rates" / "b.yaml").exists()
+    result = cli("import", sheet, "--clinic", "b", "--site", site,
+                 "--map", "Medicare=Medicare Part B,Allowed=ignore")
+    assert result.exit_code == 0, result.output
+    made = schedule(site / "rates" / "b.yaml")
+    assert [(p.name, p.plan) for p in made.payers] == [("Aetna", "PPO"), ("Medicare Part", "B")]
+    assert made.services[0].negotiated == {"Aetna PPO": Decimal("38.10"),
+                                           "Medicare Part B": Decimal("30.00")}
 
 
 def test_import_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch) -> None:
