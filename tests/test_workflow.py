@@ -14,6 +14,7 @@ import pytest
 from helpers import RATES_INSURED, REPO, SITE, changed, cli, cli_process, make_site
 
 from sitegen.freshness import add_months, is_stale
+from sitegen.write import MARKER
 
 R = "rates/a.yaml"
 GUIDE = "---\ntitle: Costs\nsummary: What things cost.\n---\nText.\n"
@@ -117,7 +118,7 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     verbose = cli("-v", "build", root)
     lines = verbose.stderr.splitlines()
     written = sorted(p.relative_to(root / "public").as_posix()
-                     for p in (root / "public").rglob("*") if p.is_file())
+                     for p in (root / "public").rglob("*") if p.is_file() and p.name != MARKER)
     assert lines[:-1] == [f"wrote {(root / 'public' / w).as_posix()}" for w in written]
     assert lines[-1].startswith("Built ")
     broken = make_site(tmp_path / "b", {R: changed(RATES_INSURED, "npi: \"1234567893\"",
