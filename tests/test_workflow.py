@@ -4,15 +4,19 @@ starting points of `sitegen new` (which must build under --strict)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from helpers import RATES_INSURED, REPO, SITE, changed, cli, cli_process, make_site
 
+from sitegen.cli import _progress_bar
 from sitegen.freshness import add_months, is_stale
 from sitegen.write import MARKER
 
@@ -47,7 +51,20 @@ def test_stale_prices_get_a_notice_on_every_page_of_the_clinic(tmp_path: Path) -
                      "outpatient/index.html", "price-transparency/index.html"]
     for page in pages:
         assert NOTICE.findall((public / page).read_text()) == [expected], page
-    assert "notice stale" not in (root / "public" / "index.html").read_text()
+    mark = ('<strong class="stale">(may be out of date: last reviewed October 15, 2025)'
+            '</strong>')
+    home = (root / "public" / "index.html").read_text()
+    assert "notice stale" not in home
+    assert f"Prices as of October 15, 2025 {mark}</p>" in home
+    service = (root / "public" / "services" / "97110" / "index.html").read_text()
+    assert f">Test Clinic</a> {mark}</th>" in service
+
+
+def test_fresh_prices_carry_no_notice(tmp_path: Path) -> None:
+    root = make_site(tmp_path, {R: RATES_INSURED, "content/guides/costs.md": GUIDE})
+    assert cli("build", root).exit_code == 0
+    pages = [p.read_text() for p in (root / "public").rglob("*.html")]
+    assert len(pages) > 5 and not [p for p in pages if "stale" in p]
 
 
 def test_the_age_is_set_in_site_yaml(tmp_path: Path) -> None:
@@ -133,6 +150,31 @@ def test_no_progress_bar_when_piped(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "\r" not in result.stderr and "\x1b[" not in result.stderr
     assert result.stderr.startswith("Built ")
+
+
+def test_progress_bar_only_on_a_terminal_and_never_in_ci(monkeypatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("CI", raising=False)
+    with _progress_bar() as update:
+        assert update is not None
+        update(1, 4)
+        time.sleep(0.6)  # tqdm shows the bar only after half a second
+        for done in (2, 3, 4):
+            update(done, 4)
+    drawn = terminal.getvalue()  # tqdm redraws at most ten times a second
+    assert re.search(r"\r *\d+%\|[# ]+\| [1-4]/4 \[", drawn) and "page/s]" in drawn
+    monkeypatch.setenv("CI", "true")
+    with _progress_bar() as update:
+        assert update is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a pipe or a file
+    with _progress_bar() as update:
+        assert update is None
 
 
 # ------------------------------------------------------------------------- sitegen new
