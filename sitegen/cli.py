@@ -403,8 +403,11 @@ def new_guide(title: str, site_dir: Path, force: bool) -> None:
 def new_site(folder: Path, title: str, disciplines: tuple[str, ...]) -> None:
     """Write a complete small site into FOLDER (new or empty): site.yaml, one clinic, two
     guides, the templates and the GitHub workflows; it builds as it is."""
-    from sitegen.starter import write_site_skeleton
+    from sitegen.starter import REPO, write_site_skeleton
 
+    if not (REPO / "templates").is_dir():
+        raise click.UsageError(f"the templates to copy are missing ({REPO / 'templates'}): "
+                               "run new site from a sitegen checkout (pip install -e PATH)")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise click.BadParameter(f"'{folder}' is not an empty folder", param_hint="FOLDER")
     if not folder.parent.is_dir():
