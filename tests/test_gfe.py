@@ -132,23 +132,34 @@ TOTALS = {
 }
 
 DISCLAIMERS = [
-    "This is only an estimate. The actual items, services or charges may differ from this "
-    "estimate.",
-    "Other items or services that are recommended separately",
-    "are not included in this estimate.",
-    "This estimate is not a contract and does not require you to obtain the items or "
-    "services listed.",
-    "If you are billed at least $400 more than this Good Faith Estimate by any provider or "
-    "facility listed on it, you have the right to start the patient-provider dispute "
-    "resolution process.",
-    "within 120 calendar days (about 4 months) of the date on the bill",
-    "there is a $25 fee",
-    "go to www.cms.gov/nosurprises or call 1-800-985-3059",
+    "The following is a list of items and services that",
+    "expects to be scheduled separately, before or after the period of care this estimate "
+    "covers. They are not included in this estimate. You will get a separate Good Faith "
+    "Estimate for each of them when it is scheduled, or sooner if you ask",
+    "may recommend more items or services as part of your course of care that must be "
+    "scheduled or requested separately. They are not included in this estimate.",
+    "This is only an estimate.",
+    "The actual items, services or charges may differ from this estimate",
+    "If a provider or facility listed on this estimate bills you at least $400 more than the "
+    "total this estimate shows for that provider or facility, you can start the "
+    "patient-provider dispute resolution process.",
+    "within 120 calendar days (about 4 months) of the date on the first bill",
+    "The fee is $25 and is not refunded.",
+    "An independent reviewer then decides what you pay: the amount on this estimate, the "
+    "amount of the bill, or an amount in between.",
+    "go to www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov or call "
+    "1-800-985-3059",
     "Starting the dispute resolution process will not adversely affect the quality of the "
     "care you receive.",
-    "Items and services scheduled separately are not included in this estimate. You will get "
-    "a separate Good Faith Estimate for each of them",
+    "This estimate is not a contract and does not require you to obtain the items or "
+    "services listed from any of the providers or facilities on it.",
+    "keeps this estimate as part of your medical record and gives you a copy of any good "
+    "faith estimate it gave you in the last 6 years when you ask.",
 ]
+
+# 45 CFR 149.610(c)(1), in its order, then the note on keeping the estimate.
+PARTS = ["patient", "primary-service", "items", "providers", "scheduled-separately",
+         "additional-items", "estimate-only", "dispute", "not-a-contract", "record"]
 
 
 def expected_items(source: ClinicSource, course_id: str) -> list[tuple[str, str, str, str]]:
@@ -191,9 +202,10 @@ def test_each_clinic_publishes_the_notice_and_a_complete_estimate_per_course(
     notice = find_all(tree, "section", class_="gfe-notice")[0]
     assert text(find_all(notice, "h2")[0]) == \
         "Your right to receive a good faith estimate of expected charges"
-    assert "at least $400 more than your Good Faith Estimate" in text(notice)
-    assert "www.cms.gov/nosurprises or call 1-800-985-3059" in text(notice)
-    assert text(field(notice, "notice-version")) == "Notice version 2026-01"
+    assert "at least $400 more than its Good Faith Estimate" in text(notice)
+    assert "visit www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov, " \
+        "or call 1-800-985-3059." in text(notice)
+    assert text(field(notice, "notice-version")) == "Notice version 2026-11"
 
     sections = find_all(tree, "section", class_="gfe-estimate")
     assert [s.get("id") for s in sections] == \
@@ -316,11 +328,21 @@ def test_site_notice_page_leads_to_every_clinic_and_clinic_pages_link_to_theirs(
 
 
 def test_print_stylesheet_fits_letter_and_a4_and_breaks_per_estimate() -> None:
+    """The rules tests/test_browser.py checks on paper, here without a browser."""
     css = (ROOT / "templates/assets/style.css").read_text(encoding="utf-8")
     assert re.search(r"@page\s*\{\s*size:\s*portrait;\s*margin:\s*15mm;\s*\}", css)
+    assert re.search(r"@page gfe \{\s*@top-right \{ content: \"Good Faith Estimate \\b7  page "
+                     r"\" counter\(page\) \" of \" counter\(pages\);", css)
     prints = css[css.rindex("@media print"):]
-    assert re.search(r"\.gfe-estimate\s*\{\s*break-before:\s*page;", prints)
-    assert re.search(r"\.gfe-items, \.gfe-items tbody[^{]*\{\s*break-inside:\s*avoid;", prints)
+    assert re.search(r"\.gfe-estimate \{ break-before: page;", prints)
+    assert re.search(r"\.gfe-items tr, \.gfe-fields div \{ break-inside: avoid;", prints)
+    assert re.search(r"\.gfe-subtotal-group, \.gfe-total \{ break-before: avoid;", prints)
+    assert re.search(r"\.gfe-closing \{ break-before: avoid;", prints)
+    # Long tables may break between rows: neither the table nor a group of rows is kept
+    # in one piece.
+    for rule in re.findall(r"([^{}]*)\{[^{}]*break-inside:\s*avoid", prints):
+        selectors = {part.strip() for part in rule.split(",")}
+        assert not selectors & {".gfe-items", ".gfe-items tbody", ".table-wrap"}, rule
     assert re.search(r"body:has\(\.gfe-estimate\) \.site-header, \.gfe-screen, \.gfe-staff "
                      r"\{ display: none; \}", prints)
     # No fixed widths: only percentages and rem/em minimums.
@@ -348,7 +370,7 @@ def test_the_notice_can_be_replaced_in_site_yaml(tmp_path: Path) -> None:
     result = build(BuildOptions(root=root2), write=False)
     assert [d.format() for d in result.diagnostics.items] == [
         "site.yaml:4:3: error: a notice text of your own needs a notice_version of its own; "
-        "add notice_version: (for example 2026-01-ours)"]
+        "add notice_version: (for example 2026-11-ours)"]
 
 
 def test_a_clinic_without_courses_still_has_its_notice(tmp_path: Path) -> None:
@@ -556,14 +578,20 @@ def test_the_file_stands_alone_and_runs_no_script(tmp_path: Path) -> None:
                "--today", "2026-11-23").exit_code == 0
     tree = parse(out.read_text(encoding="utf-8"))
     styles = find_all(tree, "style")
-    assert len(styles) == 1 and not find_all(tree, "link") and not find_all(tree, "script")
-    css = styles[0].text
+    assert len(styles) == 2 and not find_all(tree, "link") and not find_all(tree, "script")
+    css, page_css = styles[0].text, styles[1].text
     assert css == (ROOT / "templates/assets/style.css").read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    # Every printed page's running header: whose estimate, and of when.
+    assert page_css == ('@page gfe { @top-left { content: "Zebulon Quixote-Marchetti, born '
+                        'April 12, 2019 \\b7  estimate of November 23, 2026"; '
+                        'font: 8pt sans-serif; } }')
+    digest, page_digest = (base64.b64encode(hashlib.sha256(c.encode()).digest()).decode()
+                           for c in (css, page_css))
     csp = [m.get("content") for m in find_all(tree, "meta")
            if m.get("http-equiv") == "Content-Security-Policy"]
-    assert csp == [f"default-src 'none'; script-src 'none'; style-src 'sha256-{digest}'; "
-                   "img-src data:; base-uri 'none'; form-action 'none'"]
+    assert csp == [f"default-src 'none'; script-src 'none'; style-src 'sha256-{digest}' "
+                   f"'sha256-{page_digest}'; img-src data:; base-uri 'none'; "
+                   "form-action 'none'"]
     for element in tree.iter():
         assert not any(name.startswith("on") for name in element.attrib)
         href = element.get("href")
