@@ -330,6 +330,31 @@ def write_private(out: Path, text: str) -> None:
         raise
 
 
+def default_name(prepared: dt.date, number: int) -> str:
+    """`gfe-2026-11-23-1.html`: the day it was prepared and a number, never the patient's
+    name or birth date, because browsers print the file name in the page footer."""
+    return f"gfe-{prepared.isoformat()}-{number}.html"
+
+
+def write_new(folder: Path, prepared: dt.date, text: str) -> Path:
+    """Write to the first free default name in `folder`, claimed with O_EXCL so that two
+    front desks writing at once never overwrite each other's estimate."""
+    number = 1
+    while True:
+        out = folder / default_name(prepared, number)
+        try:
+            os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            number += 1
+            continue
+        try:
+            write_private(out, text)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        return out
+
+
 def describe_result(result: GfeResult, out: Any) -> str:
     """What the command prints (no patient data): the file, the total and when it is due."""
     estimate = result.estimate

@@ -737,21 +737,25 @@ def test_the_site_must_be_valid(tmp_path: Path) -> None:
     ("--out", "public"),
     ("--out", "public/clinics/estimate.html"),
     ("--out", "templates/assets/estimate.html"),
+    ("--out", "public/clinics"),
+    ("--out", "templates/assets"),
     ("--today", "2026-13-01"),
-    (),
+    (),  # no --out, run from inside public/clinics/: the current folder is published
 ])
-def test_usage_errors(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_usage_errors(tmp_path: Path, args: tuple[str, ...],
+                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_site(tmp_path)
     (root / "public/clinics").mkdir(parents=True)
     arguments = [str(write(tmp_path, PATIENT)), "--site", str(root)]
     arguments += [str(root / a) if a.startswith(("public", "templates")) else a
                   for a in args]
-    if "--out" not in args:
-        arguments += ["--out", str(tmp_path / "x.html")] if args else []
+    if args and "--out" not in args:
+        arguments += ["--out", str(tmp_path / "x.html")]
+    monkeypatch.chdir(root / "public/clinics")
     result = gfe(*arguments)
     assert result.exit_code == 2, result.stderr
-    if args and args[0] == "--out" and args[1] != "public":  # click: "is a directory"
-        folder = "templates/assets/" if "templates" in args[1] else "public/"
+    if "--today" not in args:
+        folder = "templates/assets/" if "templates" in "".join(args) else "public/"
         assert f"is inside the site's {folder} folder, which is published" in result.stderr
     assert sorted(p.name for p in (root / "public").rglob("*")) == ["clinics"]
     assert not (root / "templates/assets/estimate.html").exists()
@@ -795,3 +799,27 @@ def test_as_a_subprocess(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[1].startswith("Due by Tuesday, November 24, 2026: ")
     assert "Jordan Rivers" in out.read_text(encoding="utf-8")
+
+
+def test_default_file_names_carry_no_patient_data(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Browsers print the file name in the page footer: without a file name in --out, the
+    file is named after the day it was prepared and a number, never after the patient."""
+    patient = write(tmp_path, PATIENT)
+    folder = tmp_path / "estimates"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    written = []
+    for out in ([], ["--out", str(folder)], ["--out", "."]):
+        result = gfe(str(patient), "--site", str(ROOT), "--today", "2026-12-03", *out)
+        assert result.exit_code == 0, result.stderr
+        written.append(result.stderr.splitlines()[0].split(":")[0].removeprefix("wrote "))
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["gfe-2026-12-03-1.html", "gfe-2026-12-03-2.html",
+                     "gfe-2026-12-03-3.html"]
+    assert [Path(w).name for w in written] == names
+    for name in names:
+        path = folder / name
+        assert "Zebulon Quixote-Marchetti" in path.read_text(encoding="utf-8")
+        assert os.name != "posix" or stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not (folder / "gfe-2026-12-03-4.html").exists()
