@@ -823,3 +823,164 @@ def test_default_file_names_carry_no_patient_data(tmp_path: Path,
         assert "Zebulon Quixote-Marchetti" in path.read_text(encoding="utf-8")
         assert os.name != "posix" or stat.S_IMODE(path.stat().st_mode) == 0o600
     assert not (folder / "gfe-2026-12-03-4.html").exists()
+
+
+# --- the notice's versions, the rule's order, contact details ----------------------------
+
+
+CURRENT_NOTICE = [
+    "Your right to receive a good faith estimate of expected charges",
+    "You have the right to receive a \u201cGood Faith Estimate\u201d of how much your health "
+    "care will cost.",
+    "Under federal law, health care providers and facilities must give an estimate of the "
+    "bill for health care items and services, before you get them, to people who have no "
+    "health coverage and to people who have coverage but are not using it (self-pay). People "
+    "enrolled in Medicare, Medicaid or another federal health care program are not self-pay "
+    "for the services their program covers.",
+    "You can get a Good Faith Estimate of the total expected cost of health care items or "
+    "services when you schedule them, or whenever you ask for one. It includes related costs "
+    "like medical tests, prescription drugs, equipment and facility fees. "
+    "If you schedule care 3 to 9 business days ahead, the provider or facility must give you "
+    "the estimate in writing within 1 business day after you schedule. If you schedule at "
+    "least 10 business days ahead, within 3 business days after you schedule. If you ask for "
+    "an estimate without scheduling, within 3 business days after you ask. For care scheduled "
+    "fewer than 3 business days ahead, no estimate is required, but you can still ask for "
+    "one. "
+    "If a provider or facility bills you at least $400 more than its Good Faith Estimate, you "
+    "can dispute the bill. Start within 120 calendar days of the date on the first bill; the "
+    "fee is $25 and is not refunded. An independent reviewer then decides what you pay: the "
+    "amount of the estimate, the amount of the bill, or an amount in between. "
+    "Save a copy or a picture of your Good Faith Estimate and of the bill.",
+    "For questions or more information about your right to a Good Faith Estimate, visit "
+    "www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov, or call "
+    "1-800-985-3059.",
+    "Notice version 2026-11",
+]
+
+
+def notice_texts(html: str) -> list[str]:
+    return [text(e) for e in find_all(parse(html), "section", class_="gfe-notice")[0]]
+
+
+def test_the_example_site_prints_the_current_notice(example) -> None:
+    pages, _ = example
+    for rel in ("good-faith-estimate/index.html",
+                "clinics/riverside-hand-ot/good-faith-estimate/index.html"):
+        assert notice_texts(pages[rel]) == CURRENT_NOTICE, rel
+
+
+@pytest.mark.parametrize(("settings", "first", "version"), [
+    ("", CURRENT_NOTICE[1], "2026-11"),
+    ("good_faith_estimate:\n  notice_version: 2026-11\n", CURRENT_NOTICE[1], "2026-11"),
+    ("good_faith_estimate:\n  notice_version: 2026-01\n",
+     "You have the right to receive a \u201cGood Faith Estimate\u201d explaining how much your "
+     "medical care will cost.", "2026-01"),
+])
+def test_a_site_chooses_its_notice_version(tmp_path: Path, settings: str, first: str,
+                                           version: str) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    root = make_site(tmp_path, {"site.yaml": "title: Test\n" + settings,
+                                "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    texts = notice_texts(result.files["good-faith-estimate/index.html"].decode())
+    assert texts[1] == first
+    assert texts[-1] == f"Notice version {version}"
+    old = "at least 1 business day before your medical service or item" in " ".join(texts)
+    assert old is (version == "2026-01")
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("  notice_version: 2027-01\n",
+     "site.yaml:3:3: error: unknown notice_version '2027-01'; use one of the built-in notices "
+     "(2026-01, 2026-11), or add notice: with your own text"),
+    ("  notice_version: 2026-11\n  notice:\n    - Ours.\n",
+     "site.yaml:3:3: error: notice_version '2026-11' is the name of a built-in notice, but "
+     "the text here is your own; give it a version of its own (for example 2026-11-ours)"),
+    ("  notice_title: Ours\n",
+     "site.yaml:3:3: error: a notice text of your own needs a notice_version of its own; add "
+     "notice_version: (for example 2026-11-ours)"),
+])
+def test_notice_version_mistakes(tmp_path: Path, settings: str, message: str) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    root = make_site(tmp_path, {"site.yaml": "title: T\ngood_faith_estimate:\n" + settings,
+                                "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert [d.format() for d in result.diagnostics.items] == [message]
+
+
+def parts(section) -> list[str]:
+    return [e.get("data-part") for e in section.iter() if e.get("data-part")]
+
+
+def check_order(section) -> None:
+    """The parts in the order of 45 CFR 149.610(c)(1); the disclaimer on items scheduled
+    separately directly above their list; the contact line before the first part."""
+    assert parts(section) == PARTS
+    separately = next(e for e in section.iter() if e.get("data-part") == "scheduled-separately")
+    children = list(separately)
+    kinds = [(c.get("data-disclaimer"), c.get("data-field")) for c in children]
+    at = kinds.index(("separately", None))
+    assert kinds[at + 1] == (None, "scheduled-separately")
+    elements = list(section.iter())
+    contact = elements.index(field(section, "contact"))
+    first = next(i for i, e in enumerate(elements) if e.get("data-part") == "patient")
+    assert contact < first
+
+
+@pytest.mark.parametrize("slug", sorted(CLINICS))
+def test_public_estimates_follow_the_rule_s_order(example, slug: str) -> None:
+    pages, clinics = example
+    source = next(c for c in clinics if c.slug == slug)
+    tree = parse(pages[f"clinics/{slug}/good-faith-estimate/index.html"])
+    sections = find_all(tree, "section", class_="gfe-estimate")
+    assert len(sections) == len(source.schedule.courses)
+    clinic = source.clinic
+    for section in sections:
+        check_order(section)
+        contact = text(field(section, "contact"))
+        for loc in clinic.locations:
+            assert loc.phone in contact
+            assert (loc.email or clinic.email) in contact
+        separately = text(find_all(section, "p", data_disclaimer="separately")[0])
+        first = clinic.locations[0]
+        assert separately.endswith(f"(call {first.phone} or email "
+                                   f"{first.email or clinic.email}).")
+
+
+def test_the_patient_estimate_follows_the_rule_s_order(tmp_path: Path) -> None:
+    out = tmp_path / "estimate.html"
+    assert gfe(str(write(tmp_path, PATIENT)), "--site", str(ROOT), "--out", str(out),
+               "--today", "2026-11-23").exit_code == 0
+    section = find_all(parse(out.read_text(encoding="utf-8")), "section",
+                       class_="gfe-estimate")[0]
+    check_order(section)
+    # Only the chosen location, with its own phone and email.
+    assert text(field(section, "contact")) == (
+        "Questions about this estimate? Ask Little Steps Pediatric Therapy: call "
+        "614-555-0123 or email frontdesk@littlesteps-therapy.example.com.")
+    separately = text(find_all(section, "p", data_disclaimer="separately")[0])
+    assert separately == (
+        "The following is a list of items and services that Little Steps Pediatric Therapy "
+        "expects to be scheduled separately, before or after the period of care this "
+        "estimate covers. They are not included in this estimate. You will get a separate "
+        "Good Faith Estimate for each of them when it is scheduled, or sooner if you ask "
+        "Little Steps Pediatric Therapy for one (call 614-555-0123 or email "
+        "frontdesk@littlesteps-therapy.example.com).")
+
+
+def test_running_header_escapes_patient_data(tmp_path: Path) -> None:
+    """A name with quotes, backslashes or '<' can neither end the CSS string nor the
+    <style> element of the running header."""
+    body = PATIENT.replace("Zebulon Quixote-Marchetti", "'Zeb \\ \" </style><b>x'")
+    out = tmp_path / "estimate.html"
+    result = gfe(str(write(tmp_path, body)), "--site", str(ROOT), "--out", str(out),
+                 "--today", "2026-11-23")
+    assert result.exit_code == 0, result.stderr
+    tree = parse(out.read_text(encoding="utf-8"))
+    styles = find_all(tree, "style")
+    assert len(styles) == 2 and not find_all(tree, "b")
+    assert styles[1].text == ('@page gfe { @top-left { content: "Zeb \\5c  \\22  \\3c '
+                              '\\2f style\\3e \\3c b\\3e x, born April 12, 2019 \\b7  '
+                              'estimate of November 23, 2026"; font: 8pt sans-serif; } }')
+    assert text(field(tree, "patient-name")) == 'Zeb \\ " </style><b>x'
