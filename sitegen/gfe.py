@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
 from sitegen import notices
@@ -336,3 +336,62 @@ def icd10_display(code: str) -> str:
     """'R6250' and 'R62.50' are both shown as R62.50."""
     code = code.upper()
     return code if "." in code or len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+# --- A bill above the estimate ----------------------------------------------------------
+
+DISPUTE_THRESHOLD = Decimal(400)   # 45 CFR 149.620: "substantially in excess" is $400 or more
+DISPUTE_DAYS = 120                 # calendar days from the date on the first bill
+DISPUTE_FEE = Decimal(25)
+EXAMPLE_BILL_DATE = dt.date(2027, 1, 5)
+
+
+@dataclass(frozen=True)
+class BillCheck:
+    """A bill compared with the estimate of one provider: more visits of one kind than
+    estimated. `disputable` when it is at least $400 above."""
+
+    extra_visits: int
+    bill: Decimal
+    difference: Decimal
+
+    @property
+    def disputable(self) -> bool:
+        return self.difference >= DISPUTE_THRESHOLD
+
+
+@dataclass(frozen=True)
+class BillExample:
+    """The worked example of the clinic's "a bill above the estimate" page, from the
+    blank estimate of its first course: the same course billed with extra visits."""
+
+    estimate: GoodFaithEstimate
+    visit: VisitItems           # the kind of visit billed more often than estimated
+    below: BillCheck | None     # too little above the estimate to dispute (None: no such bill)
+    above: BillCheck            # the fewest extra visits that reach $400
+    bill_date: dt.date
+    deadline: dt.date
+
+    @property
+    def threshold(self) -> Decimal:
+        return self.estimate.total + DISPUTE_THRESHOLD
+
+
+def bill_example(source: ClinicSource) -> BillExample | None:
+    """None when the clinic has no course, or its visits cost nothing."""
+    estimates = clinic_estimates(source)
+    if not estimates:
+        return None
+    estimate = estimates[0]
+    visit = max(estimate.providers[0].visits, key=lambda v: (v.plan.count, v.total))
+    price = visit.total / visit.plan.count if visit.plan.count else Decimal(0)
+    if price <= 0:
+        return None
+    needed = int((DISPUTE_THRESHOLD / price).to_integral_value(ROUND_CEILING))  # >= $400
+
+    def check(extra: int) -> BillCheck:
+        return BillCheck(extra, estimate.total + price * extra, price * extra)
+
+    return BillExample(estimate, visit, check(needed - 1) if needed > 1 else None,
+                       check(needed), EXAMPLE_BILL_DATE,
+                       EXAMPLE_BILL_DATE + dt.timedelta(days=DISPUTE_DAYS))

@@ -984,3 +984,64 @@ def test_running_header_escapes_patient_data(tmp_path: Path) -> None:
                               '\\2f style\\3e \\3c b\\3e x, born April 12, 2019 \\b7  '
                               'estimate of November 23, 2026"; font: 8pt sans-serif; } }')
     assert text(field(tree, "patient-name")) == 'Zeb \\ " </style><b>x'
+
+
+# --- a bill above the estimate ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("slug", "estimate", "threshold", "rows"), [
+    # Evaluation and 12 sessions; a standard 60-minute visit is 52 + 50 + 2 x 56 = 214.00.
+    ("riverside-hand-ot", "$2,753.00", "$3,153.00", [
+        ("1", "$2,967.00", "$2,967.00 − $2,753.00 = $214.00", "No: $214.00 is less than "
+         "$400.00. Ask Riverside Hand & Occupational Therapy about the bill."),
+        ("2", "$3,181.00", "$3,181.00 − $2,753.00 = $428.00",
+         "Yes: $428.00 is $400.00 or more.")]),
+    # OT evaluation and 12 sessions; a 45-minute session is 2 x 54 + 50 = 158.00: two more
+    # sessions are 316.00 (too little), three are 474.00.
+    ("little-steps-pediatric", "$2,061.00", "$2,461.00", [
+        ("2", "$2,377.00", "$2,377.00 − $2,061.00 = $316.00", "No: $316.00 is less than "
+         "$400.00. Ask Little Steps Pediatric Therapy about the bill."),
+        ("3", "$2,535.00", "$2,535.00 − $2,061.00 = $474.00",
+         "Yes: $474.00 is $400.00 or more.")]),
+])
+def test_each_clinic_explains_a_bill_above_the_estimate(example, slug: str, estimate: str,
+                                                        threshold: str, rows: list) -> None:
+    pages, _ = example
+    tree = parse(pages[f"clinics/{slug}/good-faith-estimate/bill-above-estimate/index.html"])
+    main = find_all(tree, "main")[0]
+    assert text(field(main, "estimate-total")) == estimate
+    assert text(field(main, "threshold")) == threshold
+    found = [(tr.get("data-extra"), *[text(c) for c in list(tr)[1:]])
+             for tr in find_all(main, "tr") if tr.get("data-extra")]
+    assert found == rows
+    assert text(field(main, "deadline")) == "May 5, 2027"  # January 5 + 120 days
+    body = text(main)
+    for words in ("within 120 calendar days of the date on the first bill",
+                  "There is a $25 fee, which is not refunded",
+                  "the amount on the estimate, the amount of the bill, or an amount in between"):
+        assert words in body, words
+    gfe_page = pages[f"clinics/{slug}/good-faith-estimate/index.html"]
+    assert 'href="bill-above-estimate/"' in gfe_page
+
+
+def test_the_worked_example_needs_a_course(tmp_path: Path) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    rates = rates[:rates.index("\ncourses:")] + "\n"
+    root = make_site(tmp_path, {"site.yaml": "title: T\n", "rates/solo.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    page = text(find_all(parse(result.files[
+        "clinics/solo/good-faith-estimate/bill-above-estimate/index.html"].decode()),
+        "main")[0])
+    assert "Say your estimate from Riverside Hand & Occupational Therapy totals $2,000.00. A " \
+           "bill of $2,400.00 or more from Riverside Hand & Occupational Therapy can be " \
+           "disputed; a bill of $2,399.99 cannot." in page
+
+
+@pytest.mark.parametrize(("difference", "disputable"), [
+    ("400.00", True), ("399.99", False), ("400.01", True), ("0.00", False)])
+def test_a_bill_is_disputable_from_400_dollars_above(difference: str, disputable: bool) -> None:
+    from sitegen.gfe import BillCheck
+
+    assert BillCheck(1, Decimal("2000.00") + Decimal(difference),
+                     Decimal(difference)).disputable is disputable
