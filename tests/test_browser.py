@@ -145,13 +145,13 @@ def check_paper(pages: list[tuple[float, list[str]]], label: str) -> None:
         last = number == len(pages)
         if not last and not starts_an_estimate(pages[number][1]):
             assert fill >= 0.60, where
-        if re.search(r"^CPT \d{5}", body, re.M):
-            assert "Service code" in body, where
+        if re.search(r"^CPT\s+\d{5}", body, re.M):
+            assert re.search(r"Service\s+code", body), where
         if "Total expected charges from" in body:
-            assert re.search(r"^CPT \d{5}", body, re.M), where
+            assert re.search(r"^CPT\s+\d{5}", body, re.M), where
         if "This estimate is not a contract" in body:
             assert "Your right to dispute a bill." in body, where
-        if re.search(r"^CPT \d{5}|^Your right to dispute", body, re.M):
+        if re.search(r"^CPT\s+\d{5}|^Your right to dispute", body, re.M):
             assert re.search(rf"Good Faith Estimate \u00b7 page {number} of {len(pages)}",
                              body), where
 
