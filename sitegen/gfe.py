@@ -342,7 +342,6 @@ def icd10_display(code: str) -> str:
 
 DISPUTE_THRESHOLD = Decimal(400)   # 45 CFR 149.620: "substantially in excess" is $400 or more
 DISPUTE_DAYS = 120                 # calendar days from the date on the first bill
-DISPUTE_FEE = Decimal(25)
 EXAMPLE_BILL_DATE = dt.date(2027, 1, 5)
 
 
