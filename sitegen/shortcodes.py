@@ -103,7 +103,7 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
     scenario = _find(args, "scenario", {s.id: s for s in scenarios_for(config, source)}, error)
     if course is None or scenario is None:
         return ""
-    result = price_course(source, course, scenario)
+    result = price_course(source, course, scenario, config)
     link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
     return Markup(
         '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
