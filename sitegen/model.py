@@ -254,13 +254,16 @@ class SecondCoverage(Strict):
     def _consistent(self) -> SecondCoverage:
         if self.type == "medigap" and self.medigap_plan is None:
             raise ValueError("a medigap second coverage needs medigap_plan: (A, B, C, D, F, G "
-                             "or N)")
+                             "or N), the letter on the policy")
         if self.type != "medigap" and self.medigap_plan is not None:
-            raise ValueError("medigap_plan is only for type: medigap")
+            raise ValueError(f"medigap_plan is only for type: medigap (got type: {self.type}); "
+                             "remove medigap_plan:")
         if self.medigap_plan == "N" and self.copay is not None and self.copay > 20:
-            raise ValueError("Plan N's copay is at most 20.00 a visit")
+            raise ValueError(f"Plan N's copay is at most 20.00 a visit (got {self.copay}); "
+                             "write copay: 20.00 or less")
         if self.type == "medigap" and self.medigap_plan != "N" and self.copay is not None:
-            raise ValueError("only Plan N has a copay; remove copay:")
+            raise ValueError(f"only Medigap Plan N has a copay (got Plan {self.medigap_plan}); "
+                             "remove copay:")
         return self
 
 

@@ -38,6 +38,9 @@ class Coverage:
     visits_per_year: int | None = None
     thresholds: tuple[Threshold, ...] = ()  # Medicare's yearly therapy thresholds
     second: SecondCoverage | None = None  # a second coverage behind this one
+    # Terms of out-of-network visits of an in-network plan, with their own deductible and
+    # maximum (None: out-of-network visits share the terms and amounts above).
+    out_of_network: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Visit:
     reduction: Decimal = Decimal(0)  # Medicare's multiple-service reduction, already off allowed
     group: str | None = None  # the therapy threshold it counts toward (Threshold.group)
     year: int = 0  # plan years after the first: deductible, maximum and limits start again
+    network: Network | None = None  # where this visit is, when not the coverage's network
 
 
 @dataclass(frozen=True)
@@ -234,16 +238,19 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
     (bad coinsurance, negative amounts).
     """
     _check_coverage(coverage)
-    network = coverage.network
+    apart = coverage.out_of_network
+    if apart is not None:
+        _check_coverage(apart)
     year, year_no = _Year.first(coverage), 0
+    year_out = _Year.first(apart) if apart is not None else year
     second = coverage.second
     plan2 = second.plan if second is not None else None
     year2 = _Year.first(plan2) if plan2 is not None else None
-    balance_billing = network == "out-of-network" and coverage.balance_billing is not False
     costs: list[VisitCost] = []
     for visit in visits:
         billed = _money(visit.billed, "billed")
-        if network == "self-pay":
+        network = visit.network or coverage.network
+        if coverage.network == "self-pay" or network == "self-pay":
             cash = _money(_or(visit.cash, billed), "cash")
             costs.append(_flat(visit.name, cash, False, f"Self-pay price {_usd(cash)}"))
             continue
@@ -251,6 +258,7 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
         new_year = visit.year > year_no
         if new_year:
             year, year_no = _Year.new(coverage), visit.year
+            year_out = _Year.new(apart) if apart is not None else year
             year2 = _Year.new(plan2) if plan2 is not None else None
             events.append(_new_year_words(year, bool(coverage.thresholds)))
         if visit.counts_as_visit and year.visits is not None:
@@ -261,13 +269,17 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
                     new_year=new_year, events=tuple(events)))
                 continue
             year.visits -= 1
+        separate = apart is not None and network != coverage.network
+        terms, used = (apart, year_out) if separate else (coverage, year)
+        assert terms is not None
+        balance_billing = network == "out-of-network" and terms.balance_billing is not False
         allowed = _money(_or(visit.allowed, billed), "allowed")
         events.extend(_thresholds(coverage, year, visit.group, allowed))
-        d, copay, coins, capped = year.share(coverage, allowed)
+        d, copay, coins, capped = used.share(terms, allowed)
         share = d + copay + coins
         balance = max(billed - allowed, ZERO) if balance_billing else ZERO
         paid2 = _second_pays(second, year2, allowed, d, copay, coins)
-        text = _explain(d, copay, coins, coverage.coinsurance, balance, capped)
+        text = _explain(d, copay, coins, terms.coinsurance, balance, capped)
         if visit.reduction:
             text = (f"Medicare allows {_usd(allowed)} after a payment reduction for multiple "
                     f"therapy services of {_usd(_money(visit.reduction, 'reduction'))}; {text}")
