@@ -267,10 +267,12 @@ def medicare_words(scenario: Scenario, source: ClinicSource,
         "past it, the clinic adds the KX modifier to each claim to confirm the therapy is "
         "medically necessary, and Medicare keeps paying. Above "
         f"{money(figures.targeted_review_threshold)} Medicare may review your records.")
-    if spent.pt_slp or spent.ot:
-        said.append(f"Therapy you already had this year counts: {money(spent.pt_slp)} of "
-                    f"physical and speech therapy and {money(spent.ot)} of occupational "
-                    "therapy.")
+    had = [f"{money(amount)} of {name}" for amount, name in
+           ((spent.pt_slp, "physical and speech therapy"), (spent.ot, "occupational therapy"))
+           if amount]
+    if had:
+        said.append("Therapy you already had this year counts toward the threshold: "
+                    + " and ".join(had) + ".")
     said.append("If your therapist thinks a service would not be medically necessary, they "
                 "must tell you in writing before you get it (an Advance Beneficiary Notice). "
                 "If you sign it and choose the service anyway, you may have to pay for it "
@@ -324,10 +326,17 @@ def plan_year_words(scenario: Scenario, source: ClinicSource,
     if new.visits_per_year is not None:
         again.append(f"{new.visits_per_year} covered visits")
     if new.thresholds:
-        again.append("the therapy thresholds")
-    return [f"The course starts on {long_date(scenario.start)}, with its visits spread evenly "
-            "over the months it takes. On " + month + " 1 a new plan year starts again with "
-            + ", ".join(again) + "."]
+        again.append("the therapy thresholds counted from zero")
+    listed = again[0] if len(again) == 1 else ", ".join(again[:-1]) + " and " + again[-1]
+    said = [f"The course starts on {long_date(scenario.start)}, with its visits spread "
+            "evenly over the months it takes. On " + month + " 1 a new plan year starts, with "
+            + listed + "."]
+    figures = medicare_figures(scenario, source, config)
+    if figures is not None and config is not None and \
+            config.medicare_year(scenario.start.year + 1) is figures:
+        said.append(f"Medicare's figures for {scenario.start.year + 1} are not listed yet, so "
+                    f"the estimate uses those of {figures.year}.")
+    return said
 
 
 def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:
@@ -356,6 +365,31 @@ def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: D
                 diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
                             "used by a scenario in site.yaml", "give this scenario another id")
             _check_scenario(scenario, source, source.path, at, diags)
+            if scenario.medicare and scenario.payer is not None:
+                _check_medicare_year(config, scenario, source, at, diags)
+
+
+def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicSource, at,
+                         diags: Diagnostics) -> None:
+    """A Medicare scenario needs the year's thresholds, and every course's visits a known
+    discipline (PT and speech count toward one threshold, OT toward another)."""
+    if medicare_figures(scenario, source, config) is None:
+        year = (scenario.start or source.clinic.last_updated).year
+        diags.warning(source.path, *at("medicare"), f"site.yaml has no medicare: figures "
+                      f"for {year}, so the estimates of scenario '{scenario.id}' do not show "
+                      "the therapy threshold", f"add a medicare: entry with year: {year} to "
+                      "site.yaml (see docs/estimate.md)")
+    for i, course in enumerate(source.schedule.courses):
+        plans = [visit_plan(source, v) for v in course.visits]
+        everyone = {line.service.discipline for plan in plans for line in plan.lines}
+        fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
+        if any(threshold_group({line.service.discipline for line in plan.lines}, fallback)
+               is None for plan in plans):
+            diags.warning(source.path, *source.positions.of(  # type: ignore[attr-defined]
+                ("courses", i, "visits")), f"course '{course.id}' mixes disciplines, so "
+                "the Medicare estimates cannot tell which therapy threshold some visits "
+                "count toward", "give the services of each visit a discipline: (PT, OT "
+                "or SLP)")
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,

@@ -282,7 +282,8 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
         text = _explain(d, copay, coins, terms.coinsurance, balance, capped)
         if visit.reduction:
             text = (f"Medicare allows {_usd(allowed)} after a payment reduction for multiple "
-                    f"therapy services of {_usd(_money(visit.reduction, 'reduction'))}; {text}")
+                    f"therapy services of {_usd(_money(visit.reduction, 'reduction'))}; "
+                    + text[0].lower() + text[1:])
         if second is not None:
             text += f"; {second.name} pays {_usd(paid2)}"
         costs.append(

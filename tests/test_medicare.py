@@ -392,6 +392,9 @@ scenarios:
         "Medicare's)",
         "rates/a.yaml:30:14: error: Medicare scenario 'medicare-self' must be in-network (got "
         "self-pay); use network: in-network for a clinic that accepts Medicare",
+        "rates/a.yaml:32:15: warning: site.yaml has no medicare: figures for 2026, so the "
+        "estimates of scenario 'medicare-self' do not show the therapy threshold; add a "
+        "medicare: entry with year: 2026 to site.yaml (see docs/estimate.md)",
         "rates/a.yaml:36:22: error: self-pay scenario 'medicaid' cannot have a second "
         "coverage; remove second_coverage:, or set network: in-network",
     ]
@@ -411,3 +414,18 @@ def test_second_coverage_mistakes(tmp_path: Path, second: str, message: str) -> 
             f"    medicare: true\n    second_coverage: {second}\n")
     messages = check(tmp_path, {"site.yaml": site})
     assert any(m.startswith("site.yaml:7:") and message in m for m in messages), messages
+
+
+def test_documented_medicare_example_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/estimate-medicare.yaml (docs/estimate.md): Plan G, OT evaluation December 1
+    and sessions weekly from December 3, 1,900.00 of OT already, deductible met in 2026.
+    Threshold: 1,900 + 102.84 + 4 x 103.55 = 2,417.04, then visit 6 (December 31) reaches
+    2,520.59. Visit 7 (January 7) starts 2027: 283.00 deductible = 103.55 + 103.55 + 75.90;
+    visit 9: 75.90 + 20% of 27.65 (5.53, paid by Plan G)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    root = Path(__file__).resolve().parent.parent
+    data = json.loads(cli("estimate", root / "examples/estimate-medicare.yaml").stdout)
+    assert [n for n, v in enumerate(data["visits"], 1) if "events" in v] == [6, 7]
+    assert [v["patient"] for v in data["visits"][6:9]] == ["103.55", "103.55", "75.90"]
+    assert (data["patient_total"], data["plan_total"], data["second_coverage_total"]) == (
+        "283.00", "849.95", "212.49")
