@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
 import html5lib
 import pytest
 from helpers import CLINIC, check, cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.build import BuildOptions, build
 from sitegen.coverage import course_dates, plan_years
@@ -429,3 +432,75 @@ def test_documented_medicare_example_file(monkeypatch: pytest.MonkeyPatch) -> No
     assert [v["patient"] for v in data["visits"][6:9]] == ["103.55", "103.55", "75.90"]
     assert (data["patient_total"], data["plan_total"], data["second_coverage_total"]) == (
         "283.00", "849.95", "212.49")
+
+
+# --- Properties ----------------------------------------------------------------------------
+
+cents = st.integers(min_value=0, max_value=100_000).map(lambda n: D(n) / 100)
+rates = st.integers(min_value=0, max_value=100).map(lambda n: D(n) / 100)
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Coverage:
+    return Coverage("in-network", deductible_remaining=draw(cents), coinsurance=draw(rates),
+                    copay=draw(st.none() | cents), oop_remaining=draw(st.none() | cents),
+                    copay_waives_deductible=draw(st.booleans()))
+
+
+@st.composite
+def seconds(draw: st.DrawFn) -> SecondCoverage:
+    if draw(st.booleans()):
+        return SecondCoverage("supplement", "Supplement", pays_deductible=draw(st.booleans()),
+                              copay=draw(cents))
+    return SecondCoverage("commercial", "Second plan", plan=draw(plans()))
+
+
+amounts = st.lists(cents, min_size=0, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), seconds(), amounts)
+def test_every_payer_together_pay_the_allowed_amount_once(
+        plan: Coverage, second: SecondCoverage, allowed: list[D]) -> None:
+    visits = [Visit(f"Visit {i}", a, a) for i, a in enumerate(allowed)]
+    result = estimate(replace(plan, second=second), visits)
+    for visit, cost in zip(visits, result.visits):
+        assert cost.patient + cost.plan + cost.second == visit.allowed
+        assert min(cost.patient, cost.plan, cost.second) >= 0
+    alone = estimate(plan, visits)
+    assert result.plan_total == alone.plan_total  # the first plan pays the same
+    assert result.patient_total <= alone.patient_total
+
+
+units = st.lists(st.tuples(cents, st.none() | cents, st.integers(0, 6)), max_size=5).map(
+    lambda lines: [(first, None if cut is None else max(first - cut, D(0)), n)
+                   for first, cut, n in lines])
+
+
+@settings(max_examples=300, deadline=None)
+@given(units, st.randoms(use_true_random=False))
+def test_mppr_bounds_and_order(lines: list, rng) -> None:
+    allowed, reduction = mppr_allowed(lines)
+    full = sum((first * n for first, _, n in lines), D(0))
+    floor = sum(((first if further is None else further) * n for first, further, n in lines),
+                D(0))
+    assert allowed + reduction == full
+    assert floor <= allowed <= full and reduction >= 0
+    shuffled = list(lines)
+    rng.shuffle(shuffled)
+    assert mppr_allowed(shuffled) == (allowed, reduction)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), cents, st.none() | cents, amounts, amounts)
+def test_a_new_plan_year_is_priced_like_a_fresh_start(
+        plan: Coverage, deductible: D, oop_max: D | None, first: list[D],
+        second: list[D]) -> None:
+    plan = replace(plan, deductible=deductible, oop_max=oop_max)
+    year_one = [Visit("Visit", a, a) for a in first]
+    year_two = [Visit("Visit", a, a, year=1) for a in second]
+    together = estimate(plan, year_one + year_two).visits[len(first):]
+    fresh = replace(plan, deductible_remaining=deductible,
+                    oop_remaining=plan.oop_remaining if oop_max is None else oop_max)
+    alone = estimate(fresh, [replace(v, year=0) for v in year_two]).visits
+    assert [(c.patient, c.plan) for c in together] == [(c.patient, c.plan) for c in alone]
