@@ -386,10 +386,10 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
         if any(threshold_group({line.service.discipline for line in plan.lines}, fallback)
                is None for plan in plans):
             diags.warning(source.path, *source.positions.of(  # type: ignore[attr-defined]
-                ("courses", i, "visits")), f"course '{course.id}' mixes disciplines, so "
-                "the Medicare estimates cannot tell which therapy threshold some visits "
-                "count toward", "give the services of each visit a discipline: (PT, OT "
-                "or SLP)")
+                ("courses", i, "visits")), f"the Medicare estimates of course "
+                f"'{course.id}' cannot tell whether some visits are PT and speech or OT, so "
+                "they count toward no therapy threshold", "give the services of each visit "
+                "a discipline: (PT, OT or SLP)")
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
@@ -427,6 +427,10 @@ def _check_medicare(scenario: Scenario, source: ClinicSource | None, path: str, 
                     "add medicare: true to the scenario")
     if not scenario.medicare:
         return
+    if scenario.plan_year_starts != 1:
+        diags.error(path, *at("plan_year_starts"), f"Medicare's year starts in January (got "
+                    f"plan_year_starts: {scenario.plan_year_starts} in Medicare scenario "
+                    f"'{scenario.id}')", "remove plan_year_starts:")
     if scenario.network != "in-network":
         diags.error(path, *at("network"), f"Medicare scenario '{scenario.id}' must be "
                     f"in-network (got {scenario.network})", "use network: in-network for a "

@@ -385,6 +385,12 @@ scenarios:
     name: Medicaid
     network: self-pay
     second_coverage: {type: medicaid}
+  - id: medicare-july
+    name: Medicare
+    network: in-network
+    payer: Medicare Part B
+    medicare: true
+    plan_year_starts: 7
 """
     assert check(tmp_path, {"rates/a.yaml": rates}) == [
         "rates/a.yaml:21:28: error: medicare_further_unit of 'exercise' is more than its "
@@ -400,6 +406,11 @@ scenarios:
         "medicare: entry with year: 2026 to site.yaml (see docs/estimate.md)",
         "rates/a.yaml:36:22: error: self-pay scenario 'medicaid' cannot have a second "
         "coverage; remove second_coverage:, or set network: in-network",
+        "rates/a.yaml:41:15: warning: site.yaml has no medicare: figures for 2026, so the "
+        "estimates of scenario 'medicare-july' do not show the therapy threshold; add a "
+        "medicare: entry with year: 2026 to site.yaml (see docs/estimate.md)",
+        "rates/a.yaml:42:23: error: Medicare's year starts in January (got plan_year_starts: "
+        "7 in Medicare scenario 'medicare-july'); remove plan_year_starts:",
     ]
 
 
@@ -504,3 +515,36 @@ def test_a_new_plan_year_is_priced_like_a_fresh_start(
                     oop_remaining=plan.oop_remaining if oop_max is None else oop_max)
     alone = estimate(fresh, [replace(v, year=0) for v in year_two]).visits
     assert [(c.patient, c.plan) for c in together] == [(c.patient, c.plan) for c in alone]
+
+
+def test_a_course_whose_visits_cannot_be_told_apart_is_flagged(tmp_path: Path) -> None:
+    """A clinic of PT and OT whose course bills only 97110 (no discipline): Medicare
+    cannot be told which threshold it counts toward."""
+    rates = CLINIC.replace("disciplines: [PT]", "disciplines: [PT, OT]") + """payers:
+  - {name: Medicare, plan: Part B}
+services:
+  - id: exercise
+    code: "97110"
+    description: Therapeutic exercise
+    settings: [outpatient]
+    gross_charge: 150.00
+    cash_price: 120.00
+    negotiated: {Medicare Part B: 28.74}
+courses:
+  - id: exercises
+    name: Exercises
+    visits: [{service: exercise, count: 4}]
+scenarios:
+  - id: medicare
+    name: Medicare
+    network: in-network
+    payer: Medicare Part B
+    medicare: true
+"""
+    site = ("title: T\nmedicare:\n  - {year: 2026, part_b_deductible: 283, "
+            "therapy_threshold_pt_slp: 2480, therapy_threshold_ot: 2480, "
+            "targeted_review_threshold: 3000}\n")
+    assert check(tmp_path, {"site.yaml": site, "rates/a.yaml": rates}) == [
+        "rates/a.yaml:24:13: warning: the Medicare estimates of course 'exercises' cannot "
+        "tell whether some visits are PT and speech or OT, so they count toward no therapy "
+        "threshold; give the services of each visit a discipline: (PT, OT or SLP)"]
