@@ -241,7 +241,7 @@ class SecondCoverage(Strict):
 
     type: Literal["medigap", "medicaid", "commercial"]
     name: Text | None = None
-    medigap_plan: Literal["A", "B", "C", "D", "F", "G", "N"] | None = None
+    medigap_plan: Literal["A", "B", "C", "D", "F", "G", "M", "N"] | None = None
     copay: Amount | None = None  # Plan N (up to 20), Medicaid's copay, or the plan's own
     deductible_remaining: Amount = Decimal(0)
     coinsurance: Fraction = Decimal(0)
@@ -253,7 +253,7 @@ class SecondCoverage(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> SecondCoverage:
         if self.type == "medigap" and self.medigap_plan is None:
-            raise ValueError("a medigap second coverage needs medigap_plan: (A, B, C, D, F, G "
+            raise ValueError("a medigap second coverage needs medigap_plan: (A, B, C, D, F, G, M "
                              "or N), the letter on the policy")
         if self.type != "medigap" and self.medigap_plan is not None:
             raise ValueError(f"medigap_plan is only for type: medigap (got type: {self.type}); "

@@ -417,7 +417,7 @@ scenarios:
 @pytest.mark.parametrize("second, message", [
     ("{type: medigap, medigap_plan: N, copay: 25}",
      "Plan N's copay is at most 20.00 a visit (got 25); write copay: 20.00 or less"),
-    ("{type: medigap}", "needs medigap_plan: (A, B, C, D, F, G or N)"),
+    ("{type: medigap}", "needs medigap_plan: (A, B, C, D, F, G, M or N)"),
     ("{type: medigap, medigap_plan: G, copay: 5}",
      "only Medigap Plan N has a copay (got Plan G); remove copay:"),
     ("{type: medicaid, medigap_plan: G}", "medigap_plan is only for type: medigap"),
