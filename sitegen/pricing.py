@@ -8,7 +8,7 @@ drift through float rounding and the rules can be tested in isolation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -195,6 +195,7 @@ class _Year:
     oop: Decimal | None
     visits: int | None
     spent: dict[str, Decimal]
+    seen: set[str] = field(default_factory=set)  # threshold groups with a visit this year
 
     @classmethod
     def first(cls, c: Coverage) -> _Year:
@@ -337,11 +338,18 @@ def _thresholds(coverage: Coverage, year: _Year, group: str | None,
             continue
         before = year.spent[group]
         after = year.spent[group] = before + allowed
+        first = group not in year.seen
+        year.seen.add(group)
+        kx = ("the clinic adds the KX modifier to confirm your therapy is medically "
+              "necessary, and Medicare keeps paying")
         if before <= t.amount < after:
             said.append(f"Medicare therapy threshold for {t.name} ({_usd(t.amount)} a year) "
-                        "passed: from this visit the clinic adds the KX modifier to confirm "
-                        "your therapy is medically necessary, and Medicare keeps paying")
-        if t.review is not None and before <= t.review < after:
+                        f"passed: from this visit {kx}")
+        elif first and before > t.amount:
+            said.append(f"Your {t.name} this year is already above Medicare's threshold "
+                        f"({_usd(t.amount)}): at every visit {kx}")
+        if t.review is not None and (before <= t.review < after or
+                                     (first and before > t.review)):
             said.append(f"Above {_usd(t.review)} for {t.name} this year, Medicare may review "
                         "your therapy records (targeted medical review)")
     return said

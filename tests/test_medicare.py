@@ -154,6 +154,20 @@ def test_exactly_at_the_threshold_is_not_past_it() -> None:
                                    visits).events()] == [4]
 
 
+def test_spending_already_above_the_threshold_is_said_at_the_first_visit() -> None:
+    # 2,600 already: above 2,480 before the first visit (said once, at visit 1); 2,600 +
+    # 2 x 250 = 3,100 passes 3,000 at visit 2.
+    limit = (Threshold("ot", "occupational therapy", D("2480.00"), D("3000.00"),
+                       D("2600.00")),)
+    visits = [Visit("Session", D("250.00"), D("250.00"), group="ot")] * 3
+    events = estimate(Coverage("in-network", thresholds=limit), visits).events()
+    assert [(n, text.split(":")[0]) for n, text in events] == [
+        (1, "Your occupational therapy this year is already above Medicare's threshold "
+            "($2,480.00)"),
+        (2, "Above $3,000.00 for occupational therapy this year, Medicare may review your "
+            "therapy records (targeted medical review)")]
+
+
 def test_thresholds_are_per_discipline_group() -> None:
     # OT visits never move the PT and speech threshold; PT and speech share one.
     limit = (Threshold("pt_slp", "physical and speech therapy together", D("150.00")),
