@@ -19,7 +19,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from helpers import CLINIC, check, cli
+from helpers import CLINIC, check, cli, write_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -562,3 +562,23 @@ scenarios:
         "rates/a.yaml:24:13: warning: the Medicare estimates of course 'exercises' cannot "
         "tell whether some visits are PT and speech or OT, so they count toward no therapy "
         "threshold; give the services of each visit a discipline: (PT, OT or SLP)"]
+
+
+def test_estimate_shortcode_shows_the_second_coverage(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    guide = ("---\ntitle: Medicare\nsummary: Plan G.\n---\n\n{{< estimate clinic=\"riverside-"
+             "hand-ot\" course=\"eval-and-12\" scenario=\"medicare-medigap-g\" >}}\n")
+    root = write_site(tmp_path, {
+        "site.yaml": (repo / "site.yaml").read_text(encoding="utf-8"),
+        "rates/riverside-hand-ot.yaml": (repo / "rates/riverside-hand-ot.yaml").read_text(
+            encoding="utf-8"),
+        "content/guides/medicare.md": guide})
+    result = build(BuildOptions(root=root, out=root / "public"))
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    tree = html5lib.parse(result.files["guides/medicare/index.html"].decode())
+    table = next(t for t in tree.iter(f"{NS}table") if t.get("class") == "estimate-example")
+    heads = ["".join(th.itertext()) for th in table.iter(f"{NS}th")]
+    cells = ["".join(td.itertext()) for td in table.iter(f"{NS}td")]
+    # Worked example M4: you 283.00, Medicare 849.95, Plan G 212.49.
+    assert heads == ["You pay", "Your plan pays", "Second coverage pays", "Total"]
+    assert cells == ["$283.00", "$849.95", "$212.49", "$1,345.44"]
