@@ -181,13 +181,20 @@ def load_estimate(file: Path, display: str, diags: Diagnostics
 
 
 def _visit_problems(result: EstimateInput, doc: Any, display: str, diags: Diagnostics) -> bool:
-    """Rules across keys: one way to give the allowed amount, dates on all visits or none,
-    in order, and further units never above the first."""
+    """Rules across keys: Medigap only behind Medicare, one way to give the allowed amount,
+    dates on all visits or none, in order, and further units never above the first."""
     before = len(diags.errors)
 
     def problem(loc: tuple, message: str, hint: str) -> None:
         diags.error(display, *doc.positions.of(loc), message, hint)
 
+    second = result.plan.second_coverage
+    if second is not None and second.type == "medigap" and not result.plan.medicare:
+        problem(("plan", "second_coverage", "type"), "a Medigap plan pays only after "
+                "Original Medicare", "add medicare: true to plan:")
+    if second is not None and result.plan.network == "self-pay":
+        problem(("plan", "second_coverage"), "a self-pay plan cannot have a second coverage",
+                "remove second_coverage:, or set network: in-network")
     dated = [entry.date is not None for entry in result.visits]
     last: dt.date | None = None
     for i, entry in enumerate(result.visits):

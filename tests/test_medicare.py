@@ -351,13 +351,26 @@ visits:
 @pytest.mark.parametrize("visit, message", [
     ("    allowed: 100\n    codes: [{allowed: 50}]\n",
      "plan.yaml:6:12: error: a visit takes allowed: or codes:, not both"),
+    ("    date: 2026-03-01\n  - name: B\n    billed: 100\n    date: 2026-02-01\n",
+     "plan.yaml:8:11: error: visit dates must not go back in time (got 2026-02-01 after "
+     "2026-03-01)"),
+    ("    date: 2026-03-01\n  - name: B\n    billed: 100\n",
+     "plan.yaml:6:5: error: this visit has no date, but others have one"),
+    ("plan: {network: in-network, second_coverage: {type: medigap, medigap_plan: G}}\n",
+     "plan.yaml:1:53: error: a Medigap plan pays only after Original Medicare; add "
+     "medicare: true to plan:"),
+    ("plan: {network: self-pay, second_coverage: {type: medicaid}}\n",
+     "plan.yaml:1:44: error: a self-pay plan cannot have a second coverage"),
     ("    codes: [{allowed: 20, further_unit: 25}]\n",
      "plan.yaml:5:41: error: further_unit is more than allowed (got 25 > 20)"),
 ])
 def test_estimate_command_refuses_inconsistent_visits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, visit: str, message: str) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("plan.yaml").write_text("plan: {network: in-network}\nvisits:\n  - name: A\n"
+    plan = "{network: in-network}"
+    if visit.startswith("plan: "):
+        plan, visit = visit.removeprefix("plan: ").split("\n", 1)
+    Path("plan.yaml").write_text(f"plan: {plan}\nvisits:\n  - name: A\n"
                                  "    billed: 100\n" + visit, encoding="utf-8")
     result = cli("estimate", "plan.yaml")
     assert result.exit_code == 1
