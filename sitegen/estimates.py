@@ -204,7 +204,10 @@ def assumptions(scenario: Scenario, source: ClinicSource,
     said = []
     if scenario.description:
         said.append(scenario.description)
-    if scenario.network == "in-network":
+    if scenario.medicare and scenario.network == "in-network":
+        said.append("The clinic accepts Medicare: the Medicare-approved amounts are its "
+                    f"{scenario.payer} rates; where no rate is listed, the gross charge.")
+    elif scenario.network == "in-network":
         rates = (f"the rates the clinic agreed with {scenario.payer}" if scenario.payer else
                  "the middle (median) of the rates the clinic agreed with its in-network plans")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
