@@ -376,7 +376,14 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
                          diags: Diagnostics) -> None:
     """A Medicare scenario needs the year's thresholds, and every course's visits a known
     discipline (PT and speech count toward one threshold, OT toward another)."""
-    if medicare_figures(scenario, source, config) is None:
+    figures = medicare_figures(scenario, source, config)
+    if figures is not None and scenario.deductible_remaining > figures.part_b_deductible:
+        diags.error(source.path, *at("deductible_remaining"), f"deductible_remaining of "
+                    f"Medicare scenario '{scenario.id}' is more than the {figures.year} Part B "
+                    f"deductible (got {scenario.deductible_remaining}, the deductible is "
+                    f"{figures.part_b_deductible})", "write what is left of the Part B "
+                    "deductible, at most the year's amount in site.yaml's medicare:")
+    if figures is None:
         year = (scenario.start or source.clinic.last_updated).year
         diags.warning(source.path, *at("medicare"), f"site.yaml has no medicare: figures "
                       f"for {year}, so the estimates of scenario '{scenario.id}' do not show "

@@ -595,3 +595,18 @@ def test_estimate_shortcode_shows_the_second_coverage(tmp_path: Path) -> None:
     # Worked example M4: you 283.00, Medicare 849.95, Plan G 212.49.
     assert heads == ["You pay", "Your plan pays", "Second coverage pays", "Total"]
     assert cells == ["$283.00", "$849.95", "$212.49", "$1,345.44"]
+
+
+def test_medicare_deductible_left_is_at_most_the_year_s(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    rates = (repo / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    wrong = rates.replace("    deductible_remaining: 283.00\n", "    deductible_remaining: 300.00\n",
+                          1)
+    line = wrong.splitlines().index("    deductible_remaining: 300.00") + 1
+    messages = check(tmp_path, {"site.yaml": (repo / "site.yaml").read_text(encoding="utf-8"),
+                                "rates/a.yaml": wrong})
+    assert messages == [
+        f"rates/a.yaml:{line}:27: error: deductible_remaining of Medicare scenario "
+        "'medicare-part-b' is more than the 2026 Part B deductible (got 300.00, the deductible "
+        "is 283.00); write what is left of the Part B deductible, at most the year's amount "
+        "in site.yaml's medicare:"]
