@@ -189,8 +189,11 @@ def visit_allowed(plan: VisitPlan, scenario: Scenario) -> tuple[Decimal, Decimal
     if not scenario.medicare:
         return sum((allowed_amount(line.service, scenario) * line.units
                     for line in plan.lines), Decimal(0)), Decimal(0)
+    # A code without a Medicare rate falls back to its gross charge, which has no reduced
+    # further unit: it is paid as it is, like a code Medicare does not reduce.
     return mppr_allowed([(allowed_amount(line.service, scenario),
-                          line.service.medicare_further_unit, line.units)
+                          line.service.medicare_further_unit
+                          if scenario.payer in line.service.negotiated else None, line.units)
                          for line in plan.lines])
 
 

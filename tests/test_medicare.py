@@ -610,3 +610,60 @@ def test_medicare_deductible_left_is_at_most_the_year_s(tmp_path: Path) -> None:
         "'medicare-part-b' is more than the 2026 Part B deductible (got 300.00, the deductible "
         "is 283.00); write what is left of the Part B deductible, at most the year's amount "
         "in site.yaml's medicare:"]
+
+
+def test_a_code_without_a_medicare_rate_is_not_reduced(tmp_path: Path) -> None:
+    """97110 has no Medicare rate here, so Medicare's amount falls back to the gross charge
+    (150.00 a unit) and its further_unit is not used: 2 units of 97110 and one of 97530
+    (34.20 / 26.05) allow 150 + 150 + 34.20 = 334.20, no reduction (only one reducible
+    unit)."""
+    rates = CLINIC + """payers:
+  - {name: Medicare, plan: Part B}
+services:
+  - id: exercise
+    code: "97110"
+    description: Therapeutic exercise
+    discipline: PT
+    settings: [outpatient]
+    timed: true
+    gross_charge: 150.00
+    cash_price: 120.00
+    medicare_further_unit: 22.10
+  - id: activities
+    code: "97530"
+    description: Therapeutic activities
+    discipline: PT
+    settings: [outpatient]
+    timed: true
+    gross_charge: 160.00
+    cash_price: 130.00
+    medicare_further_unit: 26.05
+    negotiated: {Medicare Part B: 34.20}
+sessions:
+  - id: visit
+    name: Visit
+    setting: outpatient
+    lines: [{service: exercise, minutes: 30}, {service: activities, minutes: 15}]
+courses:
+  - id: one
+    name: One visit
+    visits: [{session: visit}]
+scenarios:
+  - id: medicare
+    name: Medicare
+    network: in-network
+    payer: Medicare Part B
+    medicare: true
+    coinsurance: 0.20
+"""
+    site = ("title: T\nmedicare:\n  - {year: 2026, part_b_deductible: 283, "
+            "therapy_threshold_pt_slp: 2480, therapy_threshold_ot: 2480, "
+            "targeted_review_threshold: 3000}\n")
+    root = write_site(tmp_path, {"site.yaml": site, "rates/a.yaml": rates})
+    result = build(BuildOptions(root=root, out=root / "public"))
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    tree = html5lib.parse(result.files["clinics/a/estimates/index.html"].decode())
+    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "one-medicare")
+    # 20% of 334.20 = 66.84; Medicare 267.36.
+    assert ["".join(c.itertext()).strip() for c in row][1:] == ["$66.84", "$267.36",
+                                                                "$334.20"]
