@@ -439,6 +439,10 @@ def _check_medicare(scenario: Scenario, source: ClinicSource | None, path: str, 
                     f"Original Medicare, but scenario '{scenario.id}' is not a Medicare one",
                     "add medicare: true to the scenario")
     if not scenario.medicare:
+        if "therapy_spent" in scenario.model_fields_set:
+            diags.error(path, *at("therapy_spent"), "therapy_spent counts toward Medicare's "
+                        f"therapy thresholds, but scenario '{scenario.id}' is not a Medicare "
+                        "one", "add medicare: true, or remove therapy_spent:")
         return
     if scenario.plan_year_starts != 1:
         diags.error(path, *at("plan_year_starts"), f"Medicare's year starts in January (got "

@@ -441,6 +441,14 @@ scenarios:
     ]
 
 
+def test_therapy_spent_needs_a_medicare_scenario(tmp_path: Path) -> None:
+    site = ("title: T\nscenarios:\n  - id: plan\n    name: Plan\n    network: in-network\n"
+            "    therapy_spent: {ot: 100}\n")
+    assert check(tmp_path, {"site.yaml": site}) == [
+        "site.yaml:6:20: error: therapy_spent counts toward Medicare's therapy thresholds, but "
+        "scenario 'plan' is not a Medicare one; add medicare: true, or remove therapy_spent:"]
+
+
 @pytest.mark.parametrize("second, message", [
     ("{type: medigap, medigap_plan: N, copay: 25}",
      "Plan N's copay is at most 20.00 a visit (got 25); write copay: 20.00 or less"),
