@@ -195,6 +195,10 @@ def _visit_problems(result: EstimateInput, doc: Any, display: str, diags: Diagno
     if second is not None and result.plan.network == "self-pay":
         problem(("plan", "second_coverage"), "a self-pay plan cannot have a second coverage",
                 "remove second_coverage:, or set network: in-network")
+    if "therapy_spent" in result.plan.model_fields_set and result.plan.therapy_threshold is None:
+        problem(("plan", "therapy_spent"), "therapy_spent counts toward therapy thresholds, "
+                "but the plan has no therapy_threshold:", "add therapy_threshold: {pt_slp: "
+                "2480, ot: 2480, review: 3000} (the year's amounts), or remove therapy_spent:")
     dated = [entry.date is not None for entry in result.visits]
     last: dt.date | None = None
     for i, entry in enumerate(result.visits):

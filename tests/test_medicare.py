@@ -359,6 +359,9 @@ visits:
     ("plan: {network: in-network, second_coverage: {type: medigap, medigap_plan: G}}\n",
      "plan.yaml:1:53: error: a Medigap plan pays only after Original Medicare; add "
      "medicare: true to plan:"),
+    ("plan: {network: in-network, therapy_spent: {ot: 10}}\n",
+     "plan.yaml:1:44: error: therapy_spent counts toward therapy thresholds, but the plan "
+     "has no therapy_threshold:"),
     ("plan: {network: self-pay, second_coverage: {type: medicaid}}\n",
      "plan.yaml:1:44: error: a self-pay plan cannot have a second coverage"),
     ("    codes: [{allowed: 20, further_unit: 25}]\n",
