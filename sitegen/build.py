@@ -24,6 +24,7 @@ from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
+from sitegen.selfpay import validate_sliding_scales
 from sitegen.routes import base_path, page_output, plan_routes
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
@@ -90,6 +91,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     validate_clinics(clinics, diags, build_date())
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
+    validate_sliding_scales(config, clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")

@@ -43,6 +43,10 @@ def estimates_url(slug: str) -> str:
     return f"clinics/{slug}/estimates/"
 
 
+def sliding_scale_url(slug: str) -> str:
+    return f"clinics/{slug}/sliding-scale/"
+
+
 def gfe_url(slug: str | None = None) -> str:
     """The good faith estimate notice: a clinic's (with its printable estimates), or the
     site's page that leads to every clinic's."""
@@ -113,6 +117,7 @@ def plan_routes(site) -> list[Route]:
     from sitegen.gfe import clinic_estimates, notice
     from sitegen.jsonld import clinic_jsonld
     from sitegen.pricefiles import downloads
+    from sitegen.selfpay import clinic_state, income_table
     from sitegen.tables import price_rows
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
@@ -132,6 +137,15 @@ def plan_routes(site) -> list[Route]:
             routes.append(Route(setting_url(slug, setting),
                                 page_output(setting_url(slug, setting)), "setting.html",
                                 {"source": source, "setting": setting, "rows": rows}))
+        scale = source.schedule.sliding_scale
+        guidelines = site.config.poverty_guidelines
+        if scale is not None and guidelines is not None:
+            state = clinic_state(source)
+            routes.append(Route(sliding_scale_url(slug), page_output(sliding_scale_url(slug)),
+                                "sliding-scale.html",
+                                {"source": source, "scale": scale, "guidelines": guidelines,
+                                 "state": state,
+                                 "incomes": income_table(guidelines, state, scale.tiers)}))
         courses = estimate_courses(site.config, source)
         if courses:
             routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),
