@@ -24,8 +24,8 @@ from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
-from sitegen.selfpay import validate_sliding_scales
 from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics

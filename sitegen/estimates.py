@@ -11,8 +11,14 @@ from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.model import ClinicSource, Course, CourseVisit, Scenario, Service, SiteConfig
 from sitegen.pricing import Coverage, Estimate, Visit, estimate, round_cents, split_units
 from sitegen.render import DISCIPLINE_NAMES, money, percent
-from sitegen.selfpay import CashVisit, package_use, tier_floor, tier_price, tier_words, \
-    with_package
+from sitegen.selfpay import (
+    CashVisit,
+    package_use,
+    tier_floor,
+    tier_price,
+    tier_words,
+    with_package,
+)
 from sitegen.tables import median_rate
 
 

@@ -17,8 +17,15 @@ from decimal import Decimal
 from typing import Literal
 
 from sitegen.estimates import VisitPlan, visit_plan
-from sitegen.model import ClinicSource, Course, CourseVisit, Location, Package, Service, \
-    SiteConfig
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    CourseVisit,
+    Location,
+    Package,
+    Service,
+    SiteConfig,
+)
 from sitegen.render import long_date
 from sitegen.selfpay import CashVisit, package_use, with_package
 from sitegen.tables import location_of

@@ -96,7 +96,8 @@ def prices_document(source: ClinicSource) -> dict[str, Any]:
                    for p in sorted(source.schedule.payers, key=lambda p: p.key)],
         "rows": [row_record(row) for row in all_rows(source)],
         "visits": [{"session_id": s.id, "name": s.name, "setting": s.setting,
-                    "cash_price": _amount(s.cash_price), "cash_price_max": _amount(s.cash_price_max)}
+                    "cash_price": _amount(s.cash_price),
+                    "cash_price_max": _amount(s.cash_price_max)}
                    for s in source.schedule.sessions if s.cash_price is not None],
         "packages": [{"package_id": p.id, "name": p.name, "session_id": p.session,
                       "visits": p.visits, "price": _amount(p.price),
