@@ -219,6 +219,11 @@ class Service(Strict):
         return "per 15 minutes" if self.timed else "per visit"
 
     @property
+    def key(self) -> tuple:
+        """What makes a price row unique in a clinic: code, modifiers and location."""
+        return (self.code_type, self.code, tuple(sorted(self.modifiers)), self.location)
+
+    @property
     def display_code(self) -> str:
         """'97110-GO': the code with its modifiers, as a claim form shows them."""
         return "-".join([self.code, *self.modifiers])
@@ -419,8 +424,19 @@ class SiteConfig(Strict):
     poverty_guidelines: PovertyGuidelines | None = None
 
 
+class Edition(BaseModel):
+    """One dated fee schedule of a clinic kept in a folder (rates/<clinic>/<date>.yaml)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    effective: dt.date
+    path: str
+    schedule: FeeSchedule
+
+
 class ClinicSource(BaseModel):
-    """A validated fee schedule with where it came from (for located cross-file errors)."""
+    """A validated fee schedule with where it came from (for located cross-file errors).
+    A clinic kept as dated files is its schedule in effect, with every edition."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -428,6 +444,14 @@ class ClinicSource(BaseModel):
     path: str
     schedule: FeeSchedule
     positions: object  # yamlsrc.Positions
+    effective: dt.date | None = None        # when `schedule` took effect (dated files only)
+    editions: tuple[Edition, ...] = ()      # every dated schedule, oldest first
+
+    @property
+    def upcoming(self) -> tuple[Edition, ...]:
+        """Schedules that take effect after the one in effect (published as 'from <date>')."""
+        return tuple(e for e in self.editions
+                     if self.effective is not None and e.effective > self.effective)
 
     @property
     def clinic(self) -> Clinic:

@@ -158,7 +158,7 @@ def _same_code_twice(source: ClinicSource, diags: Diagnostics) -> None:
     patient (and the CMS file) would see two prices for the same thing."""
     first: dict[tuple, int] = {}
     for i, service in enumerate(source.schedule.services):
-        key = (service.code_type, service.code, frozenset(service.modifiers), service.location)
+        key = service.key
         if key not in first:
             first[key] = i
             continue
