@@ -196,10 +196,15 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
         if source.clinic.slug is None and not _SLUG.fullmatch(source.slug):
             # the slug comes from the file name, which the model never checked
             suggestion = re.sub(r"[^a-z0-9]+", "-", source.slug.lower()).strip("-") or "clinic"
-            diags.error(source.path, 0, 0, f"the file name '{PurePosixPath(source.path).name}' "
-                        "cannot be used in a web address",
-                        f"rename it to {suggestion}.yaml (lower-case letters, digits and "
-                        "dashes), or set clinic.slug")
+            if source.editions:  # rates/<clinic>/<date>.yaml: the folder names the clinic
+                diags.error(source.path, 0, 0, f"the folder name '{source.slug}' cannot be "
+                            "used in a web address", f"rename the folder to rates/{suggestion}/"
+                            " (lower-case letters, digits and dashes), or set clinic.slug")
+            else:
+                diags.error(source.path, 0, 0, f"the file name "
+                            f"'{PurePosixPath(source.path).name}' cannot be used in a web "
+                            "address", f"rename it to {suggestion}.yaml (lower-case letters, "
+                            "digits and dashes), or set clinic.slug")
         key = source.slug.lower()
         if key in first:
             diags.error(source.path, *source.positions.of(("clinic", "slug")),  # type: ignore

@@ -205,8 +205,8 @@ def test_estimates_say_which_end_of_a_range_they_use(full) -> None:
     page = words(full["clinics/a/estimates/index.html"])
     assert "this estimate uses the high end of the range, so the real price is the same or " \
         "lower" in page
-    assert "1 × First visit: CPT 97161-GP × 1. Charge $200.00, cash price $150.00 to " \
-        "$180.00 per visit." in page
+    assert "1 × First visit: CPT 97161-GP × 1 at North (Portland, OR). Charge $200.00, cash " \
+        "price $150.00 to $180.00 per visit." in page
     assert "7 × 45-minute visit (45 timed minutes, billed as 3 units): CPT 97110-GP × 3 " \
         "(45 min). Charge $180.00, visit price $100.00 per visit." in page
     assert "You pay $450.00 in advance for 5 visits of this kind, to be used within 3 months " \
@@ -588,3 +588,14 @@ def test_errors_in_an_earlier_or_later_schedule_are_reported(tmp_path) -> None:
     assert load(site)[1] == [
         f"rates/a/2027-01-01.yaml:{line_col(broken, 'nope')}: error: package 'five' names "
         "unknown session 'nope'; use the id of one of this file's sessions"]
+
+
+def test_a_folder_name_that_cannot_be_an_address(tmp_path) -> None:
+    site = make_site(tmp_path, {"site.yaml": FULL_SITE, P: None,
+                                "rates/My Clinic/2026-01-01.yaml": H1})
+    assert load(site)[1] == [
+        "rates/My Clinic/2026-01-01.yaml: error: the folder name 'My Clinic' cannot be used in "
+        "a web address; rename the folder to rates/my-clinic/ (lower-case letters, digits and "
+        "dashes), or set clinic.slug"]
+
+
