@@ -65,7 +65,13 @@ def assemble(loaded: list[tuple[str, FeeSchedule, object]], today: dt.date,
                         "named by the date its prices took effect")
             continue
         date = file_date(rel, diags)
-        if date is not None:
+        until = schedule.clinic.effective_until
+        if date is not None and until is not None and until < date:
+            diags.error(rel, *positions.of(("clinic", "effective_until")),  # type: ignore
+                        f"effective_until {until} is before the date these prices take effect "
+                        f"({date}, the file name)", "give the last day the prices apply, or "
+                        "remove effective_until")
+        elif date is not None:
             folders.setdefault(folder, []).append((date, rel, schedule, positions))
     for folder, dated in sorted(folders.items()):
         dated.sort(key=lambda d: d[0])

@@ -177,6 +177,7 @@ class Clinic(Strict):
     email: Text | None = None
     locations: list[Location] = Field(min_length=1)
     last_updated: dt.date
+    effective_until: dt.date | None = None   # the last day these prices apply
 
 
 class VisitLimit(Strict):

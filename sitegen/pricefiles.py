@@ -104,6 +104,8 @@ def prices_document(source: ClinicSource) -> dict[str, Any]:
                       "valid_months": p.valid_months} for p in source.schedule.packages],
         "sliding_scale": _scale(source),
         "effective_from": source.effective.isoformat() if source.effective else None,
+        "effective_until": (source.clinic.effective_until.isoformat()
+                            if source.clinic.effective_until else None),
         "upcoming": [{"effective_from": e.effective.isoformat(),
                       "rows": [row_record(row) for row in all_rows(ClinicSource(
                           slug=source.slug, path=e.path, schedule=e.schedule, positions=None))]}

@@ -179,6 +179,12 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics)
     elif updated > today:
         diags.warning(source.path, *where, f"last_updated {updated} is in the future",
                       "set it to the date the prices were last reviewed")
+    until = source.clinic.effective_until
+    if until is not None and until < today:
+        diags.warning(source.path, *source.positions.of(("clinic", "effective_until")),  # type: ignore
+                      f"these prices applied until {until}, which has passed",
+                      "publish the fee schedule in effect now (see Price history in "
+                      "docs/fee-schedule.md), or change effective_until")
     if not source.schedule.payers:
         diags.warning(source.path, *source.positions.of(("clinic",), key=True),  # type: ignore
                       "the clinic lists no in-network insurance plans", "add them under "

@@ -599,3 +599,27 @@ def test_a_folder_name_that_cannot_be_an_address(tmp_path) -> None:
         "dashes), or set clinic.slug"]
 
 
+
+
+def test_an_end_date_is_shown_and_warned_about_once_passed(tmp_path) -> None:
+    rates = changed(FULL, "  last_updated: 2026-09-01\n",
+                    "  last_updated: 2026-09-01\n  effective_until: 2026-12-31\n")
+    files = build_ok(make_site(tmp_path / "a", {"site.yaml": FULL_SITE, P: rates}))
+    assert "Prices last updated September 1, 2026. These prices apply until December 31, " \
+        "2026." in words(files["clinics/a/outpatient/index.html"])
+    assert json.loads(files["clinics/a/prices.json"])["effective_until"] == "2026-12-31"
+    rates = changed(rates, "effective_until: 2026-12-31", "effective_until: 2026-11-26")
+    assert errors(tmp_path / "b", rates) == [
+        f"{P}:{line_col(rates, '2026-11-26')}: warning: these prices applied until 2026-11-26, "
+        "which has passed; publish the fee schedule in effect now (see Price history in "
+        "docs/fee-schedule.md), or change effective_until"]
+
+
+def test_an_end_date_before_the_start_of_a_dated_file(tmp_path) -> None:
+    broken = changed(H2, "  last_updated: 2026-09-01\n",
+                     "  last_updated: 2026-09-01\n  effective_until: 2026-05-31\n")
+    site = history_site(tmp_path, {"rates/a/2026-06-01.yaml": broken})
+    assert load(site)[1] == [
+        f"rates/a/2026-06-01.yaml:{line_col(broken, '2026-05-31')}: error: effective_until "
+        "2026-05-31 is before the date these prices take effect (2026-06-01, the file name); "
+        "give the last day the prices apply, or remove effective_until"]

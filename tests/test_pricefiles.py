@@ -125,7 +125,7 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
             row(exercise[0], "inpatient", *exercise[1:], (None,) * 5, {}, bundled=True),
         ],
         "visits": [], "packages": [], "sliding_scale": [], "effective_from": None,
-        "upcoming": [],
+        "effective_until": None, "upcoming": [],
     }
     assert text == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
