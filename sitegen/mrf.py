@@ -393,6 +393,10 @@ def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],
             diags.error(path, *at("price_transparency", key=True),
                         "price_transparency needs contact_email (or clinic.email) for "
                         "cms-hpt.txt", "add contact_email: under price_transparency")
+        if pt.csv_layout == "wide" and not source.schedule.payers:
+            diags.error(path, *at("price_transparency", "csv_layout"), "csv_layout: wide needs "
+                        "at least one payer plan: its columns are the plans' columns",
+                        "use csv_layout: tall, or list your plans under payers:")
         for i, payer in enumerate(source.schedule.payers):
             if pt.csv_layout == "wide" and "|" in payer.key:
                 diags.error(path, *at("payers", i), f"payer plan '{payer.key}' contains '|', "

@@ -623,3 +623,19 @@ def test_an_end_date_before_the_start_of_a_dated_file(tmp_path) -> None:
         f"rates/a/2026-06-01.yaml:{line_col(broken, '2026-05-31')}: error: effective_until "
         "2026-05-31 is before the date these prices take effect (2026-06-01, the file name); "
         "give the last day the prices apply, or remove effective_until"]
+
+
+def test_a_discount_is_a_fraction_at_most_1(tmp_path) -> None:
+    rates = changed(FULL, "discount: 0.40", "discount: 40")
+    assert errors(tmp_path, rates) == [
+        f"{P}:{line_col(rates, '40}')}: error: discount is too large (got number 40); it must "
+        "be at most 1"]
+
+
+def test_the_wide_layout_needs_a_payer(tmp_path) -> None:
+    rates = FULL.replace("payers:\n  - {name: Acme, plan: PPO}\n", "")
+    rates = re.sub(r"    negotiated: \{Acme PPO: [\d.]+\}\n", "", rates)
+    assert errors(tmp_path, rates) == [
+        f"{P}:{line_col(rates, 'wide')}: error: csv_layout: wide needs at least one payer "
+        "plan: its columns are the plans' columns; use csv_layout: tall, or list your plans "
+        "under payers:"]
