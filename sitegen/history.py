@@ -176,6 +176,31 @@ def diff(before: Edition, after: Edition, upcoming: bool) -> ScheduleDiff:
     return ScheduleDiff(before, after, upcoming, tuple(items))
 
 
+@dataclass(frozen=True)
+class Period:
+    """When one schedule applies: from its date to the day before the next one (or its own
+    `effective_until`, when earlier), and whether it is past, in effect or upcoming."""
+
+    edition: Edition
+    until: dt.date | None
+    status: str                    # "replaced", "in effect" or "upcoming"
+
+
+def periods(source: ClinicSource) -> list[Period]:
+    """The clinic's schedules, newest first, with the days each one applies."""
+    found = []
+    editions = source.editions
+    for i, edition in enumerate(editions):
+        ends = [d for d in (edition.schedule.clinic.effective_until,
+                            editions[i + 1].effective - dt.timedelta(days=1)
+                            if i + 1 < len(editions) else None) if d is not None]
+        status = ("in effect" if edition.effective == source.effective else
+                  "upcoming" if edition.effective > source.effective else  # type: ignore[operator]
+                  "replaced")
+        found.append(Period(edition, min(ends) if ends else None, status))
+    return found[::-1]
+
+
 def history(source: ClinicSource) -> list[ScheduleDiff]:
     """Each consecutive pair of the clinic's schedules, newest first."""
     editions = source.editions

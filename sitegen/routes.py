@@ -119,7 +119,7 @@ def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
     from sitegen.gfe import clinic_estimates, notice
-    from sitegen.history import history, upcoming_changes
+    from sitegen.history import history, periods, upcoming_changes
     from sitegen.jsonld import clinic_jsonld
     from sitegen.pricefiles import downloads
     from sitegen.selfpay import clinic_state, income_table
@@ -147,7 +147,8 @@ def plan_routes(site) -> list[Route]:
         if source.editions:
             routes.append(Route(price_history_url(slug), page_output(price_history_url(slug)),
                                 "price-history.html",
-                                {"source": source, "diffs": history(source)}))
+                                {"source": source, "diffs": history(source),
+                                 "periods": periods(source)}))
         scale = source.schedule.sliding_scale
         guidelines = site.config.poverty_guidelines
         if scale is not None and guidelines is not None:

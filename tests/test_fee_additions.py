@@ -639,3 +639,14 @@ def test_the_wide_layout_needs_a_payer(tmp_path) -> None:
         f"{P}:{line_col(rates, 'wide')}: error: csv_layout: wide needs at least one payer "
         "plan: its columns are the plans' columns; use csv_layout: tall, or list your plans "
         "under payers:"]
+
+
+def test_the_price_history_lists_each_schedule_with_its_days(tmp_path) -> None:
+    h1 = changed(H1, "  last_updated: 2026-01-01\n",
+                 "  last_updated: 2026-01-01\n  effective_until: 2026-04-30\n")
+    files = build_ok(history_site(tmp_path, {"rates/a/2026-01-01.yaml": h1}))
+    table = next(html5lib.parse(files["clinics/a/price-history/index.html"]).iter(f"{NS}table"))
+    assert [[text(c) for c in tr] for tr in next(table.iter(f"{NS}tbody"))] == [
+        ["January 1, 2027", "No end date", "Upcoming: takes effect on its date"],
+        ["June 1, 2026", "December 31, 2026", "In effect now"],
+        ["January 1, 2026", "April 30, 2026", "Replaced"]]
