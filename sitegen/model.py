@@ -49,8 +49,8 @@ MODIFIERS = {
     "XS": "a distinct service on a separate structure or organ",
     "XU": "a distinct service that does not overlap the usual parts of another",
     "KX": "therapy above the Medicare threshold, with documented medical need",
-    "CQ": "physical therapy given in part by a physical therapist assistant",
-    "CO": "occupational therapy given in part by an occupational therapy assistant",
+    "CQ": "physical therapy given in whole or in part by a physical therapist assistant",
+    "CO": "occupational therapy given in whole or in part by an occupational therapy assistant",
     "95": "telehealth by live audio and video",
     "93": "telehealth by audio only",
 }

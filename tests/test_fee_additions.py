@@ -650,3 +650,9 @@ def test_the_price_history_lists_each_schedule_with_its_days(tmp_path) -> None:
         ["January 1, 2027", "No end date", "Upcoming: takes effect on its date"],
         ["June 1, 2026", "December 31, 2026", "In effect now"],
         ["January 1, 2026", "April 30, 2026", "Replaced"]]
+
+
+def test_cost_tables_explain_the_modifiers_they_show(full) -> None:
+    assert text(by_id(full["clinics/a/outpatient/index.html"], "modifiers")) == (
+        "A code with a suffix, like 97110-GP, is billed with modifiers that tell the plan more "
+        "about the service: GP, therapy under a physical therapy plan of care.")
