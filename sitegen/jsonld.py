@@ -100,11 +100,17 @@ def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
                     "addressLocality": loc.address.city, "addressRegion": loc.address.state,
                     "postalCode": loc.address.zip, "addressCountry": "US"},
     } for loc in clinic.locations]
-    data["makesOffer"] = [_offer(row) for row in offer_rows(source)] + [
+    offers = [_offer(row) for row in offer_rows(source)] + [
         {"@type": "Offer", "name": f"Prepaid package: {p.name}", "price": _amount(p.price),
          "priceCurrency": "USD", "eligibleQuantity": {"@type": "QuantitativeValue",
                                                       "value": p.visits, "unitText": "visits"}}
         for p in source.schedule.packages]
+    for offer in offers:  # the days the prices apply (dated fee schedules, effective_until)
+        if source.effective is not None:
+            offer["validFrom"] = source.effective.isoformat()
+        if clinic.effective_until is not None:
+            offer["priceValidUntil"] = clinic.effective_until.isoformat()
+    data["makesOffer"] = offers
     return data
 
 

@@ -656,3 +656,13 @@ def test_cost_tables_explain_the_modifiers_they_show(full) -> None:
     assert text(by_id(full["clinics/a/outpatient/index.html"], "modifiers")) == (
         "A code with a suffix, like 97110-GP, is billed with modifiers that tell the plan more "
         "about the service: GP, therapy under a physical therapy plan of care.")
+
+
+def test_json_ld_offers_say_when_their_prices_apply(tmp_path) -> None:
+    h2 = changed(H2, "  last_updated: 2026-09-01\n",
+                 "  last_updated: 2026-09-01\n  effective_until: 2026-12-31\n")
+    files = build_ok(history_site(tmp_path, {"rates/a/2026-06-01.yaml": h2}))
+    data = json.loads(next(html5lib.parse(files["clinics/a/index.html"]).iter(
+        f"{NS}script")).text)
+    assert {(o["validFrom"], o["priceValidUntil"]) for o in data["makesOffer"]} == \
+        {("2026-06-01", "2026-12-31")}
