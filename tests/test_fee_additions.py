@@ -666,3 +666,11 @@ def test_json_ld_offers_say_when_their_prices_apply(tmp_path) -> None:
         f"{NS}script")).text)
     assert {(o["validFrom"], o["priceValidUntil"]) for o in data["makesOffer"]} == \
         {("2026-06-01", "2026-12-31")}
+
+
+def test_a_service_dropped_by_an_upcoming_schedule_says_so(tmp_path) -> None:
+    start = H3.index("  - id: eval-south")
+    h3 = H3[:start] + H3[H3.index("  - id: exercise"):]
+    files = build_ok(history_site(tmp_path, {"rates/a/2027-01-01.yaml": h3}))
+    page = files["clinics/a/evaluation/index.html"]
+    assert "From January 1, 2027: no longer offered." in words(page)
