@@ -6,6 +6,7 @@ Exit codes: 0 built, 1 content errors, 2 usage errors (click's own convention).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -298,7 +299,8 @@ def export_command(rates: Path, out: Path, force: bool) -> None:
 
 @main.command("import")
 @click.argument("sheet", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--clinic", required=True, help="The clinic's id: the file rates/CLINIC.yaml.")
+@click.option("--clinic", required=True, help="The clinic's id: the file rates/CLINIC.yaml "
+              "(for dated fee schedules CLINIC/YYYY-MM-DD: rates/CLINIC/YYYY-MM-DD.yaml).")
 @click.option("--site", "site_dir", default=".", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
 @click.option("--map", "mapping", default="", metavar='"HEADER=COLUMN,..."',
@@ -315,16 +317,24 @@ def import_command(sheet: Path, clinic: str, site_dir: Path, mapping: str, force
 
     if sheet.suffix.lower() not in SUFFIXES:
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="SHEET")
-    if slugify(clinic) != clinic:
+    slug, _, dated = clinic.partition("/")
+    if slugify(slug) != slug or (dated and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated)):
         raise click.BadParameter(f"'{clinic}' is not a clinic id; use lower-case words joined "
-                                 f"by dashes, like {slugify(clinic) or 'my-clinic'}",
-                                 param_hint="--clinic")
+                                 f"by dashes, like {slugify(slug) or 'my-clinic'} (or "
+                                 f"{slugify(slug) or 'my-clinic'}/2026-07-01 for a dated fee "
+                                 "schedule)", param_hint="--clinic")
+    folder = site_dir / "rates" / slug
+    if not dated and folder.is_dir():
+        latest = max((p.stem for p in folder.glob("*.yaml")), default="YYYY-MM-DD")
+        raise click.BadParameter(f"{slug} keeps its fee schedules by date in rates/{slug}/; "
+                                 f"name one: --clinic {slug}/{latest}", param_hint="--clinic")
     try:
         columns = parse_map(mapping)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--map") from None
-    if not (site_dir / "rates").is_dir():
-        raise click.BadParameter(f"'{site_dir}' has no rates/ folder", param_hint="--site")
+    if not (site_dir / "rates" / (slug if dated else "")).is_dir():
+        raise click.BadParameter(f"'{site_dir}' has no rates/{slug + '/' if dated else ''} "
+                                 "folder", param_hint="--site")
     target = site_dir / "rates" / f"{clinic}.yaml"
     display = f"rates/{clinic}.yaml"
     if target.exists() and not force:

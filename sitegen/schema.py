@@ -21,6 +21,7 @@ from sitegen.model import FeeSchedule, SiteConfig
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "fee-schedule.md"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+KEYS = r"`[a-z0-9_.\[\]]+`(\s*,\s*`[a-z0-9_.\[\]]+`)*"  # a Key cell: one key or several
 FILES = {False: "schema/fee-schedule.schema.json", True: "schema/site.schema.json"}
 
 
@@ -34,7 +35,7 @@ def doc_tables(text: str) -> dict[tuple[str, str], str]:
         heading = re.match(r"(#+) (.*)", line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2).strip()
-            name = re.fullmatch(r"`([^`]+)`", title)
+            name = re.match(r"`([^`]+)`", title)  # "`a.b`, `c` and `d`": the first names it
             if level == 2:
                 root = "site" if title == "`site.yaml`" else "fee" if name else "none"
             prefix = "" if (name is None or name.group(1) == "site.yaml") else \
@@ -47,16 +48,17 @@ def doc_tables(text: str) -> dict[tuple[str, str], str]:
         if cells and cells[0] == "Key":
             meaning_col = cells.index("Meaning") if "Meaning" in cells else -1
             continue
-        key = re.fullmatch(r"`([a-z0-9_.]+)`", cells[0]) if cells else None
-        if key is None or meaning_col < 0 or meaning_col >= len(cells):
+        keys = cells[0] if cells and re.fullmatch(KEYS, cells[0]) else ""
+        if not keys or meaning_col < 0 or meaning_col >= len(cells):
             continue
-        path = f"{prefix}.{key.group(1)}" if prefix else key.group(1)
-        found[(root, path)] = _plain(cells[meaning_col])
-        if prefix:
-            found.setdefault((root, prefix), "")
-        parts = path.split(".")
-        for i in range(1, len(parts)):  # `limits.max_file_bytes` documents `limits` too
-            found.setdefault((root, ".".join(parts[:i])), "")
+        for key in re.findall(r"`([^`]+)`", keys.replace("[]", "")):  # maybe several keys
+            path = f"{prefix}.{key}" if prefix else key
+            found[(root, path)] = _plain(cells[meaning_col])
+            if prefix:
+                found.setdefault((root, prefix), "")
+            parts = path.split(".")
+            for i in range(1, len(parts)):  # `limits.max_file_bytes` documents `limits` too
+                found.setdefault((root, ".".join(parts[:i])), "")
     return found
 
 
@@ -66,26 +68,24 @@ def _plain(cell: str) -> str:
     return text.replace("**", "").replace("`", "").replace("\\|", "|").strip()
 
 
-def model_keys(model: type[BaseModel], root: str, seen: set[type] | None = None,
+def model_keys(model: type[BaseModel], skip: frozenset[type] = frozenset(),
                prefix: str = "") -> dict[str, type[BaseModel]]:
     """Every key a model accepts, as a dotted path (lists left out) -> the model that owns
-    it. A nested model met before (site.yaml's scenarios are a fee schedule's) is skipped."""
-    seen = set() if seen is None else seen
-    seen.add(model)
+    it. Models in `skip` are documented elsewhere (site.yaml's scenarios are a fee
+    schedule's) and left out."""
     keys: dict[str, type[BaseModel]] = {}
     for name, info in model.model_fields.items():
         path = f"{prefix}.{name}" if prefix else name
         keys[path] = model
         inner = _inner_model(info.annotation)
-        if inner is not None and inner not in seen:
-            keys.update(model_keys(inner, root, seen, path))
+        if inner is not None and inner not in skip and inner is not model:
+            keys.update(model_keys(inner, skip, path))
     return keys
 
 
 def all_model_keys() -> dict[tuple[str, str], type[BaseModel]]:
-    seen: set[type] = set()
-    fee = model_keys(FeeSchedule, "fee", seen)
-    site = model_keys(SiteConfig, "site", seen)
+    fee = model_keys(FeeSchedule)
+    site = model_keys(SiteConfig, frozenset(fee.values()))
     return {**{("fee", k): m for k, m in fee.items()}, **{("site", k): m for k, m in site.items()}}
 
 

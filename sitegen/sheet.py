@@ -612,10 +612,12 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
     if diags.errors:
         return None
     if text is None:
-        slug = target.stem
+        dated = target.parent.name != "rates"  # rates/<clinic>/<YYYY-MM-DD>.yaml
+        slug = target.parent.name if dated else target.stem
         text = clinic_starter(slug.replace("-", " ").title(), sorted(
             {s.get("discipline") for s in services if s.get("discipline")}) or ["PT"],
-            plans=list(columns.plans), with_services=False)
+            plans=list(columns.plans), with_services=False,
+            schema=("../" if dated else "") + "../schema/fee-schedule.schema.json")
     else:
         _check_references(existing, services, target_display, loaded[1].positions, display,
                           diags)

@@ -17,7 +17,7 @@ from sitegen.diagnostics import Diagnostics
 from sitegen.schema import FILES, all_model_keys, doc_tables, json_schema, schema_text
 from sitegen.yamlsrc import read_yaml
 
-EXAMPLES = [*sorted((REPO / "rates").glob("*.yaml")), REPO / "site.yaml"]
+EXAMPLES = [*sorted((REPO / "rates").rglob("*.yaml")), REPO / "site.yaml"]
 REGENERATE = ("regenerate it: sitegen schema > schema/fee-schedule.schema.json && "
               "sitegen schema --site > schema/site.schema.json")
 
@@ -53,7 +53,7 @@ def test_schema_command_prints_the_schema() -> None:
     assert site.exit_code == 0 and json.loads(site.output)["required"] == ["title"]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_every_example_file_passes_its_schema_and_names_it(path: Path) -> None:
     site = path.name == "site.yaml"
     validator = Draft202012Validator(json_schema(site),
@@ -62,7 +62,9 @@ def test_every_example_file_passes_its_schema_and_names_it(path: Path) -> None:
               validator.iter_errors(yaml_data(path))]
     assert errors == []
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    target = "schema/site.schema.json" if site else "../schema/fee-schedule.schema.json"
+    depth = len(path.relative_to(REPO).parts) - 1  # rates/x.yaml: 1; rates/x/date.yaml: 2
+    target = "schema/site.schema.json" if site else \
+        "../" * depth + "schema/fee-schedule.schema.json"
     assert first == f"# yaml-language-server: $schema={target}"
     assert (path.parent / target).resolve().is_file()
 

@@ -18,9 +18,11 @@ from openpyxl import Workbook, load_workbook
 from sitegen.diagnostics import Diagnostics
 from sitegen.load import load_model
 from sitegen.model import FeeSchedule
-from sitegen.sheet import money_cell
+from sitegen.sheet import _services_span, money_cell
 
-EXAMPLES = sorted(p.stem for p in (REPO / "rates").glob("*.yaml"))
+# Each example fee schedule as import's --clinic names it: a clinic, or clinic/date.
+EXAMPLES = sorted(p.relative_to(REPO / "rates").with_suffix("").as_posix()
+                  for p in (REPO / "rates").rglob("*.yaml"))
 
 # A fee schedule with two plans, a session and a course, comments and an HCPCS supply.
 INSURED = CLINIC + """\
@@ -88,13 +90,21 @@ def test_round_trip_of_each_example_clinic_keeps_every_price(
     assert cli("export", rates, "--out", sheet).exit_code == 0
     result = cli("import", sheet, "--clinic", clinic, "--site", site, "--force")
     assert result.exit_code == 0, result.output
-    assert prices(schedule(rates)) == prices(schedule(REPO / "rates" / f"{clinic}.yaml"))
+    # every key of every service, modifiers and locations included, and every price
+    assert [s.model_dump() for s in schedule(rates).services] == \
+        [s.model_dump() for s in schedule(REPO / "rates" / f"{clinic}.yaml").services]
     after = rates.read_text()
-    # Everything outside services: is kept byte for byte, comments included.
-    assert before.split("\nservices:")[0] == after.split("\nservices:")[0]
-    assert before.split("\nsessions:")[1] == after.split("\nsessions:")[1]
+    # Everything outside services: is kept line for line, comments included.
+    assert outside_services(before) == outside_services(after)
     assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
         [line for line in after.splitlines() if line.lstrip().startswith("#")]
+
+
+def outside_services(text: str) -> list[str]:
+    lines = text.splitlines()
+    start, end = _services_span(lines)
+    assert start is not None
+    return lines[:start] + lines[end:]
 
 
 def test_export_csv_has_one_row_per_service_and_a_column_per_plan(tmp_path: Path) -> None:
@@ -347,3 +357,16 @@ def test_semicolon_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
     got = prices(schedule(site / "rates" / "a.yaml"))
     assert got["pt-eval"][2] == "First PT visit, moderate"
     assert got["pt-eval"][6] == Decimal("1078.00")
+
+
+def test_a_clinic_with_dated_fee_schedules_is_named_with_its_date(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "rates", site / "rates")
+    sheet = tmp_path / "fees.csv"
+    dated = sorted((site / "rates" / "cedar-street-pt").glob("*.yaml"))[-1]
+    assert cli("export", dated, "--out", sheet).exit_code == 0
+    result = cli("import", sheet, "--clinic", "cedar-street-pt", "--site", site, "--force")
+    assert result.exit_code == 2
+    assert (f"cedar-street-pt keeps its fee schedules by date in rates/cedar-street-pt/; name "
+            f"one: --clinic cedar-street-pt/{dated.stem}") in result.output
+    assert not (site / "rates" / "cedar-street-pt.yaml").exists()
