@@ -6,7 +6,13 @@ converted to Python values here rather than by PyYAML's constructor, because we 
 * keep the line and column of every key and value for diagnostics;
 * refuse what YAML 1.1 silently misreads (`NO` as false, `01234` as octal, `10:30` as 630);
 * read numbers as `Decimal`, never float, so money stays exact;
-* reject duplicate keys (PyYAML keeps the last one) and bound aliases ("billion laughs").
+* reject duplicate keys (PyYAML keeps the last one) and bound aliases ("billion laughs");
+* keep every text value on one line, free of control characters, whether they were typed
+  raw or as escapes ("\\n", "\\e"): values end up in line-based files (cms-hpt.txt), CSV
+  cells and HTML, where a line break or a NUL would inject or break something.
+
+A problem with one value does not stop the file: the value is marked (`YamlDoc.flagged`),
+so `load` reports the file's other problems in the same run and nothing downstream uses it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -77,6 +84,63 @@ class YamlDoc:
     path: str
     data: Any
     positions: Positions
+    # Where a value (or key) had a YAML-level problem, already reported: schema errors at
+    # or under these places are follow-ons, and a document with any is not to be used.
+    flagged: frozenset[Loc] = frozenset()
+
+
+# Characters no one-line text may hold: C0/C1 controls (tab, line feed, NUL, ESC, BEL...),
+# the Unicode line and paragraph separators, and the noncharacters.
+_NOT_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]")
+_BREAKS = "\n\r\x85\u2028\u2029"
+_CONTROL_NAMES = {"\t": "a tab", "\x00": "a NUL character (U+0000)",
+                  "\x07": "a bell character (U+0007)", "\x08": "a backspace (U+0008)",
+                  "\x1b": "an escape character (U+001B)", "\x7f": "a delete character (U+007F)"}
+
+
+def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
+    """Index and description of the first character one-line text must not hold (a line
+    break, a control character), or None. `allowed` exempts some (Markdown keeps its tabs
+    and line feeds)."""
+    for found in _NOT_IN_TEXT.finditer(text):
+        char = found.group()
+        if char not in allowed:
+            return found.start(), describe_char(char)
+    return None
+
+
+def describe_char(char: str) -> str:
+    """A character in words, for messages about characters people cannot see."""
+    if char in _BREAKS:
+        return f"a line break (U+{ord(char):04X})" if char != "\n" else "a line break"
+    if char in _CONTROL_NAMES:
+        return _CONTROL_NAMES[char]
+    if char in _INVISIBLE_NAMES:
+        return _INVISIBLE_NAMES[char]
+    name = unicodedata.name(char, "")
+    kind = "a control character" if unicodedata.category(char) == "Cc" else "the character"
+    return f"{kind} U+{ord(char):04X}" + (f" ({name.lower()})" if name else "")
+
+
+_INVISIBLE_NAMES = {"\u00a0": "a non-breaking space", "\u200b": "a zero-width space",
+                    "\u200c": "a zero-width non-joiner", "\u200d": "a zero-width joiner",
+                    "\u2060": "a word joiner", "\ufeff": "a zero-width no-break space",
+                    "\u00ad": "a soft hyphen", "\u2009": "a thin space",
+                    "\u202f": "a narrow non-breaking space", "\u3000": "an ideographic space"}
+
+
+def visible(text: str, limit: int = 60) -> str:
+    """`text` with control characters written as escapes, so a message never carries a raw
+    line break or terminal escape of its own."""
+    out = []
+    for char in text[:limit]:
+        if char == "\n":
+            out.append("\\n")
+        elif _NOT_IN_TEXT.match(char) or char == "\t":
+            out.append(f"\\u{ord(char):04x}" if ord(char) > 0xff else f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return "".join(out) + ("..." if len(text) > limit else "")
 
 
 def read_text(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX_BYTES,
@@ -164,9 +228,7 @@ def parse_yaml(text: str, display: str, diags: Diagnostics) -> YamlDoc | None:
         diags.error(display, exc.line, exc.col, exc.message, exc.hint)
         return None
     diags.extend(_with_path(builder.problems, display))
-    if builder.problems:
-        return None
-    return YamlDoc(display, data, positions)
+    return YamlDoc(display, data, positions, frozenset(builder.flagged))
 
 
 _DEEP = f"the file is nested more than {MAX_DEPTH} levels deep"
@@ -269,6 +331,7 @@ class _Builder:
         self.positions = positions
         self.count = 0
         self.problems: list[YamlError] = []
+        self.flagged: set[Loc] = set()
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
@@ -290,9 +353,10 @@ class _Builder:
                 raise YamlError(node.start_mark, f"unsupported tag {node.tag}", "remove the tag")
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
         try:
-            return self._scalar(node)
+            return self._scalar(node, loc)
         except YamlError as exc:
             self.problems.append(exc)
+            self.flagged.add(loc)
             return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
@@ -308,6 +372,10 @@ class _Builder:
                 raise YamlError(key_node.start_mark, "a key must be a plain name",
                                 "write the key as text followed by a colon")
             key = key_node.value
+            problem = _one_line(key_node, "the key")
+            if problem is not None:
+                self.problems.append(problem)
+                self.flagged.add(loc + (key,))
             if key in first_seen:
                 self.problems.append(YamlError(
                     key_node.start_mark, f"duplicate key '{key}' (first given on line "
@@ -328,9 +396,15 @@ class _Builder:
             for key, value in self._mapping(source, loc).items():
                 result.setdefault(key, value)
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, loc: Loc = ()) -> Any:
         tag, text, mark = node.tag, node.value, node.start_mark
         if tag == _TAG + "str":
+            if node.style in ("|", ">"):  # a block scalar's final line break is no content
+                text = text.rstrip("\n")
+            name = next((part for part in reversed(loc) if isinstance(part, str)), "text")
+            problem = _one_line(node, name, text)
+            if problem is not None:
+                raise problem
             return text
         if tag == _TAG + "null":
             return None
@@ -391,6 +465,23 @@ class _Builder:
         if not value.is_finite() or value.adjusted() > MAX_DIGITS:
             raise YamlError(mark, f"'{text}' is too large to be real", "check the value")
         return value
+
+
+def _one_line(node: yaml.ScalarNode, what: str, text: str | None = None) -> YamlError | None:
+    """The one rule for every text value and key: one line, no control characters."""
+    text = node.value if text is None else text
+    found = text_problem(text)
+    if found is None:
+        return None
+    at, char = found
+    mark = node.start_mark
+    if node.style is None and mark.line == node.end_mark.line:  # plain: at the character
+        mark = yaml.error.Mark("", 0, mark.line, mark.column + at, None, None)
+    hint = ("use '>-' instead of '|' to fold the lines into one" if node.style == "|" else
+            "keep the text on one line and delete the character (it often comes with text "
+            "pasted from another program)")
+    return YamlError(mark, f"{what} must be one line without control characters, but it "
+                     f"contains {char} (got \"{visible(text)}\")", hint)
 
 
 def _sexagesimal(text: str) -> Decimal:
