@@ -380,6 +380,7 @@ class _Builder:
                 self.problems.append(YamlError(
                     key_node.start_mark, f"duplicate key '{key}' (first given on line "
                     f"{first_seen[key]})", "remove one of them; YAML would silently keep the last"))
+                self.flagged.add(loc + (key,))
                 continue
             first_seen[key] = key_node.start_mark.line + 1
             self.positions.keys[loc + (key,)] = (key_node.start_mark.line + 1,
