@@ -90,6 +90,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     validate_clinics(clinics, diags, build_date())
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
+    broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
@@ -101,7 +102,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             pages.append(page)
     by_source = {p.source: p.url for p in pages if not p.meta.draft}
     by_slug = {c.slug: c for c in clinics}
-    pages = [render_page(p, by_source.get, diags, expand(
+    pages = [render_page(p, by_source, diags, expand(
         p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken),
         config.markdown.allow_html) for p in pages]
     _check_fragments(pages, diags)
@@ -109,6 +110,16 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         return None
     clinics.sort(key=lambda c: c.slug)
     return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
+
+
+def _flagged(clinics: list[ClinicSource], diags: Diagnostics) -> set[str]:
+    """Names (slug and file name) of the clinics with an error of their own, or of every
+    clinic when site.yaml has one (its scenarios price every clinic): shortcodes never
+    price them, so pricing only ever sees sound data."""
+    with_errors = {d.path for d in diags.errors}
+    site_broken = "site.yaml" in with_errors
+    return {name for c in clinics if site_broken or c.path in with_errors
+            for name in (c.slug, Path(c.path).stem)}
 
 
 def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:

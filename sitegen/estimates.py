@@ -65,17 +65,23 @@ def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
 
 
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    """What one course visit bills. References are checked by `validate` first; one that
+    is unknown anyway bills nothing here rather than raising."""
     if visit.service is not None:
         service = source.service(visit.service)
-        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),))
-    session = next(s for s in source.schedule.sessions if s.id == visit.session)
-    timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
+        lines = (BilledLine(service, 1, None),) if service is not None else ()
+        return VisitPlan(service.description if service else visit.service, visit.count, lines)
+    session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
+    if session is None:
+        return VisitPlan(visit.session or "", visit.count, ())
+    known = [(line, source.service(line.service)) for line in session.lines]
+    known = [(line, service) for line, service in known if service is not None]
+    timed = [(line.service, line.minutes) for line, _ in known if line.minutes is not None]
     units = iter(split_units(timed, rule))  # type: ignore[arg-type]
     lines = []
-    for line in session.lines:
-        service = source.service(line.service)
+    for line, service in known:
         if line.minutes is not None:
-            lines.append(BilledLine(service, next(units)[1], line.minutes))
+            lines.append(BilledLine(service, next(units, ("", 0))[1], line.minutes))
         else:
             lines.append(BilledLine(service, line.units or 1, None))
     return VisitPlan(session.name, visit.count, tuple(lines))
@@ -96,8 +102,8 @@ def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
 def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
     visits = scenario.visits_remaining
     if visits is None and scenario.payer is not None:
-        payer = next(p for p in source.schedule.payers if p.key == scenario.payer)
-        visits = payer.visit_limit.visits if payer.visit_limit else None
+        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+        visits = payer.visit_limit.visits if payer and payer.visit_limit else None
     return Coverage(
         network=scenario.network, deductible_remaining=scenario.deductible_remaining,
         coinsurance=scenario.coinsurance, copay=scenario.copay,

@@ -327,8 +327,9 @@ class ClinicSource(BaseModel):
     def clinic(self) -> Clinic:
         return self.schedule.clinic
 
-    def service(self, service_id: str) -> Service:
-        return next(s for s in self.schedule.services if s.id == service_id)
+    def service(self, service_id: str) -> Service | None:
+        """The service with this id; None for an unknown id (which `validate` reports)."""
+        return next((s for s in self.schedule.services if s.id == service_id), None)
 
     def settings(self) -> list[str]:
         """Settings offered, in the canonical order."""
