@@ -19,7 +19,7 @@ from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.load import load_model
-from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
+from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
 from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
@@ -29,7 +29,7 @@ from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
 from sitegen.write import build_lock, write_site
-from sitegen.yamlsrc import MAX_BYTES
+from sitegen.yamlsrc import MAX_BYTES, Positions
 
 
 @dataclass
@@ -64,14 +64,21 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     root = options.root
     config_file = root / "site.yaml"
     if not config_file.is_file():
-        diags.error("site.yaml", 0, 0, f"no site.yaml in {root}",
+        other = "site.yml" if (root / "site.yml").is_file() else ""
+        diags.error(other or "site.yaml", 0, 0, f"no site.yaml in {root}",
+                    "rename site.yml to site.yaml" if other else
                     "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
         return None
     loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
-    if loaded is None:
-        return None
-    config, config_doc = loaded
+    # A broken site.yaml does not hide the other files' problems: they are read with a
+    # stand-in configuration, and nothing is priced or built (site.yaml has errors).
+    config, config_positions = (loaded[0], loaded[1].positions) if loaded else \
+        (SiteConfig(title="-", base_url="https://example.org/"), Positions())
     if options.base_url is not None:
+        problem = web_address_problem(options.base_url, path_ok=True)
+        if problem:
+            diags.error("--base-url", 0, 0, problem, "give the address the site is served from")
+            return None
         config = config.model_copy(update={"base_url": options.base_url})
     max_bytes = config.limits.max_file_bytes
     sources = find_sources(root, diags)
@@ -88,8 +95,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         else:
             broken.add(Path(rel).stem)
     validate_clinics(clinics, diags, build_date())
-    validate_scenarios(config, clinics, diags, config_doc.positions)
-    validate_price_transparency(config, clinics, diags, config_doc.positions)
+    validate_scenarios(config, clinics, diags, config_positions)
+    validate_price_transparency(config, clinics, diags, config_positions)
     broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",

@@ -22,17 +22,19 @@ class Sources:
 
 
 def find_sources(root: Path, diags: Diagnostics) -> Sources:
-    return Sources(rates=_inside(root, "rates", "*.yaml", diags),
-                   content=_inside(root, "content", "**/*.md", diags))
+    """Fee schedules are `rates/*.yaml` or `rates/*.yml` (the same format)."""
+    return Sources(rates=_inside(root, "rates", ("*.yaml", "*.yml"), diags),
+                   content=_inside(root, "content", ("**/*.md",), diags))
 
 
-def _inside(root: Path, folder: str, pattern: str, diags: Diagnostics) -> list[str]:
+def _inside(root: Path, folder: str, patterns: tuple[str, ...], diags: Diagnostics
+            ) -> list[str]:
     base = root / folder
     if not base.is_dir():
         return []
     real_root = root.resolve()
     found = []
-    for path in sorted(base.glob(pattern)):
+    for path in sorted(p for pattern in patterns for p in base.glob(pattern)):
         rel = path.relative_to(root).as_posix()
         if not path.is_file():
             continue
