@@ -9,8 +9,6 @@ disagree with the pages. Also the located cross-field checks of `price_transpare
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sitegen.csvout import csv_bytes
 from sitegen.diagnostics import Diagnostics
 from sitegen.model import ClinicSource, Payer, SiteConfig
 from sitegen.routes import absolute_url, clinic_file_url, price_transparency_url
@@ -157,7 +156,8 @@ def cms_document(source: ClinicSource) -> dict[str, Any]:
             standard["minimum"] = row.lowest
             standard["maximum"] = row.highest
             standard["payers_information"] = [
-                _payer_information(payers[key], rate) for key, rate in row.negotiated]
+                _payer_information(payers[key], rate) for key, rate in row.negotiated
+                if key in payers]  # always, once validated; never a KeyError
         standard["additional_generic_notes"] = item.notes
         charges.append({
             "description": row.service.description,
@@ -224,11 +224,8 @@ def cms_csv(source: ClinicSource) -> bytes:
     values = [doc["hospital_name"], doc["last_updated_on"], VERSION,
               "|".join(doc["location_name"]), "|".join(doc["hospital_address"]),
               pt.license_number or "", "|".join(doc["type_2_npi"]), "true", pt.attester_name]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(general + [""] * (width - len(general)))
-    writer.writerow(values + [""] * (width - len(values)))
-    writer.writerow(CSV_ITEM_HEADERS)
+    rows = [general + [""] * (width - len(general)), values + [""] * (width - len(values)),
+            CSV_ITEM_HEADERS]
     payers = _payers(source)
     for item in items(source):
         row = item.row
@@ -238,19 +235,21 @@ def cms_csv(source: ClinicSource) -> bytes:
                 "standard_charge|discounted_cash": _amount(row.cash_price),
                 "additional_generic_notes": item.notes}
         if not row.negotiated:
-            writer.writerow([base.get(h, "") for h in CSV_ITEM_HEADERS])
+            rows.append([base.get(h, "") for h in CSV_ITEM_HEADERS])
             continue
         base["standard_charge|min"] = _amount(row.lowest)  # type: ignore[arg-type]
         base["standard_charge|max"] = _amount(row.highest)  # type: ignore[arg-type]
         for key, rate in row.negotiated:
-            payer = payers[key]
+            payer = payers.get(key)
+            if payer is None:  # never, once validated
+                continue
             line = {**base, "payer_name": payer.name, "plan_name": payer.plan,
                     "standard_charge|negotiated_dollar": _amount(rate),
                     "standard_charge|methodology": payer.methodology}
             if payer.methodology_notes:  # the tall layout has no payer notes column
                 line["additional_generic_notes"] = f"{item.notes} {payer.methodology_notes}"
-            writer.writerow([line.get(h, "") for h in CSV_ITEM_HEADERS])
-    return out.getvalue().encode("utf-8")
+            rows.append([line.get(h, "") for h in CSV_ITEM_HEADERS])
+    return csv_bytes(rows)
 
 
 def contact_email(source: ClinicSource) -> str | None:
