@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from sitegen.diagnostics import Diagnostics
+from sitegen.diagnostics import Diagnostics, describe_char
 
 try:  # libyaml is about 5x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _Loader
@@ -92,10 +91,6 @@ class YamlDoc:
 # Characters no one-line text may hold: C0/C1 controls (tab, line feed, NUL, ESC, BEL...),
 # the Unicode line and paragraph separators, and the noncharacters.
 _NOT_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]")
-_BREAKS = "\n\r\x85\u2028\u2029"
-_CONTROL_NAMES = {"\t": "a tab", "\x00": "a NUL character (U+0000)",
-                  "\x07": "a bell character (U+0007)", "\x08": "a backspace (U+0008)",
-                  "\x1b": "an escape character (U+001B)", "\x7f": "a delete character (U+007F)"}
 
 
 def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
@@ -107,26 +102,6 @@ def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
         if char not in allowed:
             return found.start(), describe_char(char)
     return None
-
-
-def describe_char(char: str) -> str:
-    """A character in words, for messages about characters people cannot see."""
-    if char in _BREAKS:
-        return f"a line break (U+{ord(char):04X})" if char != "\n" else "a line break"
-    if char in _CONTROL_NAMES:
-        return _CONTROL_NAMES[char]
-    if char in _INVISIBLE_NAMES:
-        return _INVISIBLE_NAMES[char]
-    name = unicodedata.name(char, "")
-    kind = "a control character" if unicodedata.category(char) == "Cc" else "the character"
-    return f"{kind} U+{ord(char):04X}" + (f" ({name.lower()})" if name else "")
-
-
-_INVISIBLE_NAMES = {"\u00a0": "a non-breaking space", "\u200b": "a zero-width space",
-                    "\u200c": "a zero-width non-joiner", "\u200d": "a zero-width joiner",
-                    "\u2060": "a word joiner", "\ufeff": "a zero-width no-break space",
-                    "\u00ad": "a soft hyphen", "\u2009": "a thin space",
-                    "\u202f": "a narrow non-breaking space", "\u3000": "an ideographic space"}
 
 
 def visible(text: str, limit: int = 60) -> str:
