@@ -24,7 +24,7 @@ from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.routes import base_path, content_url, page_output, plan_routes
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
@@ -103,11 +103,15 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
 
     pages: list[Page] = []
+    unreadable: dict[str, str] = {}  # pages with errors of their own: links to them are fine
     for rel in sources.content:
-        page = read_page(root / rel, rel.removeprefix("content/"), rel, diags, max_bytes)
+        source = rel.removeprefix("content/")
+        page = read_page(root / rel, source, rel, diags, max_bytes)
         if page is not None:
             pages.append(page)
-    by_source = {p.source: p.url for p in pages if not p.meta.draft}
+        else:
+            unreadable[source] = content_url(source)
+    by_source = {**unreadable, **{p.source: p.url for p in pages if not p.meta.draft}}
     by_slug = {c.slug: c for c in clinics}
     pages = [render_page(p, by_source, diags, expand(
         p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken),
@@ -134,7 +138,7 @@ def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:
     ids = {p.source: {i for i, _ in p.toc} for p in pages}
     for page in pages:
         for target, fragment, line, col in page.fragment_links:
-            if fragment not in ids.get(target, set()):
+            if target in ids and fragment not in ids[target]:  # not in ids: its own errors
                 choices = sorted(ids.get(target, set()))
                 diags.error(page.display, line, col,
                             f"the link points to '#{fragment}', which is not a heading of "
