@@ -348,9 +348,9 @@ class _Builder:
                                 "write the key as text followed by a colon")
             key = key_node.value
             problem = _one_line(key_node, "the key")
-            if problem is not None:
+            if problem is not None:  # the mapping lacks the key meant: flag all of it
                 self.problems.append(problem)
-                self.flagged.add(loc + (key,))
+                self.flagged.add(loc)
             if key in first_seen:
                 self.problems.append(YamlError(
                     key_node.start_mark, f"duplicate key '{key}' (first given on line "
@@ -451,7 +451,7 @@ def _one_line(node: yaml.ScalarNode, what: str, text: str | None = None) -> Yaml
         return None
     at, char = found
     mark = node.start_mark
-    if node.style is None and mark.line == node.end_mark.line:  # plain: at the character
+    if not node.style and mark.line == node.end_mark.line:  # plain: at the character
         mark = yaml.error.Mark("", 0, mark.line, mark.column + at, None, None)
     hint = ("use '>-' instead of '|' to fold the lines into one" if node.style == "|" else
             "keep the text on one line and delete the character (it often comes with text "
