@@ -89,8 +89,11 @@ class YamlDoc:
 
 
 # Characters no one-line text may hold: C0/C1 controls (tab, line feed, NUL, ESC, BEL...),
-# the Unicode line and paragraph separators, and the noncharacters.
-_NOT_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]")
+# the Unicode line and paragraph separators, surrogates and the noncharacters (which a
+# strict HTML5 parser refuses).
+_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
+                          + "".join(chr(plane * 0x10000 + 0xfffe) + chr(plane * 0x10000 + 0xffff)
+                                    for plane in range(17)) + "]")
 
 
 def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
