@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+# A message is one line on a terminal: control characters that reach one (from a file name,
+# say) are shown as escapes, never sent to the terminal or the CI log.
+_SHOWN = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7f, 0xa0)]} | \
+    {0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 @dataclass(frozen=True, order=True)
@@ -29,15 +33,17 @@ class Diagnostic:
         """`path:line:col: severity: message; hint` (line 0 means the whole file)."""
         where = self.path if self.line <= 0 else f"{self.path}:{self.line}:{self.col}"
         text = f"{where}: {self.severity}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        return (f"{text}; {self.hint}" if self.hint else text).translate(_SHOWN)
 
     def github_annotation(self) -> str:
         """The same diagnostic as a GitHub Actions workflow command."""
-        props = f"file={self.path}"
+        path = self.path.replace("%", "%25").translate(_SHOWN)
+        props = "file=" + path.replace(",", "%2C").replace(":", "%3A")
         if self.line > 0:
             props += f",line={self.line},col={self.col}"
         text = f"{self.message}; {self.hint}" if self.hint else self.message
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        text = text.translate(_SHOWN)
         return f"::{self.severity} {props}::{text}"
 
 

@@ -481,3 +481,11 @@ def test_a_payer_in_a_site_scenario_is_an_error_not_a_crash(tmp_path: Path) -> N
     assert [line for line in result.output.splitlines() if ": error: " in line] == [
         "site.yaml:4:53: error: a site-wide scenario cannot name a payer plan; move the "
         "scenario into the clinic's fee schedule under scenarios:"]
+
+
+def test_messages_never_carry_control_characters_to_the_terminal() -> None:
+    from sitegen.diagnostics import Diagnostic
+    item = Diagnostic("rates/a\x1b[2J,b:c.yaml", 3, 4, "error", "name \x1b[31mred\x07", "fix")
+    assert item.format() == "rates/a\\x1b[2J,b:c.yaml:3:4: error: name \\x1b[31mred\\x07; fix"
+    assert item.github_annotation() == (
+        "::error file=rates/a\\x1b[2J%2Cb%3Ac.yaml,line=3,col=4::name \\x1b[31mred\\x07; fix")
