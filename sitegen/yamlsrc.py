@@ -310,6 +310,7 @@ class _Builder:
         self.count = 0
         self.problems: list[YamlError] = []
         self.flagged: set[Loc] = set()
+        self.texts: dict[yaml.Node, str] = {}  # checked text, per node (aliases repeat them)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
@@ -330,6 +331,8 @@ class _Builder:
             if node.tag != _TAG + "seq":
                 raise YamlError(node.start_mark, f"unsupported tag {node.tag}", "remove the tag")
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        if node in self.texts:
+            return self.texts[node]
         try:
             return self._scalar(node, loc)
         except YamlError as exc:
@@ -350,9 +353,8 @@ class _Builder:
                 raise YamlError(key_node.start_mark, "a key must be a plain name",
                                 "write the key as text followed by a colon")
             key = key_node.value
-            problem = _one_line(key_node, "the key")
-            if problem is not None:  # the mapping lacks the key meant: flag all of it
-                self.problems.append(problem)
+            if _NOT_IN_TEXT.search(key):  # the mapping lacks the key meant: flag all of it
+                self.problems.append(_one_line(key_node, "the key"))  # type: ignore[arg-type]
                 self.flagged.add(loc)
             if key in first_seen:
                 self.problems.append(YamlError(
@@ -380,10 +382,10 @@ class _Builder:
         if tag == _TAG + "str":
             if node.style in ("|", ">"):  # a block scalar's final line break is no content
                 text = text.rstrip("\n")
-            name = next((part for part in reversed(loc) if isinstance(part, str)), "text")
-            problem = _one_line(node, name, text)
-            if problem is not None:
-                raise problem
+            if _NOT_IN_TEXT.search(text):
+                name = next((part for part in reversed(loc) if isinstance(part, str)), "text")
+                raise _one_line(node, name, text)  # type: ignore[misc]
+            self.texts[node] = text
             return text
         if tag == _TAG + "null":
             return None
