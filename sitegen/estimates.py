@@ -198,18 +198,35 @@ def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEst
 def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,
                        site_positions: object) -> None:
     """Scenario rules that need the clinic's data; positions point into site.yaml or rates/."""
+    site_ids: dict[str, int] = {}
     for i, scenario in enumerate(config.scenarios):
         _check_scenario(scenario, None, "site.yaml",
                         lambda *loc, i=i: site_positions.of(("scenarios", i, *loc)), diags)
-    site_ids = {s.id for s in config.scenarios}
+        if scenario.id in site_ids:
+            diags.error("site.yaml", *site_positions.of(("scenarios", i, "id")),
+                        f"duplicate scenario id '{scenario.id}' (first given on line "
+                        f"{site_positions.of(('scenarios', site_ids[scenario.id], 'id'))[0]})",
+                        "each scenario id must be unique")
+        site_ids.setdefault(scenario.id, i)
     for source in clinics:
+        own: dict[str, int] = {}
         for i, scenario in enumerate(source.schedule.scenarios):
             def at(*loc, i=i, source=source):
                 return source.positions.of(("scenarios", i, *loc))  # type: ignore[attr-defined]
             if scenario.id in site_ids:
                 diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
                             "used by a scenario in site.yaml", "give this scenario another id")
+            elif scenario.id in own:
+                diags.error(source.path, *at("id"), f"duplicate scenario id '{scenario.id}' "
+                            f"(first given on line {_line_of_scenario(source, own[scenario.id])})",
+                            "each scenario id must be unique")
+            own.setdefault(scenario.id, i)
             _check_scenario(scenario, source, source.path, at, diags)
+
+
+def _line_of_scenario(source: ClinicSource, index: int) -> int:
+    """The line of the clinic's scenario number `index`."""
+    return source.positions.of(("scenarios", index, "id"))[0]  # type: ignore[attr-defined]
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,

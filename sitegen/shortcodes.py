@@ -120,7 +120,8 @@ def _find(args: dict[str, str], key: str, options: dict, error):
         return None
     if value not in options:
         error(f"unknown {key} '{value}'", did_you_mean(value, options) or
-              f"use one of: {', '.join(sorted(options))}")
+              (f"use one of: {', '.join(sorted(options))}" if options else
+               f"there is no {key} yet that it could name"))
         return None
     return options[value]
 

@@ -489,3 +489,22 @@ def test_messages_never_carry_control_characters_to_the_terminal() -> None:
     assert item.format() == "rates/a\\x1b[2J,b:c.yaml:3:4: error: name \\x1b[31mred\\x07; fix"
     assert item.github_annotation() == (
         "::error file=rates/a\\x1b[2J%2Cb%3Ac.yaml,line=3,col=4::name \\x1b[31mred\\x07; fix")
+
+
+def test_duplicate_scenario_ids(tmp_path: Path) -> None:
+    site = SITE + ("scenarios:\n  - {id: s, name: S, network: self-pay}\n"
+                   "  - {id: s, name: T, network: self-pay}\n")
+    rates = RATES + ("scenarios:\n  - {id: own, name: O, network: self-pay}\n"
+                     "  - {id: own, name: P, network: self-pay}\n")
+    assert check(tmp_path, {"site.yaml": site, "rates/a.yaml": rates}) == [
+        f"{P}:21:10: error: duplicate scenario id 'own' (first given on line 20); each "
+        "scenario id must be unique",
+        "site.yaml:5:10: error: duplicate scenario id 's' (first given on line 4); each "
+        "scenario id must be unique"]
+
+
+def test_a_shortcode_naming_what_a_clinic_does_not_have(tmp_path: Path) -> None:
+    guide = GUIDE + '{{< estimate clinic="a" course="x" scenario="y" >}}\n'
+    assert check(tmp_path, {G: guide}) == [
+        f"{G}:5:1: error: unknown course 'x'; there is no course yet that it could name",
+        f"{G}:5:1: error: unknown scenario 'y'; there is no scenario yet that it could name"]
