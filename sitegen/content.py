@@ -215,7 +215,8 @@ class _LinkRewriter(Treeprocessor):
         meant: by its file name, or by the address the page is published at."""
         here = posixpath.dirname(self.page.source) or "."
         files = {posixpath.relpath(source, here): url
-                 for source, url in sorted(self.url_of_source.items())}
+                 for source, url in sorted(self.url_of_source.items())
+                 if source != self.page.source}
         path = target.strip("/")
         for name, url in files.items():  # '/guides/x/' or 'guides/x/' -> its file
             if path and (path + "/" == url or path == url.rstrip("/")):

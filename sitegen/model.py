@@ -101,8 +101,8 @@ def web_address_problem(value: str, *, path_ok: bool = False) -> str:
             f"'{value}' is not a valid path: it contains a space, quote or backslash"
     try:
         parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
+        host = parts.hostname if parts.port != 0 else None  # .port raises when out of range
+    except ValueError:  # a malformed host or port
         parts, host = None, None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not host or \
             re.search(r"[\s\\\"'<>]", value):
@@ -111,6 +111,8 @@ def web_address_problem(value: str, *, path_ok: bool = False) -> str:
         example = f"https://{value}" if re.fullmatch(r"[\w-]+(\.[\w-]+)+(/\S*)?", value) \
             else "https://example.org/"
         return f"'{value}' is not {want}, like {example}"
+    if path_ok and (parts.query or parts.fragment):
+        return f"'{value}' has a '?' or '#' part, which no page address can follow"
     return ""
 
 

@@ -190,6 +190,7 @@ def test_clinic_website_must_be_a_web_address(tmp_path: Path, value: str,
 
 
 @pytest.mark.parametrize("value", ["ftp://x", "javascript:alert(1)", "example.org",
+                                   "https://example.org:99999/", "https://example.org/?a=1",
                                    "'https://example.org/ x'", "//example.org/"])
 def test_base_url_is_one_error_at_its_line(tmp_path: Path, value: str) -> None:
     messages = check(tmp_path, {"site.yaml": f"title: T\nbase_url: {value}\n"})
