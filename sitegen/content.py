@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from sitegen.load import validate_data
 from sitegen.model import Strict, Text
 from sitegen.routes import content_url, relative_url
 from sitegen.shortcodes import Expansion
-from sitegen.yamlsrc import parse_yaml, read_text, text_problem
+from sitegen.yamlsrc import parse_yaml, read_text, replace_characters, text_problems
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 _OPENING = re.compile(r"\A---[ \t]*\r?\n")
@@ -33,6 +34,7 @@ _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 # Pages made from the fee schedules, which a guide may link to relatively ('../../clinics/x/').
 _GENERATED = ("../clinics/", "../services/")
+_KEPT = "\t\n\r"  # the control characters Markdown text may hold
 MAX_CHARACTER_ERRORS = 20  # per file: a binary file pasted as Markdown needs one screen
 
 
@@ -96,20 +98,14 @@ def _printable_body(body: str, body_line: int, display: str, diags: Diagnostics)
     """Control characters (NUL, ESC, BEL, ...) would reach the HTML and break its strict
     parse: each is an error where it is. The returned body has them replaced, so the rest
     of the page is still checked in the same run."""
-    clean, reported, at = [], 0, 0
-    while (found := text_problem(body[at:], allowed="\t\n\r")) is not None:
-        index, char = found
-        index += at
-        if reported < MAX_CHARACTER_ERRORS:
-            line = body_line + body.count("\n", 0, index)
-            col = index - (body.rfind("\n", 0, index) + 1) + 1
-            diags.error(display, line, col, f"the text contains {char}, which a web page "
-                        "cannot show", "delete it; it usually comes with text pasted from "
-                        "another program")
-        reported += 1
-        clean.append(body[at:index] + "\ufffd")
-        at = index + 1
-    return "".join(clean) + body[at:]
+    found = list(islice(text_problems(body, allowed=_KEPT), MAX_CHARACTER_ERRORS))
+    for index, char in found:
+        line = body_line + body.count("\n", 0, index)
+        col = index - (body.rfind("\n", 0, index) + 1) + 1
+        diags.error(display, line, col, f"the text contains {char}, which a web page "
+                    "cannot show", "delete it; it usually comes with text pasted from "
+                    "another program")
+    return replace_characters(body, "\ufffd", allowed=_KEPT) if found else body
 
 
 def allow_tags(html: str, tags: Sequence[str]) -> str:

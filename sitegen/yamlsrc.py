@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -96,15 +97,23 @@ _NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\u
                                     for plane in range(17)) + "]")
 
 
-def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
-    """Index and description of the first character one-line text must not hold (a line
-    break, a control character), or None. `allowed` exempts some (Markdown keeps its tabs
-    and line feeds)."""
+def text_problems(text: str, allowed: str = "") -> Iterator[tuple[int, str]]:
+    """Index and description of each character one-line text must not hold (a line
+    break, a control character). `allowed` exempts some (Markdown keeps its tabs and line
+    feeds)."""
     for found in _NOT_IN_TEXT.finditer(text):
-        char = found.group()
-        if char not in allowed:
-            return found.start(), describe_char(char)
-    return None
+        if found.group() not in allowed:
+            yield found.start(), describe_char(found.group())
+
+
+def replace_characters(text: str, by: str, allowed: str = "") -> str:
+    """`text` with every character of `text_problems` replaced by `by`."""
+    return _NOT_IN_TEXT.sub(lambda m: m.group() if m.group() in allowed else by, text)
+
+
+def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
+    """The first of `text_problems`, or None."""
+    return next(text_problems(text, allowed), None)
 
 
 def visible(text: str, limit: int = 60) -> str:
