@@ -317,10 +317,13 @@ def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],
                         "price_transparency needs contact_email (or clinic.email) for "
                         "cms-hpt.txt", "add contact_email: under price_transparency")
         for i, loc in enumerate(source.clinic.locations):
-            if "|" in loc.name:
-                diags.error(path, *at("clinic", "locations", i, "name"),
-                            f"location name '{loc.name}' contains '|', which separates "
-                            "locations in the CMS CSV file", "use another character")
+            for where, what, value in [(("name",), "location name", loc.name),
+                                       (("address", "street"), "street", loc.address.street),
+                                       (("address", "city"), "city", loc.address.city)]:
+                if "|" in value:
+                    diags.error(path, *at("clinic", "locations", i, *where),
+                                f"{what} '{value}' contains '|', which separates locations "
+                                "in the CMS CSV file", "use another character")
         if not re.match(r"https?://[^/]+", config.base_url):
             diags.warning("site.yaml", *config_positions.of(("base_url",)),
                           f"base_url '{config.base_url}' is not a full address, so "
