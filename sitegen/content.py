@@ -163,9 +163,9 @@ class _LinkRewriter(Treeprocessor):
         for element in root.iter():
             attr = {"a": "href", "img": "src"}.get(element.tag)
             if attr and element.get(attr) is not None:
-                element.set(attr, self._rewrite(element.get(attr, "")))
+                element.set(attr, self._rewrite(element.get(attr, ""), element.tag == "img"))
 
-    def _rewrite(self, href: str) -> str:
+    def _rewrite(self, href: str, image: bool = False) -> str:
         meant = htmllib.unescape(href)  # '&#106;avascript:' is 'javascript:' to a browser
         stripped = re.sub(r"[\x00-\x20]", "", meant).lower()
         if stripped.startswith(_UNSAFE_SCHEMES):
@@ -190,6 +190,11 @@ class _LinkRewriter(Treeprocessor):
                                                      target))
         if resolved.startswith(_GENERATED) and not target.endswith(".md"):
             return href  # a page made from the fee schedules; `check` follows it
+        if image:
+            self._report(href, f"the image '{href[:60]}' is not a file the site publishes",
+                         "content/ holds only Markdown pages, so guides cannot show pictures "
+                         "of their own; link to the picture instead: [a chart](https://...)")
+            return "#"
         if not target.endswith(".md"):
             self._report(href, f"the link '{href[:60]}' does not name a page's .md file",
                          self._suggest(target, "link to another page by its file, like "

@@ -509,3 +509,11 @@ def test_a_shortcode_naming_what_a_clinic_does_not_have(tmp_path: Path) -> None:
     assert check(tmp_path, {G: guide}) == [
         f"{G}:5:1: error: unknown course 'x'; there is no course yet that it could name",
         f"{G}:5:1: error: unknown scenario 'y'; there is no scenario yet that it could name"]
+
+
+def test_an_image_from_content_is_an_error_at_its_line(tmp_path: Path) -> None:
+    guide = GUIDE + "Intro.\n\n![A chart](chart.png)\n"
+    assert check(tmp_path, {G: guide}) == [
+        f"{G}:7:12: error: the image 'chart.png' is not a file the site publishes; content/ "
+        "holds only Markdown pages, so guides cannot show pictures of their own; link to the "
+        "picture instead: [a chart](https://...)"]
