@@ -183,8 +183,8 @@ class _LinkRewriter(Treeprocessor):
         if target.startswith("/"):
             self._report(href, f"the link '{href[:60]}' starts with '/', so it breaks when the "
                          "site is served from a sub-folder (like a GitHub project site)",
-                         self._suggest(target, "link to the page's .md file, relative to "
-                                               "this file"))
+                         self._suggest(target, fragment, "link to the page's .md file, "
+                                       "relative to this file"))
             return "#"
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.source),
                                                      target))
@@ -197,23 +197,25 @@ class _LinkRewriter(Treeprocessor):
             return "#"
         if not target.endswith(".md"):
             self._report(href, f"the link '{href[:60]}' does not name a page's .md file",
-                         self._suggest(target, "link to another page by its file, like "
-                                               "deductibles.md"))
+                         self._suggest(target, fragment, "link to another page by its file, "
+                                       "like deductibles.md"))
             return "#"
         source = resolved
         url = self.url_of_source.get(source)
         if url is None:
             self._report(href, f"the link '{href[:60]}' points to a guide that does not exist",
-                         self._suggest(target, "check the file name; links are relative to "
-                                               "this file"))
+                         self._suggest(target, fragment, "check the file name; links are "
+                                       "relative to this file"))
             return "#"
         if fragment:
             self.fragments.append((source, fragment, *self._locate(href)))
         return relative_url(self.page.url, url + (f"#{fragment}" if fragment else ""))
 
-    def _suggest(self, target: str, fallback: str) -> str:
+    def _suggest(self, target: str, fragment: str, fallback: str) -> str:
         """'did you mean' with the .md file, relative to this page, the link most likely
-        meant: by its file name, or by the address the page is published at."""
+        meant: by its file name, or by the address the page is published at (with the
+        link's #fragment, if any)."""
+        anchor = f"#{fragment}" if fragment else ""
         here = posixpath.dirname(self.page.source) or "."
         files = {posixpath.relpath(source, here): url
                  for source, url in sorted(self.url_of_source.items())
@@ -221,11 +223,11 @@ class _LinkRewriter(Treeprocessor):
         path = target.strip("/")
         for name, url in files.items():  # '/guides/x/' or 'guides/x/' -> its file
             if path and (path + "/" == url or path == url.rstrip("/")):
-                return f"did you mean '{name}'?"
+                return f"did you mean '{name}{anchor}'?"
         guess = posixpath.normpath(target.rstrip("/"))
         guess = guess if guess.endswith(".md") else guess + ".md"
         if guess in files:
-            return f"did you mean '{guess}'?"
+            return f"did you mean '{guess}{anchor}'?"
         return did_you_mean(guess, files) or fallback
 
     def _locate(self, href: str) -> tuple[int, int]:

@@ -299,6 +299,9 @@ OTHER = {"content/guides/network-status.md": "---\ntitle: N\nsummary: s\n---\n##
      "mean 'network-status.md'?"),
     ("../glossary/", "the link '../glossary/' does not name a page's .md file; did you mean "
      "'../glossary.md'?"),
+    ("/glossary/#deductible", "the link '/glossary/#deductible' starts with '/', so it breaks "
+     "when the site is served from a sub-folder (like a GitHub project site); did you mean "
+     "'../glossary.md#deductible'?"),
     ("netwrk-status.md", "the link 'netwrk-status.md' points to a guide that does not exist; "
      "did you mean 'network-status.md'?"),
     ("&#106;avascript:alert(1)", "the link '&#106;avascript:alert(1)' uses a scheme that can "
