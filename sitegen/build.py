@@ -76,7 +76,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         return None
     loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
     # A broken site.yaml does not hide the other files' problems: they are read with a
-    # stand-in configuration, and nothing is priced or built (site.yaml has errors).
+    # stand-in configuration (rules that need the real one are skipped), and nothing is
+    # priced or built (site.yaml has errors).
     config, config_positions = (loaded[0], loaded[1].positions) if loaded else \
         (SiteConfig(title="-", base_url="https://example.org/"), Positions())
     if options.base_url is not None:
@@ -100,8 +101,9 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         else:
             broken.add(Path(rel).stem)
     validate_clinics(clinics, diags, build_date())
-    validate_scenarios(config, clinics, diags, config_positions)
-    validate_price_transparency(config, clinics, diags, config_positions)
+    if loaded:  # rules that need site.yaml's settings wait until it is sound
+        validate_scenarios(config, clinics, diags, config_positions)
+        validate_price_transparency(config, clinics, diags, config_positions)
     broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",

@@ -50,16 +50,17 @@ def validate_data(doc: YamlDoc, model: type[M], diags: Diagnostics) -> M | None:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            if not _follows_flagged(tuple(error["loc"]), doc.flagged):
+            if not _follows_flagged(tuple(error["loc"]), error["type"], doc.flagged):
                 report_error(doc, model, error, diags)
         return None
     return None if doc.flagged else result
 
 
-def _follows_flagged(loc: tuple, flagged: frozenset) -> bool:
-    """True when the schema error at `loc` is about a value already reported (at or under
-    a flagged place)."""
-    return any(loc[:len(place)] == place for place in flagged)
+def _follows_flagged(loc: tuple, kind: str, flagged: frozenset) -> bool:
+    """True when the schema error at `loc` is about a value already reported: at or under
+    a flagged place, or a rule of a whole mapping (a model validator) that holds one."""
+    return any(loc[:len(place)] == place or
+               (kind == "value_error" and place[:len(loc)] == loc) for place in flagged)
 
 
 def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagnostics) -> None:

@@ -224,7 +224,8 @@ def test_email_addresses_are_checked(tmp_path: Path, value: str) -> None:
 
 # --- every CSV cell inert, every line of cms-hpt.txt its own ------------------------------
 
-PREFIXES = ['=HYPERLINK("http://evil.example/")&', "+cmd|' /C calc'!A0 ", "-2+3 ", "@SUM(A1) "]
+# ('|' separates locations in the CMS CSV, so it is refused in names: not used here)
+PREFIXES = ['=HYPERLINK("http://evil.example/")&', "+cmd /C calc!A0 ", "-2+3 ", "@SUM(A1) "]
 FREE_TEXT = {"name", "plan", "about", "street", "city", "hours", "description", "period",
              "methodology_notes", "frequency", "scheduled_separately", "hospital_name",
              "license_number", "attester_name", "contact_name", "phone"}
