@@ -18,6 +18,7 @@ from sitegen.check import check_site
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
 from sitegen.mrf import render_mrf, validate_price_transparency
@@ -25,9 +26,10 @@ from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
 from sitegen.routes import base_path, content_url, page_output, plan_routes
+from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
-from sitegen.validate import validate_clinics
+from sitegen.validate import validate_clinic, validate_clinics
 from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES, Positions
 
@@ -74,11 +76,11 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
                     "rename site.yml to site.yaml" if other else
                     "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
         return None
-    loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
+    site_loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
     # A broken site.yaml does not hide the other files' problems: they are read with a
     # stand-in configuration (rules that need the real one are skipped), and nothing is
     # priced or built (site.yaml has errors).
-    config, config_positions = (loaded[0], loaded[1].positions) if loaded else \
+    config, config_positions = (site_loaded[0], site_loaded[1].positions) if site_loaded else \
         (SiteConfig(title="-", base_url="https://example.org/"), Positions())
     if options.base_url is not None:
         problem = web_address_problem(options.base_url, path_ok=True)
@@ -89,21 +91,26 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     max_bytes = config.limits.max_file_bytes
     sources = find_sources(root, diags)
 
-    clinics: list[ClinicSource] = []
+    loaded: list[tuple[str, FeeSchedule, object]] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
         result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
         if result is not None:
-            schedule, doc = result
-            slug = schedule.clinic.slug or Path(rel).stem
-            clinics.append(ClinicSource(slug=slug, path=rel, schedule=schedule,
-                                        positions=doc.positions))
+            loaded.append((rel, result[0], result[1].positions))
         else:
-            broken.add(Path(rel).stem)
-    validate_clinics(clinics, diags, build_date())
-    if loaded:  # rules that need site.yaml's settings wait until it is sound
+            broken.add(clinic_folder(rel) or Path(rel).stem)
+    today = build_date()
+    clinics = assemble(loaded, today, diags)
+    validate_clinics(clinics, diags, today)
+    current = {c.path for c in clinics}
+    for rel, schedule, positions in loaded:  # earlier and later schedules must be sound too
+        if rel not in current and clinic_folder(rel) is not None:
+            validate_clinic(ClinicSource(slug=clinic_folder(rel), path=rel, schedule=schedule,
+                                         positions=positions), diags)
+    if site_loaded:  # rules that need site.yaml's settings wait until it is sound
         validate_scenarios(config, clinics, diags, config_positions)
         validate_price_transparency(config, clinics, diags, config_positions)
+        validate_sliding_scales(config, clinics, diags)
     broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
@@ -131,13 +138,15 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
 
 
 def _flagged(clinics: list[ClinicSource], diags: Diagnostics) -> set[str]:
-    """Names (slug and file name) of the clinics with an error of their own, or of every
-    clinic when site.yaml has one (its scenarios price every clinic): shortcodes never
-    price them, so pricing only ever sees sound data."""
+    """Names (slug and file or folder name) of the clinics with an error of their own (in
+    any of their files), or of every clinic when site.yaml has one (its scenarios price
+    every clinic): shortcodes never price them, so pricing only ever sees sound data."""
     with_errors = {d.path for d in diags.errors}
+    folders = {clinic_folder(path) for path in with_errors} - {None}
     site_broken = "site.yaml" in with_errors
-    return {name for c in clinics if site_broken or c.path in with_errors
-            for name in (c.slug, Path(c.path).stem)}
+    return {name for c in clinics
+            if site_broken or c.path in with_errors or clinic_folder(c.path) in folders
+            for name in (c.slug, clinic_folder(c.path) or Path(c.path).stem)}
 
 
 def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:

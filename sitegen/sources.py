@@ -22,8 +22,10 @@ class Sources:
 
 
 def find_sources(root: Path, diags: Diagnostics) -> Sources:
-    """Fee schedules are `rates/*.yaml` or `rates/*.yml` (the same format)."""
-    return Sources(rates=_inside(root, "rates", ("*.yaml", "*.yml"), diags),
+    """Fee schedules: rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml, one per
+    date the prices take effect (see `history`); `.yml` is read like `.yaml`."""
+    rates = _inside(root, "rates", ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"), diags)
+    return Sources(rates=sorted(rates),
                    content=_inside(root, "content", ("**/*.md",), diags))
 
 
