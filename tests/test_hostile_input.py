@@ -231,7 +231,7 @@ FREE_TEXT = {"name", "plan", "about", "street", "city", "hours", "description", 
              "license_number", "attester_name", "contact_name", "phone"}
 
 
-def hostile_schedule(text: str) -> str:
+def hostile_schedule(text: str, layout: str = "tall") -> str:
     """The fee schedule with a spreadsheet formula in front of every free-text value
     (payer references renamed along), written back as YAML."""
     data = yaml.safe_load(text)
@@ -256,11 +256,15 @@ def hostile_schedule(text: str) -> str:
     for scenario in spoiled.get("scenarios", []):
         if "payer" in scenario:
             scenario["payer"] = renamed[scenario["payer"]]
+    if "price_transparency" in spoiled:
+        spoiled["price_transparency"]["csv_layout"] = layout
     return yaml.safe_dump(spoiled, allow_unicode=True, sort_keys=False)
 
 
-def test_every_csv_cell_is_inert_and_cms_hpt_has_only_its_keys(tmp_path: Path) -> None:
-    files = {f"rates/{p.name}": hostile_schedule(p.read_text())
+@pytest.mark.parametrize("layout", ["tall", "wide"])
+def test_every_csv_cell_is_inert_and_cms_hpt_has_only_its_keys(tmp_path: Path,
+                                                                layout: str) -> None:
+    files = {f"rates/{p.name}": hostile_schedule(p.read_text(), layout)
              for p in sorted((REPO / "rates").glob("*.yaml"))}
     root = make_site(tmp_path, {"site.yaml": (REPO / "site.yaml").read_text(), **files,
                                 "rates/a.yaml": None})
