@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from sitegen.csvout import FORMULA_STARTS, csv_bytes, inert
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import _value_message as value_message
 from sitegen.load import load_model
@@ -90,25 +91,23 @@ def export_rows(schedule: FeeSchedule) -> list[list[Any]]:
 
 
 def rows_to_bytes(rows: list[list[Any]], suffix: str) -> bytes:
-    """CSV (UTF-8, CRLF as the CSV standard says) or xlsx, with amounts to the cent."""
+    """CSV (the site's one CSV writer) or xlsx, with amounts to the cent and no cell a
+    spreadsheet would run as a formula."""
     if suffix == ".xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
         sheet = book.active
         sheet.title = "services"
-        for row in rows:
-            sheet.append(row)
+        for row in rows:  # text is inert there too: openpyxl writes "=..." as a formula
+            sheet.append([inert(v) if isinstance(v, str) else v for v in row])
         for line in sheet.iter_rows(min_row=2):
             for cell in line:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = "0.00"
         return _workbook_bytes(book)
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else v for v in row])
-    return text.getvalue().encode("utf-8")
+    return csv_bytes([[f"{v:.2f}" if isinstance(v, Decimal) else str(v) for v in row]
+                      for row in rows])
 
 
 def _workbook_bytes(book: Any) -> bytes:
@@ -218,11 +217,13 @@ def _sheet(display: str, rows: list[list[Cell]], diags: Diagnostics) -> Sheet | 
 
 
 def _text(value: Any) -> str:
+    """A cell as text; the apostrophe export puts before a would-be formula is taken off."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def parse_map(text: str) -> dict[str, str]:

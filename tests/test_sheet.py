@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import CLINIC, REPO, cli, make_site
+from helpers import CLINIC, REPO, changed, cli, make_site
 from openpyxl import Workbook, load_workbook
 
 from sitegen.diagnostics import Diagnostics
@@ -370,3 +370,22 @@ def test_a_clinic_with_dated_fee_schedules_is_named_with_its_date(tmp_path: Path
     assert (f"cedar-street-pt keeps its fee schedules by date in rates/cedar-street-pt/; name "
             f"one: --clinic cedar-street-pt/{dated.stem}") in result.output
     assert not (site / "rates" / "cedar-street-pt.yaml").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_a_spreadsheet_would_run_is_inert_and_comes_back(tmp_path: Path, suffix: str) -> None:
+    site = make_site(tmp_path, {"rates/a.yaml": changed(
+        INSURED, "description: Therapeutic exercise",
+        "description: \"=HYPERLINK(\\\"http://evil.example\\\")\"")})
+    rates = site / "rates" / "a.yaml"
+    sheet = tmp_path / f"fees{suffix}"
+    assert cli("export", rates, "--out", sheet).exit_code == 0
+    if suffix == ".csv":
+        cell = list(csv.reader(io.StringIO(sheet.read_text())))[2][3]
+    else:
+        found = load_workbook(sheet).active["D3"]
+        assert found.data_type == "s"  # text, not a formula
+        cell = found.value
+    assert cell == "'=HYPERLINK(\"http://evil.example\")"
+    assert cli("import", sheet, "--clinic", "a", "--site", site, "--force").exit_code == 0
+    assert schedule(rates).services[1].description == "=HYPERLINK(\"http://evil.example\")"
