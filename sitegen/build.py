@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -121,25 +121,57 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
 
+    others = config.site_languages[1:]
     pages: list[Page] = []
+    translated: dict[str, list[Page]] = {lang: [] for lang in others}
     unreadable: dict[str, str] = {}  # pages with errors of their own: links to them are fine
     for rel in sources.content:
         source = rel.removeprefix("content/")
-        page = read_page(root / rel, source, rel, diags, max_bytes)
-        if page is not None:
+        lang, _, rest = source.partition("/")
+        page = read_page(root / rel, rest if lang in others else source, rel, diags, max_bytes)
+        if lang in others:
+            if page is not None:
+                translated[lang].append(page)
+        elif page is not None:
             pages.append(page)
         else:
             unreadable[source] = content_url(source)
     by_source = {**unreadable, **{p.source: p.url for p in pages if not p.meta.draft}}
     by_slug = {c.slug: c for c in clinics}
-    pages = [render_page(p, by_source, diags, expand(
-        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken),
-        config.markdown.allow_html) for p in pages]
+
+    def rendered(page: Page) -> Page:
+        return render_page(page, by_source, diags, expand(
+            page.body, page.body_line, page.url, page.display, by_slug, config, diags, broken),
+            config.markdown.allow_html)
+
+    pages = [rendered(p) for p in pages]
     _check_fragments(pages, diags)
+    localized = {lang: _localized_pages(pages, [rendered(p) for p in found], diags)
+                 for lang, found in translated.items()}
     if diags.errors:
         return None
     clinics.sort(key=lambda c: c.slug)
-    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
+    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), localized=localized)
+
+
+def _localized_pages(pages: list[Page], translations: list[Page], diags: Diagnostics
+                     ) -> tuple[Page, ...]:
+    """Every page in one other language: its translation, else the English page marked as
+    a fallback (the page frame says so in that language). A translation needs its English
+    page, so that both languages have the same page map."""
+    english = {p.source: p for p in pages}
+    own = {}
+    for page in translations:
+        if page.source not in english:
+            diags.error(page.display, 0, 0, f"this translation has no English page "
+                        f"content/{page.source}", did_you_mean(
+                            page.source, sorted(english)) or
+                        f"add content/{page.source}, or name this file like the English one")
+        else:
+            own[page.source] = page
+    result = [own.get(p.source) or replace(p, fallback=True) for p in pages]
+    _check_fragments(result, diags)
+    return tuple(result)
 
 
 def _flagged(clinics: list[ClinicSource], diags: Diagnostics) -> set[str]:
@@ -185,13 +217,18 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
 
 def render_site(site: Site, root: Path, diags: Diagnostics,
                 progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    """Every page in every language of the site: the default language at the root, each
+    other one under /<lang>/ with the same page map."""
     templates = root / "templates"
-    env = make_environment(templates)
-    routes = plan_routes(site)
+    languages = site.config.site_languages
+    routes = [route.in_language(lang, f"{lang}/" if i else "")
+              for i, lang in enumerate(languages)
+              for route in plan_routes(site.in_language(lang))]
     if not _unique_outputs(routes, diags):
         return {}
+    envs = {lang: make_environment(templates, lang) for lang in languages}
     today, months = build_date(), site.config.stale_after_months
-    shared = {"site": site, "config": site.config, "stale_after_months": months,
+    shared = {"config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
     files: dict[str, bytes] = {}
@@ -199,7 +236,9 @@ def render_site(site: Site, root: Path, diags: Diagnostics,
         if progress is not None:
             progress(done, len(routes))
         try:
-            files[route.output] = render_route(env, route, shared, site.config.base_url)
+            files[route.output] = render_route(
+                envs[route.lang], route, {**shared, "site": site.in_language(route.lang)},
+                site.config.base_url, languages)
         except jinja2.TemplateSyntaxError as exc:
             diags.error(f"templates/{exc.name or route.template}", exc.lineno, 1,
                         f"template syntax error: {exc.message}")
@@ -215,9 +254,9 @@ def render_site(site: Site, root: Path, diags: Diagnostics,
     lastmod = {}
     for source in site.clinics:
         for route in routes:
-            if route.url.startswith(f"clinics/{source.slug}/"):
+            if route.page.startswith(f"clinics/{source.slug}/"):
                 lastmod[route.url] = source.clinic.last_updated.isoformat()
-    files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod)
+    files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod, languages)
     files["robots.txt"] = robots(site.config.base_url)
     files[".nojekyll"] = b""
     files.update(render_price_files(site.clinics))                 # prices.json/csv

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticKnownError
@@ -544,6 +545,9 @@ class SiteConfig(Strict):
     base_url: Annotated[str, Field(min_length=1, max_length=2000),
                         AfterValidator(_base_url)] = "/"
     language: Text = "en"
+    # The site's languages, the first one at the site's root and each other one under
+    # /<code>/ with the same pages (README "Languages"); sitegen has UI catalogs for these.
+    languages: list[Literal["en", "es"]] | None = Field(default=None, min_length=1)
     publisher: Text | None = None
     contact_email: Email | None = None
     # Prices older than this get a notice on their pages and a warning (an error under
@@ -555,6 +559,18 @@ class SiteConfig(Strict):
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
     poverty_guidelines: PovertyGuidelines | None = None
     medicare: list[MedicareYear] = Field(default_factory=list)
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a language is listed twice; list each one once, e.g. [en, es]")
+        return value
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The languages pages are built in, the default first (`language` alone: one)."""
+        return tuple(self.languages) if self.languages else (self.language,)
 
     def medicare_year(self, year: int) -> MedicareYear | None:
         """The figures for `year`, or the latest earlier year's when it is not listed yet."""
@@ -613,6 +629,15 @@ class Site(BaseModel):
     config: SiteConfig
     clinics: tuple[ClinicSource, ...]
     pages: tuple[object, ...]  # content.Page, rendered
+    # The pages in each other language: content/<lang>/<same path>.md, or the English
+    # page marked as a fallback; same sources and URLs (a route adds the /<lang>/ prefix).
+    localized: dict[str, tuple[object, ...]] = Field(default_factory=dict)
+
+    def in_language(self, lang: str) -> Site:
+        """The site as a page in `lang` sees it: the same clinics, that language's pages."""
+        if lang not in self.localized:
+            return self
+        return self.model_copy(update={"pages": self.localized[lang]})
 
     def guides(self) -> list:
         """Published guides (content/guides/), by order then title."""

@@ -7,7 +7,7 @@ is a build error rather than a blank cell on a price page.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,32 +15,32 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from sitegen import i18n
+from sitegen.i18n import N_
 from sitegen.model import MODIFIERS
-from sitegen.routes import Route, absolute_url, relative_url
+from sitegen.routes import Route, absolute_url, language_url, relative_url
 
 SETTING_NAMES = {
-    "evaluation": "Evaluations",
-    "outpatient": "Outpatient therapy",
-    "telehealth": "Telehealth",
-    "inpatient": "Inpatient therapy",
+    "evaluation": N_("Evaluations"),
+    "outpatient": N_("Outpatient therapy"),
+    "telehealth": N_("Telehealth"),
+    "inpatient": N_("Inpatient therapy"),
 }
-DISCIPLINE_NAMES = {"OT": "Occupational therapy", "PT": "Physical therapy",
-                    "SLP": "Speech-language therapy"}
+DISCIPLINE_NAMES = {"OT": N_("Occupational therapy"), "PT": N_("Physical therapy"),
+                    "SLP": N_("Speech-language therapy")}
 
 
 def money(amount: Decimal | None) -> str:
     """$1,234.50 (half-up to cents); an em dash when there is no amount."""
-    if amount is None:
-        return "—"
-    return f"${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    return i18n.money(amount)
 
 
 def long_date(value: dt.date) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
+    return i18n.long_date(value)
 
 
 def percent(fraction: Decimal) -> str:
-    return f"{(fraction * 100).normalize():f}%"
+    return i18n.percent(fraction)
 
 
 @jinja2.pass_context
@@ -62,8 +62,10 @@ def term_link(context: Any, term_id: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(context["url"](f"{page.url}#{term_id}"), text)
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Environment:
+    """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats."""
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -71,25 +73,46 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=money, date=long_date, percent=percent)
-    env.globals.update(SETTING_NAMES=SETTING_NAMES, DISCIPLINE_NAMES=DISCIPLINE_NAMES,
+    gettext = i18n.translations(lang)
+    fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT  # formats: English for others
+    env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(money=partial(i18n.money, lang=fmt),
+                       date=partial(i18n.long_date, lang=fmt),
+                       percent=partial(i18n.percent, lang=fmt),
+                       number=partial(i18n.number, lang=fmt))
+    env.globals.update(SETTING_NAMES={k: gettext.gettext(v) for k, v in SETTING_NAMES.items()},
+                       DISCIPLINE_NAMES={k: gettext.gettext(v)
+                                         for k, v in DISCIPLINE_NAMES.items()},
+                       lang=lang, LANGUAGE_NAMES=i18n.NAMES,
                        MODIFIERS=MODIFIERS,
                        guide=guide_link, term=term_link)
     return env
 
 
 def link_function(route: Route, base_url: str):
-    """`url(...)` in templates: relative links, or base-path links on the 404 page,
-    which is served at whatever depth the missing URL had."""
-    if route.url == "404.html":
-        return partial(absolute_url, base_url)
-    return partial(relative_url, route.url)
+    """`url(...)` in templates: relative links, or base-path links on the 404 pages,
+    which are served at whatever depth the missing URL had. Templates name pages by
+    their default-language URL; a page in another language links to its own language's
+    pages (and to the one copy of the stylesheet and the price files)."""
+    def url(target: str) -> str:
+        target = language_url(target, route.lang, route.prefix)
+        if route.url.endswith("404.html"):
+            return absolute_url(base_url, target)
+        return relative_url(route.url, target)
+    return url
 
 
 def render_route(env: jinja2.Environment, route: Route, shared: dict[str, Any],
-                 base_url: str) -> bytes:
+                 base_url: str, languages: tuple[str, ...] = (i18n.DEFAULT,)) -> bytes:
     template = env.get_template(route.template)
+    versions = [(lang, language_url(route.page, lang, "" if lang == languages[0] else lang + "/"))
+                for lang in languages] if len(languages) > 1 else []
+    alternates = [(lang, absolute_url(base_url, url, full=True)) for lang, url in versions]
+    here = route.url.endswith("404.html")
+    switch = [(lang, i18n.NAMES.get(lang, lang), absolute_url(base_url, url) if here
+               else relative_url(route.url, url)) for lang, url in versions if lang != route.lang]
     context = {**shared, **route.context, "page_url": route.url,
-               "url": link_function(route, base_url),
+               "url": link_function(route, base_url), "alternates": alternates,
+               "other_languages": switch,
                "canonical": absolute_url(base_url, route.url, full=True)}
     return template.render(context).encode("utf-8")

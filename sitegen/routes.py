@@ -20,6 +20,19 @@ class Route:
     template: str
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     in_sitemap: bool = True
+    lang: str = "en"
+    prefix: str = ""  # 'es/' for a page of a language other than the site's default
+
+    @property
+    def page(self) -> str:
+        """The URL of the same page in the default language (its alternates' common key)."""
+        return self.url.removeprefix(self.prefix)
+
+    def in_language(self, lang: str, prefix: str) -> Route:
+        """This page in `lang`, under `prefix` ('es/'), with the same page map."""
+        url = prefix + self.url
+        return Route(url, page_output(url) if self.url != "404.html" else url, self.template,
+                     self.context, self.in_sitemap, lang, prefix)
 
 
 def page_output(url: str) -> str:
@@ -90,6 +103,15 @@ def glossary_url(term_id: str) -> str:
 
 def asset_url(name: str) -> str:
     return f"assets/{name}"
+
+
+def language_url(target: str, lang: str, prefix: str) -> str:
+    """A page's URL in the language of `prefix` ('es/'); files (the stylesheet, price
+    files) exist once, for every language."""
+    path = target.partition("#")[0]
+    if prefix and (path == "" or path.endswith("/") or path == "404.html"):
+        return prefix + target
+    return target
 
 
 def relative_url(from_url: str, to_url: str) -> str:
