@@ -62,6 +62,22 @@ def term_link(context: Any, term_id: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(context["url"](f"{page.url}#{term_id}"), text)
 
 
+@jinja2.pass_context
+def local_text(context: Any, item: Any, field: str) -> Markup | str:
+    """A fee schedule's own words (`field` of a service, session or course) in the page's
+    language: its `translations:` entry, else the English text marked as English."""
+    lang = context["lang"]
+    english = getattr(item, field)
+    if lang == context["config"].site_languages[0]:
+        return english
+    entry = (getattr(item, "translations", None) or {}).get(lang)
+    text = entry.get(field) if isinstance(entry, dict) else getattr(entry, field, None)
+    if text:
+        return text
+    return Markup('<span lang="en">{}</span> {}').format(
+        english, i18n.translations(lang).gettext(N_("(in English)")))
+
+
 def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Environment:
     """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats."""
     env = jinja2.Environment(
@@ -85,7 +101,7 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Enviro
                                          for k, v in DISCIPLINE_NAMES.items()},
                        lang=lang, LANGUAGE_NAMES=i18n.NAMES,
                        MODIFIERS=MODIFIERS,
-                       guide=guide_link, term=term_link)
+                       guide=guide_link, local=local_text, term=term_link)
     return env
 
 
