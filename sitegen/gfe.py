@@ -46,15 +46,21 @@ class Notice:
     points: tuple[str, ...]
     contact: str
     builtin: bool
+    lang: str = "en"  # the language the text is in (a page in another language marks it)
 
 
-def notice(config: SiteConfig) -> Notice:
-    """The notice of `config`: the version it names (validated), else the current one."""
+def notice(config: SiteConfig, lang: str = "en") -> Notice:
+    """The notice of `config`: the version it names (validated), else the current one; a
+    built-in version in `lang` when sitegen has that translation (else in English)."""
     settings = config.good_faith_estimate
     version = settings.notice_version or notices.CURRENT
     if settings.notice is None and settings.notice_title is None:
-        text = notices.BUILTIN[version]
-        return Notice(version, text.title, text.paragraphs, text.points, text.contact, True)
+        text, text_lang = notices.BUILTIN[version], "en"
+        translated = getattr(notices, "notice_for", None)  # the Spanish notices
+        if lang != "en" and translated is not None:
+            text, text_lang = translated(version, lang), lang
+        return Notice(version, text.title, text.paragraphs, text.points, text.contact, True,
+                      text_lang)
     base = notices.BUILTIN[notices.CURRENT]
     own = settings.notice is not None
     return Notice(version, settings.notice_title or base.title,

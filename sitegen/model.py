@@ -632,12 +632,12 @@ class Site(BaseModel):
     # The pages in each other language: content/<lang>/<same path>.md, or the English
     # page marked as a fallback; same sources and URLs (a route adds the /<lang>/ prefix).
     localized: dict[str, tuple[object, ...]] = Field(default_factory=dict)
+    lang: str = "en"  # the language of the pages planned from this site (`in_language`)
 
     def in_language(self, lang: str) -> Site:
         """The site as a page in `lang` sees it: the same clinics, that language's pages."""
-        if lang not in self.localized:
-            return self
-        return self.model_copy(update={"pages": self.localized[lang]})
+        return self.model_copy(update={"pages": self.localized.get(lang, self.pages),
+                                       "lang": lang})
 
     def guides(self) -> list:
         """Published guides (content/guides/), by order then title."""

@@ -190,13 +190,13 @@ def plan_routes(site) -> list[Route]:
             routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),
                                 "estimates.html", {"source": source, "courses": courses}))
         routes.append(Route(gfe_url(slug), page_output(gfe_url(slug)), "good-faith-estimate.html",
-                            {"source": source, "notice": notice(site.config),
+                            {"source": source, "notice": notice(site.config, site.lang),
                              "estimates": clinic_estimates(source)}))
         routes.append(Route(bill_check_url(slug), page_output(bill_check_url(slug)),
                             "bill-above-estimate.html",
                             {"source": source, "example": bill_example(source)}))
     routes.append(Route(gfe_url(), page_output(gfe_url()), "good-faith-estimate.html",
-                        {"notice": notice(site.config)}))
+                        {"notice": notice(site.config, site.lang)}))
     for code, entries in sorted(codes.items()):
         routes.append(Route(service_url(code), page_output(service_url(code)), "service.html",
                             {"code": code, "entries": entries}))

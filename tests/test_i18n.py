@@ -14,12 +14,11 @@ import html5lib
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from helpers import RATES_INSURED, REPO, SITE, check, make_site
 
 from sitegen import i18n
 from sitegen.build import BuildOptions, build
 from sitegen.routes import relative_url
-
-from helpers import REPO, RATES_INSURED, SITE, check, make_site
 
 NS = "{http://www.w3.org/1999/xhtml}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
