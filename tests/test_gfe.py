@@ -295,22 +295,26 @@ def resolve(page: str, href: str) -> str:
 def test_every_page_links_to_the_notice_in_its_footer(example) -> None:
     pages, _ = example
     checked = 0
+    words = {"": ("Uninsured or paying yourself? You have the right to a good faith estimate "
+                  "of your costs: read ", "read the notice and printable estimates of {}"),
+             "es/": ("¿No tiene seguro o paga usted mismo? Tiene derecho a un estimado de buena "
+                     "fe de sus costos: lea ", "lea el aviso y los estimados para imprimir de {}")}
     for rel, html in pages.items():
-        if rel == "404.html":
+        lang = "es/" if rel.startswith("es/") else ""   # the Spanish pages link to theirs
+        page = rel.removeprefix(lang)
+        if page == "404.html":
             continue
         footer = find_all(parse(html), "footer", class_="site-footer")[0]
         line = find_all(footer, "p", class_="gfe-link")[0]
-        assert text(line).startswith("Uninsured or paying yourself? You have the right to a "
-                                     "good faith estimate of your costs: read "), rel
+        assert text(line).startswith(words[lang][0]), rel
         href = find_all(line, "a")[0].get("href")
         target = resolve(rel, href)
-        clinic = rel.split("/")[1] if rel.startswith("clinics/") else None
+        clinic = page.split("/")[1] if page.startswith("clinics/") else None
         if clinic in CLINICS:
-            assert target == f"clinics/{clinic}/good-faith-estimate/index.html", rel
-            assert text(find_all(line, "a")[0]) == \
-                f"read the notice and printable estimates of {CLINICS[clinic][0]}"
+            assert target == f"{lang}clinics/{clinic}/good-faith-estimate/index.html", rel
+            assert text(find_all(line, "a")[0]) == words[lang][1].format(CLINICS[clinic][0])
         else:
-            assert target == "good-faith-estimate/index.html", rel
+            assert target == f"{lang}good-faith-estimate/index.html", rel
         assert 'id="notice"' in pages[target], rel
         checked += 1
     assert checked >= 50
