@@ -76,12 +76,12 @@ class GfeInput(Strict):
     scheduled_separately: list[Text] | None = None
     location: Text | None = None
     patient: PatientInput
-    # The patient's language: the estimate is written in it (`sitegen gfe --lang` wins).
-    language: Literal["en", "es"] | None = None
     diagnosis_codes: list[Icd10] = Field(default_factory=list)
     scheduled: dt.date | None = None
     booked: dt.date | None = None
     requested: dt.date | None = None
+    # The patient's language: the estimate is written in it (`sitegen gfe --lang` wins).
+    language: Literal["en", "es"] | None = None
 
 
 @dataclass(frozen=True)
