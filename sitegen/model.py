@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticKnownError
 
 from sitegen import notices
+from sitegen.i18n import N_
 
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
@@ -44,19 +45,19 @@ CMS_LICENSE_STATES = frozenset(
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Billing modifiers a therapy clinic uses, with what they say (docs/fee-schedule.md).
 MODIFIERS = {
-    "GP": "therapy under a physical therapy plan of care",
-    "GO": "therapy under an occupational therapy plan of care",
-    "GN": "therapy under a speech-language pathology plan of care",
-    "59": "a distinct service, separate from another one on the same day",
-    "XE": "a distinct service in a separate encounter",
-    "XP": "a distinct service by a different practitioner",
-    "XS": "a distinct service on a separate structure or organ",
-    "XU": "a distinct service that does not overlap the usual parts of another",
-    "KX": "therapy above the Medicare threshold, with documented medical need",
-    "CQ": "physical therapy given in whole or in part by a physical therapist assistant",
-    "CO": "occupational therapy given in whole or in part by an occupational therapy assistant",
-    "95": "telehealth by live audio and video",
-    "93": "telehealth by audio only",
+    "GP": N_("therapy under a physical therapy plan of care"),
+    "GO": N_("therapy under an occupational therapy plan of care"),
+    "GN": N_("therapy under a speech-language pathology plan of care"),
+    "59": N_("a distinct service, separate from another one on the same day"),
+    "XE": N_("a distinct service in a separate encounter"),
+    "XP": N_("a distinct service by a different practitioner"),
+    "XS": N_("a distinct service on a separate structure or organ"),
+    "XU": N_("a distinct service that does not overlap the usual parts of another"),
+    "KX": N_("therapy above the Medicare threshold, with documented medical need"),
+    "CQ": N_("physical therapy given in whole or in part by a physical therapist assistant"),
+    "CO": N_("occupational therapy given in whole or in part by an occupational therapy assistant"),
+    "95": N_("telehealth by live audio and video"),
+    "93": N_("telehealth by audio only"),
 }
 _CODES = {
     "CPT": (re.compile(r"\d{5}|\d{4}[FTU]"), "5 digits, like 97110"),
@@ -234,7 +235,7 @@ class Clinic(Strict):
 class VisitLimit(Strict):
     visits: int = Field(gt=0, le=366)
     shared_by: list[Discipline] = Field(default_factory=list)
-    period: Text = "calendar year"
+    period: Text = N_("calendar year")
 
 
 class Payer(Strict):
@@ -271,7 +272,7 @@ class Service(Strict):
 
     @property
     def unit(self) -> str:
-        return "per 15 minutes" if self.timed else "per visit"
+        return N_("per 15 minutes") if self.timed else N_("per visit")
 
     @property
     def key(self) -> tuple:

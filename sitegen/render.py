@@ -95,7 +95,8 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Enviro
     env.filters.update(money=partial(i18n.money, lang=fmt),
                        date=partial(i18n.long_date, lang=fmt),
                        percent=partial(i18n.percent, lang=fmt),
-                       number=partial(i18n.number, lang=fmt))
+                       number=partial(i18n.number, lang=fmt),
+                       tr=gettext.gettext)  # data words in the catalog (units), escaped
     env.globals.update(SETTING_NAMES={k: gettext.gettext(v) for k, v in SETTING_NAMES.items()},
                        DISCIPLINE_NAMES={k: gettext.gettext(v)
                                          for k, v in DISCIPLINE_NAMES.items()},
