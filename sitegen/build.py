@@ -1,4 +1,5 @@
-"""The pipeline: config -> sources -> load -> validate -> plan -> render -> check -> write.
+"""The pipeline: config -> sources -> load -> validate -> derive -> plan -> render -> check
+-> write.
 
 Everything is read and validated before anything is rendered, and nothing is written
 unless the whole site rendered and passed its checks: a failed build reports every
@@ -8,7 +9,10 @@ problem at once and leaves the last good site untouched.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +24,15 @@ from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
-from sitegen.mrf import render_mrf, validate_price_transparency
-from sitegen.outputs import robots, sitemap
-from sitegen.pricefiles import render_price_files
+from sitegen.mrf import validate_price_transparency
+from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.routes import plan_routes
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
+from sitegen.urls import base_path, page_output
 from sitegen.validate import validate_clinics
+from sitegen.views import clinic_view
 from sitegen.write import build_lock, write_site
 from sitegen.yamlsrc import MAX_BYTES
 
@@ -143,7 +148,8 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
 def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
     templates = root / "templates"
     env = make_environment(templates)
-    routes = plan_routes(site)
+    views = [clinic_view(site.config, source) for source in site.clinics]
+    routes = plan_routes(site, views)
     if not _unique_outputs(routes, diags):
         return {}
     shared = {"site": site, "config": site.config}
@@ -163,24 +169,39 @@ def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
             files["assets/" + asset.relative_to(static).as_posix()] = asset.read_bytes()
-    lastmod = {}
-    for source in site.clinics:
-        for route in routes:
-            if route.url.startswith(f"clinics/{source.slug}/"):
-                lastmod[route.url] = source.clinic.last_updated.isoformat()
-    files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod)
-    files["robots.txt"] = robots(site.config.base_url)
-    files[".nojekyll"] = b""
-    files.update(render_price_files(site.clinics))                 # prices.json/csv
-    files.update(render_mrf(site.clinics, site.config.base_url))   # CMS files, cms-hpt.txt
+    for view in views:
+        files.update(clinic_files(view))     # prices.json/csv, CMS files
+    files.update(site_files(views, routes, site.config.base_url))
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     return files
 
 
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector from walking the growing heap of validated
+    models again and again while they are read (it made reading grow faster than the
+    number of clinics); then freeze them, so collections during rendering skip them too."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
 def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
     """Build the site; write it to the output folder only when there are no errors."""
+    with quiet_collector():
+        return _build(options, write)
+
+
+def _build(options: BuildOptions, write: bool) -> BuildResult:
     diags = Diagnostics()
     site = load_site(options, diags)
+    gc.freeze()
+    gc.enable()
     if site is None:
         return BuildResult(diags)
     if options.strict and diags.warnings:

@@ -24,16 +24,20 @@ from sitegen.diagnostics import Diagnostics
 CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
 
-# The tokenizing rules of html.parser (its start-tag and attribute patterns), compiled once:
-# a start tag's name and attributes, where quoted values may hold '>' and bare values quotes.
-_OPEN = re.compile(r"<(?:!--|[!?]|/(?![a-zA-Z][^<>]*>)|[a-zA-Z])")  # plain end tags skipped
-_START = re.compile(r"""<([a-zA-Z][^\t\n\r\f />\x00]*)
+# The tokenizing rules of html.parser (its start-tag and attribute patterns), compiled into
+# one pattern: a comment, a declaration or processing instruction, an end tag that could
+# hide a tag (plain end tags are skipped inside the pattern), or a start tag (group 1 the
+# name, 2 the attributes, 3 the end): quoted values may hold '>', bare values quotes.
+_TOKEN = re.compile(r"""<!--(?:.*?--\s*>|.*\Z)|<[!?][^>]*(?:>|\Z)|</(?![a-zA-Z][^<>]*>)[^>]*(?:>|\Z)
+  |<([a-zA-Z][^\t\n\r\f />\x00]*)
   ((?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?
-  (?:\s|/(?!>))*)*)?\s*)(/?>)""", re.X)
+  (?:\s|/(?!>))*)*)?\s*)(/?>)""", re.X | re.S)
+# The common case, name="value" pairs only, read by one findall.
+_SIMPLE = re.compile(r'(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*\s*')
+_SIMPLE_ATTR = re.compile(r'\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?')
 _ATTR = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*
     ('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*""", re.X)
 _SEPARATOR = re.compile(r"(?:\s|/(?!>))*")
-_COMMENT_END = re.compile(r"--\s*>")
 _RAW_TEXT = ("script", "style")
 _URL_ATTRS = ("href", "src", "action", "formaction")
 
@@ -55,6 +59,10 @@ def attributes(raw: str) -> dict[str, str]:
     values: dict[str, str] = {}
     if raw.isspace() or not raw:
         return values
+    if _SIMPLE.fullmatch(raw):
+        for name, value in _SIMPLE_ATTR.findall(raw):
+            values.setdefault(name.lower(), html.unescape(value) if "&" in value else value)
+        return values
     pos = _SEPARATOR.match(raw).end()  # type: ignore[union-attr]
     while pos < len(raw) and (match := _ATTR.match(raw, pos)) is not None:
         name, has_value, value = match.groups()
@@ -69,23 +77,13 @@ def start_tags(text: str) -> Iterable[tuple[int, str, dict[str, str]]]:
     """(offset, lower-case tag name, attributes) of every start tag, skipping comments,
     declarations, end tags and the raw text of <script> and <style>."""
     pos = 0
-    while (opened := _OPEN.search(text, pos)) is not None:
-        at, kind = opened.start(), opened.group()
-        if kind == "<!--":
-            close = _COMMENT_END.search(text, opened.end())
-            pos = close.end() if close else len(text)
-            continue
-        if len(kind) == 2 and not kind[1].isalpha():  # <!...>, <?...>, </...>
-            close = text.find(">", at)
-            pos = close + 1 if close >= 0 else len(text)
-            continue
-        match = _START.match(text, at)
-        if match is None:  # not a whole tag: text, as for html.parser
-            pos = at + 1
-            continue
+    while (match := _TOKEN.search(text, pos)) is not None:
         pos = match.end()
-        tag = match.group(1).lower()
-        yield at, tag, attributes(match.group(2) or "")
+        name = match.group(1)
+        if name is None:
+            continue
+        tag = name.lower()
+        yield match.start(), tag, attributes(match.group(2) or "")
         if tag in _RAW_TEXT and match.group(3) == ">":
             end = re.compile(rf"</\s*{tag}\s*>", re.I).search(text, pos)
             pos = end.start() if end else len(text)

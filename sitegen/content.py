@@ -22,8 +22,8 @@ from pydantic import Field
 from sitegen.diagnostics import Diagnostics
 from sitegen.load import validate_data
 from sitegen.model import Strict, Text
-from sitegen.routes import content_url, relative_url
 from sitegen.shortcodes import Expansion
+from sitegen.urls import content_url, relative_url
 from sitegen.yamlsrc import parse_yaml, read_text
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.formats import DISCIPLINE_NAMES, money, percent
 from sitegen.model import ClinicSource, Course, CourseVisit, Scenario, Service, SiteConfig
 from sitegen.pricing import Coverage, Estimate, Visit, estimate, round_cents, split_units
-from sitegen.render import DISCIPLINE_NAMES, money, percent
 from sitegen.tables import median_rate
 
 

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Literal
 
 from sitegen.estimates import VisitPlan, visit_plan
+from sitegen.formats import long_date
 from sitegen.model import ClinicSource, Course, CourseVisit, Location, Service, SiteConfig
-from sitegen.render import long_date
 
 # --- The notice -------------------------------------------------------------------------
 

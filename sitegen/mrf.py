@@ -14,14 +14,15 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sitegen.diagnostics import Diagnostics
 from sitegen.model import ClinicSource, Payer, SiteConfig
-from sitegen.routes import absolute_url, clinic_file_url, price_transparency_url
-from sitegen.tables import PriceRow, price_rows
+from sitegen.tables import PriceRow, all_rows
+from sitegen.urls import absolute_url, clinic_file_url, price_transparency_url
 
 VERSION = "3.0.0"
 CENT = Decimal("0.01")
@@ -96,14 +97,13 @@ class Item:
     notes: str
 
 
-def items(source: ClinicSource) -> list[Item]:
+def items(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> list[Item]:
     """Every service with a separate charge, in fee-schedule order. Evaluation, outpatient
     and telehealth are outpatient care; an inpatient row bundled into the daily rate has no
     charge of its own, so it does not make the service 'both'."""
     by_service: dict[str, list[PriceRow]] = {}
-    for setting in source.settings():
-        for row in price_rows(source, setting):
-            by_service.setdefault(row.service.id, []).append(row)
+    for row in all_rows(source, rows):
+        by_service.setdefault(row.service.id, []).append(row)
     found = []
     for service in source.schedule.services:
         rows = by_service.get(service.id, [])
@@ -139,7 +139,8 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(CENT), "f")
 
 
-def cms_document(source: ClinicSource) -> dict[str, Any]:
+def cms_document(source: ClinicSource, rows: Sequence[PriceRow] | None = None
+                 ) -> dict[str, Any]:
     """The v3.0.0 JSON file as plain values; amounts stay Decimal (see `dump_json`)."""
     pt = source.schedule.price_transparency
     assert pt is not None
@@ -148,7 +149,7 @@ def cms_document(source: ClinicSource) -> dict[str, Any]:
     if pt.license_number:
         license_info = {"license_number": pt.license_number, **license_info}
     charges = []
-    for item in items(source):
+    for item in items(source, rows):
         row = item.row
         standard: dict[str, Any] = {"setting": item.setting,
                                     "gross_charge": row.gross_charge,
@@ -209,14 +210,14 @@ def dump_json(value: Any, level: int = 0) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def cms_json(source: ClinicSource) -> bytes:
-    return (dump_json(cms_document(source)) + "\n").encode("utf-8")
+def cms_json(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
+    return (dump_json(cms_document(source, rows)) + "\n").encode("utf-8")
 
 
-def cms_csv(source: ClinicSource) -> bytes:
+def cms_csv(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
     """The tall CSV: general headers, their values, item headers, then one row per service
     and plan (one row without a plan for a service no plan has a rate for)."""
-    doc = cms_document(source)
+    doc = cms_document(source, rows)
     pt = source.schedule.price_transparency
     assert pt is not None
     width = len(CSV_ITEM_HEADERS)
@@ -230,7 +231,7 @@ def cms_csv(source: ClinicSource) -> bytes:
     writer.writerow(values + [""] * (width - len(values)))
     writer.writerow(CSV_ITEM_HEADERS)
     payers = _payers(source)
-    for item in items(source):
+    for item in items(source, rows):
         row = item.row
         base = {"description": row.service.description, "code|1": row.service.code,
                 "code|1|type": row.service.code_type, "setting": item.setting,
@@ -273,20 +274,6 @@ def hpt_txt(sources: list[ClinicSource] | tuple[ClinicSource, ...], base_url: st
                           f"mrf-url: {mrf}\ncontact-name: {pt.contact_name}\n"
                           f"contact-email: {contact_email(source)}\n")
     return "\n".join(blocks).encode("utf-8")
-
-
-def render_mrf(sources: list[ClinicSource] | tuple[ClinicSource, ...], base_url: str
-               ) -> dict[str, bytes]:
-    """Output path -> bytes: the two CMS files of each opted-in clinic, and cms-hpt.txt
-    (only when some clinic opted in)."""
-    files: dict[str, bytes] = {}
-    for source in sources:
-        if opted_in(source):
-            files[clinic_file_url(source.slug, json_name(source))] = cms_json(source)
-            files[clinic_file_url(source.slug, csv_name(source))] = cms_csv(source)
-    if files:
-        files["cms-hpt.txt"] = hpt_txt(sources, base_url)
-    return files
 
 
 def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],

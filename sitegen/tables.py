@@ -3,6 +3,7 @@ so every output shows the same numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
@@ -59,3 +60,11 @@ def price_rows(source: ClinicSource, setting: str) -> list[PriceRow]:
             bundled=setting == "inpatient" and service.inpatient_bundled,
         ))
     return rows
+
+
+def all_rows(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> Sequence[PriceRow]:
+    """Rows of every setting, settings in the canonical order, services in file order;
+    `rows` when given (a clinic's view has them computed once)."""
+    if rows is not None:
+        return rows
+    return [row for setting in source.settings() for row in price_rows(source, setting)]

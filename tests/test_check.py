@@ -98,6 +98,9 @@ HOSTILE = [
     "</p <a href=hidden-in-end-tag.html></ <a href=bogus.html><a href=seen.html>",
     "<!-- unterminated <a href=x.html>",
     "<script>unterminated <a href=x.html>",
+    '<a data-x.y:z="1" @click="x()" :href="y" href=ok.html>',
+    '<a class="c" href="a.html?x=1&amp;y=2&lt;" title="&quot;q&quot;">',
+    '<a\thref="tab.html"\n  id="n"  >',
 ]
 
 

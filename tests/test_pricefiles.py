@@ -124,7 +124,8 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
             row(exercise[0], "inpatient", *exercise[1:], (None,) * 5, {}, bundled=True),
         ],
     }
-    assert text == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert text == json.dumps(doc, sort_keys=True, ensure_ascii=False,
+                              separators=(",", ":")) + "\n"
 
 
 def test_prices_csv(inline: dict[str, bytes]) -> None:
