@@ -8,23 +8,26 @@ problem at once and leaves the last good site untouched.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
+import multiprocessing as mp
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from sitegen.check import check_site
+from sitegen import cache
+from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import validate_price_transparency
+from sitegen.options import BuildOptions, build_date
 from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
 from sitegen.routes import plan_routes
@@ -38,30 +41,14 @@ from sitegen.yamlsrc import MAX_BYTES
 
 
 @dataclass
-class BuildOptions:
-    root: Path
-    out: Path | None = None
-    base_url: str | None = None
-    strict: bool = False
-
-
-@dataclass
 class BuildResult:
     diagnostics: Diagnostics
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    cached: bool = False     # nothing had changed: the output folder was left as it was
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
-
-
-def build_date() -> dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH (reproducible builds). Only warnings use it:
-    pages show the data's own dates, never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
 
 
 def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
@@ -145,35 +132,95 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
     return not diags.errors
 
 
-def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
+# Work shared with the worker processes: set before the pool forks, so each worker
+# inherits the site, the views and the compiled templates instead of receiving copies.
+_WORK: dict[str, Any] = {}
+POOL_MIN_PAGES = 400   # below this a pool costs more (start-up, results) than it saves
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+Rendered = list[tuple[str, bytes, "PageScan | None"]]   # (output path, bytes, scan)
+Failed = tuple[str, str, int, str]                       # (kind, template, line, message)
+
+
+def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
+    """Render pages ('route', i) and clinics' price files ('files', i); each page is
+    scanned for the check as soon as it is rendered. A template error comes back as
+    (kind, template, line, message), so the parent reports it in file order."""
+    env, routes, views = _WORK["env"], _WORK["routes"], _WORK["views"]
+    shared, base_url = _WORK["shared"], _WORK["base_url"]
+    done: Rendered = []
+    for kind, i in units:
+        if kind == "files":
+            done += [(name, data, None) for name, data in clinic_files(views[i]).items()]
+            continue
+        route = routes[i]
+        try:
+            data = render_route(env, route, shared, base_url)
+        except jinja2.TemplateSyntaxError as exc:
+            return ("syntax", f"templates/{exc.name or route.template}", exc.lineno or 0,
+                    f"template syntax error: {exc.message}")
+        except jinja2.TemplateError as exc:
+            return ("error", f"templates/{route.template}", 0,
+                    f"template error while rendering {route.url or 'the home page'}: {exc}")
+        done.append((route.output, data, scan_page(data.decode("utf-8"))))
+    return done
+
+
+def _chunks(units: list[tuple[str, int]], jobs: int) -> list[list[tuple[str, int]]]:
+    """Contiguous slices, several per worker so a slow one does not hold up the rest."""
+    size = max(1, -(-len(units) // (jobs * 4)))
+    return [units[i:i + size] for i in range(0, len(units), size)]
+
+
+def _run(units: list[tuple[str, int]], jobs: int) -> list[Rendered | Failed]:
+    """Results in the order of `units`, whatever the number of workers."""
+    if jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods():
+        with mp.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_render_units, _chunks(units, jobs))
+    return [_render_units(units)]
+
+
+def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1
+                ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
+    """Every output file (path -> bytes) and the check's scan of every page."""
     templates = root / "templates"
     env = make_environment(templates)
     views = [clinic_view(site.config, source) for source in site.clinics]
     routes = plan_routes(site, views)
     if not _unique_outputs(routes, diags):
-        return {}
-    shared = {"site": site, "config": site.config}
+        return {}, {}
+    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
+    _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
+                 shared={"site": site, "config": site.config})
+    units = [("route", i) for i in range(len(routes))] + [("files", i)
+                                                         for i in range(len(views))]
     files: dict[str, bytes] = {}
-    for route in routes:
-        try:
-            files[route.output] = render_route(env, route, shared, site.config.base_url)
-        except jinja2.TemplateSyntaxError as exc:
-            diags.error(f"templates/{exc.name or route.template}", exc.lineno, 1,
-                        f"template syntax error: {exc.message}")
-            return {}
-        except jinja2.TemplateError as exc:
-            diags.error(f"templates/{route.template}", 0, 0,
-                        f"template error while rendering {route.url or 'the home page'}: {exc}")
-            return {}
+    scans: dict[str, PageScan] = {}
+    try:
+        for result in _run(units, jobs):
+            if isinstance(result, tuple):
+                diags.error(result[1], result[2], 1 if result[0] == "syntax" else 0, result[3])
+                return {}, {}
+            for name, data, scan in result:
+                files[name] = data
+                if scan is not None:
+                    scans[name] = scan
+    finally:
+        _WORK.clear()
     static = templates / "assets"
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
             files["assets/" + asset.relative_to(static).as_posix()] = asset.read_bytes()
-    for view in views:
-        files.update(clinic_files(view))     # prices.json/csv, CMS files
     files.update(site_files(views, routes, site.config.base_url))
-    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
-    return files
+    return files, scans
 
 
 @contextmanager
@@ -192,12 +239,24 @@ def quiet_collector() -> Iterator[None]:
 
 
 def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
-    """Build the site; write it to the output folder only when there are no errors."""
+    """Build the site; write it to the output folder only when there are no errors. When
+    no input changed since the last build of the same output folder, answer from the
+    cache (sitegen/cache.py) and leave the folder as it is."""
+    out = options.output
+    fingerprint = cache.fingerprint(options) if write else None
+    if write:
+        hit = cache.answer(options, fingerprint)
+        if hit is not None:
+            return BuildResult(hit.diagnostics, hit.files, cached=True)
     with quiet_collector():
-        return _build(options, write)
+        result = _build(options, write, out)
+    if write and result.ok and not (options.strict and result.diagnostics.warnings) \
+            and cache.fingerprint(options) == fingerprint:  # no input edited meanwhile
+        cache.remember(options, fingerprint, result.diagnostics.items)
+    return result
 
 
-def _build(options: BuildOptions, write: bool) -> BuildResult:
+def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
     site = load_site(options, diags)
     gc.freeze()
@@ -206,12 +265,12 @@ def _build(options: BuildOptions, write: bool) -> BuildResult:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
-    files = render_site(site, options.root, diags)
+    files, scans = render_site(site, options.root, diags, options.jobs or default_jobs())
     if not diags.errors:
-        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
+        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
+                   scans=scans)
     if diags.errors or not write:
         return BuildResult(diags, files)
-    out = options.out or options.root / "public"
     with build_lock(out):
         write_site(out, files)
     return BuildResult(diags, files)

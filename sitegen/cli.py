@@ -12,10 +12,24 @@ from pathlib import Path
 
 import click
 
-from sitegen import __version__
-from sitegen.build import BuildOptions, build
+from sitegen import __version__, cache
 from sitegen.diagnostics import Diagnostics
+from sitegen.options import BuildOptions
 from sitegen.write import BuildLocked
+
+
+def __getattr__(name: str):
+    """`build`, imported on first use: a rebuild answered from the cache never loads the
+    pipeline's libraries (Jinja, pydantic, Markdown), which take longer than the answer."""
+    if name == "build":
+        from sitegen.build import build
+
+        return build
+    raise AttributeError(name)
+
+
+def _build(options: BuildOptions, *, write: bool = True):
+    return sys.modules[__name__].build(options, write=write)
 
 
 def report(diags: Diagnostics, strict: bool = False) -> int:
@@ -66,6 +80,8 @@ def main() -> None:
 
 def _site_options(command):
     """The options `build` and `check` share."""
+    command = click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes "
+                           "for rendering (default: all cores; small sites use one).")(command)
     command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
     command = click.option("--base-url", help="Public URL of the site, e.g. "
                            "https://example.org/repo/ (default: base_url of site.yaml).")(command)
@@ -73,25 +89,26 @@ def _site_options(command):
                           type=click.Path(file_okay=False, path_type=Path))(command)
 
 
-def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool
-             ) -> BuildOptions:
+def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+             jobs: int | None = None) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
     if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
         raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
-    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, jobs=jobs)
 
 
 @main.command("build")
 @_site_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: SITE_DIR/public).")
-def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+                  jobs: int | None) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
-    options = _options(site_dir, out, base_url, strict)
+    options = _options(site_dir, out, base_url, strict, jobs)
     started = time.perf_counter()
     try:
-        result = build(options)
+        result = cache.answer(options, cache.fingerprint(options)) or _build(options)
     except BuildLocked as exc:
         click.echo(f"{exc}: error: another build of this site is running; wait for it to "
                    "finish (or delete the lock file if no build is running)", err=True)
@@ -109,9 +126,10 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
 
 @main.command("check")
 @_site_options
-def check_command(site_dir: Path, base_url: str | None, strict: bool) -> None:
+def check_command(site_dir: Path, base_url: str | None, strict: bool, jobs: int | None
+                  ) -> None:
     """Validate everything and check every link of the rendered site, writing nothing."""
-    result = build(_options(site_dir, None, base_url, strict), write=False)
+    result = _build(_options(site_dir, None, base_url, strict, jobs), write=False)
     code = report(result.diagnostics, strict)
     if code == 0:
         pages = sum(1 for name in result.files if name.endswith(".html"))
