@@ -99,7 +99,10 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     _check_fragments(pages, diags)
     if diags.errors:
         return None
-    clinics.sort(key=lambda c: c.slug)
+    # Every check that points into a fee schedule has run: drop the line/column maps,
+    # the largest part of a loaded file, before rendering fills memory with pages.
+    clinics = sorted((c.model_copy(update={"positions": None}) for c in clinics),
+                     key=lambda c: c.slug)
     return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
 
 
