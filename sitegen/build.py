@@ -36,7 +36,7 @@ from sitegen.sources import find_sources
 from sitegen.urls import base_path, page_output
 from sitegen.validate import validate_clinics
 from sitegen.views import clinic_view
-from sitegen.write import build_lock, write_site
+from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES
 
 
@@ -246,6 +246,8 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
     no input changed since the last build of the same output folder, answer from the
     cache (sitegen/cache.py) and leave the folder as it is."""
     out = options.output
+    if write:  # raises UnsafeOutput (before reading anything) for a folder not to replace
+        check_output_folder(out, options.root, options.force)
     fingerprint = cache.fingerprint(options) if write else None
     if write:
         hit = cache.answer(options, fingerprint)
@@ -275,5 +277,6 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     if diags.errors or not write:
         return BuildResult(diags, files)
     with build_lock(out):
+        check_output_folder(out, options.root, options.force)  # it may have changed
         write_site(out, files)
     return BuildResult(diags, files)

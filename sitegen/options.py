@@ -17,6 +17,7 @@ class BuildOptions:
     base_url: str | None = None
     strict: bool = False
     jobs: int | None = None   # worker processes for rendering (None: all cores)
+    force: bool = False       # replace an output folder that sitegen did not make
 
     @property
     def output(self) -> Path:

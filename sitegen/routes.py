@@ -17,6 +17,7 @@ from sitegen.urls import (  # noqa: F401 - re-exported
     absolute_url,
     asset_url,
     base_path,
+    bill_check_url,
     clinic_file_url,
     clinic_url,
     clinics_url,
@@ -66,6 +67,8 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
     routes.append(_page(gfe_url(slug), "good-faith-estimate.html",
                         {"source": source, "notice": gfe_notice, "estimates": view.estimates},
                         date))
+    routes.append(_page(bill_check_url(slug), "bill-above-estimate.html",
+                        {"source": source, "example": view.bill_example}, date))
     return routes
 
 

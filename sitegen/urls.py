@@ -38,6 +38,11 @@ def gfe_url(slug: str | None = None) -> str:
     return f"clinics/{slug}/good-faith-estimate/" if slug else "good-faith-estimate/"
 
 
+def bill_check_url(slug: str) -> str:
+    """How to check a bill from the clinic against its good faith estimate."""
+    return f"clinics/{slug}/good-faith-estimate/bill-above-estimate/"
+
+
 def price_transparency_url(slug: str) -> str:
     """The page that offers a clinic's price files (the footer's "Price Transparency")."""
     return f"clinics/{slug}/price-transparency/"

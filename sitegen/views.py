@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from sitegen.estimates import CourseEstimate, estimate_courses
-from sitegen.gfe import GoodFaithEstimate, clinic_estimates
+from sitegen.gfe import BillExample, GoodFaithEstimate, bill_example, clinic_estimates
 from sitegen.jsonld import clinic_jsonld
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.pricefiles import Download, downloads
@@ -30,6 +30,7 @@ class ClinicView:
     tables: tuple[tuple[str, tuple[PriceRow, ...]], ...]  # (setting, rows), canonical order
     courses: tuple[CourseEstimate, ...]
     estimates: tuple[GoodFaithEstimate, ...]               # blank good faith estimates
+    bill_example: BillExample | None                       # checking a bill against one
     downloads: tuple[Download, ...]
     jsonld: Markup
 
@@ -52,6 +53,7 @@ def clinic_view(config: SiteConfig, source: ClinicSource) -> ClinicView:
         tables=tables,
         courses=tuple(estimate_courses(config, source)),
         estimates=tuple(clinic_estimates(source)),
+        bill_example=bill_example(source),
         downloads=tuple(downloads(source)),
         jsonld=clinic_jsonld(source, config.base_url, rows),
     )
