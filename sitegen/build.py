@@ -183,9 +183,20 @@ def _chunks(units: list[tuple[str, int]], jobs: int) -> list[list[tuple[str, int
     return [units[i:i + size] for i in range(0, len(units), size)]
 
 
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before the workers fork, so they share the result
+    instead of each compiling them again (a broken one is left for its page to report)."""
+    for name in env.list_templates(extensions=["html"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
+
+
 def _run(units: list[tuple[str, int]], jobs: int) -> list[Rendered | Failed]:
     """Results in the order of `units`, whatever the number of workers."""
     if jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods():
+        _compile_templates(_WORK["env"])
         with mp.get_context("fork").Pool(jobs) as pool:
             return pool.map(_render_units, _chunks(units, jobs))
     return [_render_units(units)]
@@ -257,7 +268,7 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
         result = _build(options, write, out)
     if write and result.ok and not (options.strict and result.diagnostics.warnings) \
             and cache.fingerprint(options) == fingerprint:  # no input edited meanwhile
-        cache.remember(options, fingerprint, result.diagnostics.items)
+        cache.remember(options, fingerprint, result.diagnostics.items, sorted(result.files))
     return result
 
 
