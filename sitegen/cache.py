@@ -15,6 +15,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sitegen.options import BuildOptions, build_date
 
 CACHE_DIR = ".sitegen-cache"
 INPUTS = ("site.yaml", "rates", "content", "templates")
+LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "pydantic", "pydantic-core")
 _CODE = Path(__file__).resolve().parent
 
 
@@ -44,12 +46,22 @@ def _digest(path: Path, into: Any) -> None:
             into.update(block)
 
 
+def _installed(name: str) -> str:
+    """The installed version of a library whose upgrade may change the output."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
 def fingerprint(options: BuildOptions) -> str | None:
     """A hash of everything a build reads: the input files (names and bytes), the build
-    settings (and today's date, which warnings use), and sitegen's own code. None when a
+    settings (and today's date, which warnings use), sitegen's own code and the versions of
+    the libraries that shape the output. None when a
     file cannot be read (then no shortcut: the full build reports the problem)."""
     root = options.root
-    settings = [__version__, options.base_url, options.strict, build_date().isoformat()]
+    settings = [__version__, options.base_url, options.strict, build_date().isoformat(),
+                [_installed(name) for name in LIBRARIES]]
     total = hashlib.sha256(json.dumps(settings).encode())
     try:
         for path in _files(_CODE):
