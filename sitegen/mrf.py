@@ -9,8 +9,6 @@ disagree with the pages. Also the located cross-field checks of `price_transpare
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sitegen.csvout import csv_bytes
 from sitegen.diagnostics import Diagnostics
 from sitegen.model import ClinicSource, Payer, SiteConfig
 from sitegen.tables import PriceRow, all_rows
@@ -61,6 +60,12 @@ UNIT_NOTES = {
 }
 BUNDLED_NOTE = ("During an inpatient stay this service is part of the stay's daily rate and is "
                 "not charged separately.")
+# The wide layout's columns repeated for each payer and plan, in the template's order.
+WIDE_PAYER_COLUMNS = ["standard_charge|{p}|negotiated_dollar",
+                      "standard_charge|{p}|negotiated_percentage",
+                      "standard_charge|{p}|negotiated_algorithm", "median_amount|{p}",
+                      "10th_percentile|{p}", "90th_percentile|{p}", "count|{p}",
+                      "standard_charge|{p}|methodology", "additional_payer_notes|{p}"]
 
 
 def opted_in(source: ClinicSource) -> bool:
@@ -116,9 +121,30 @@ def items(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> list[
         notes = [UNIT_NOTES[service.unit]]
         if any(r.bundled for r in rows):
             notes.append(BUNDLED_NOTE)
+        notes += _item_notes(priced[0])
         found.append(Item(priced[0], "both" if len(kinds) == 2 else kinds.pop(),
                           " ".join(notes)))
     return found
+
+
+def _item_notes(row: PriceRow) -> list[str]:
+    """What v3.0.0 has no field for, said in the item's notes: a price that applies at one
+    location only (locations are listed for the whole file), and a cash price range (the
+    discounted cash price is one number: the file gives the high end)."""
+    notes = []
+    if row.location is not None:
+        loc = row.location
+        notes.append(f"This price applies at {loc.name}, {_address(loc)}, only.")
+    if row.cash_price_max is not None:
+        notes.append(f"The discounted cash price ranges from {_amount(row.cash_price)} to "
+                     f"{_amount(row.cash_price_max)} depending on what the therapist finds; "
+                     "the high end is given.")
+    return notes
+
+
+def cash_amount(row: PriceRow) -> Decimal:
+    """The one discounted cash price the file can hold: the high end of a range."""
+    return row.cash_price_max or row.cash_price
 
 
 def _payers(source: ClinicSource) -> dict[str, Payer]:
@@ -153,12 +179,15 @@ def cms_document(source: ClinicSource, rows: Sequence[PriceRow] | None = None
         row = item.row
         standard: dict[str, Any] = {"setting": item.setting,
                                     "gross_charge": row.gross_charge,
-                                    "discounted_cash": row.cash_price}
+                                    "discounted_cash": cash_amount(row)}
+        if row.service.modifiers:
+            standard["modifier_code"] = list(row.service.modifiers)
         if row.negotiated:
             standard["minimum"] = row.lowest
             standard["maximum"] = row.highest
             standard["payers_information"] = [
-                _payer_information(payers[key], rate) for key, rate in row.negotiated]
+                _payer_information(payers[key], rate) for key, rate in row.negotiated
+                if key in payers]  # always, once validated; never a KeyError
         standard["additional_generic_notes"] = item.notes
         charges.append({
             "description": row.service.description,
@@ -214,44 +243,92 @@ def cms_json(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> by
     return (dump_json(cms_document(source, rows)) + "\n").encode("utf-8")
 
 
-def cms_csv(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
-    """The tall CSV: general headers, their values, item headers, then one row per service
-    and plan (one row without a plan for a service no plan has a rate for)."""
+def _csv_head(source: ClinicSource, headers: list[str],
+              rows: Sequence[PriceRow] | None = None) -> list[list[str]]:
+    """Rows 1-3 of the CSV: general headers, their values, `headers`."""
     doc = cms_document(source, rows)
     pt = source.schedule.price_transparency
     assert pt is not None
-    width = len(CSV_ITEM_HEADERS)
+    width = len(headers)
     general = [h.replace("{state}", pt.license_state) for h in CSV_GENERAL_HEADERS]
     values = [doc["hospital_name"], doc["last_updated_on"], VERSION,
               "|".join(doc["location_name"]), "|".join(doc["hospital_address"]),
               pt.license_number or "", "|".join(doc["type_2_npi"]), "true", pt.attester_name]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(general + [""] * (width - len(general)))
-    writer.writerow(values + [""] * (width - len(values)))
-    writer.writerow(CSV_ITEM_HEADERS)
+    return [general + [""] * (width - len(general)), values + [""] * (width - len(values)),
+            headers]
+
+
+def _csv_base(item: Item) -> dict[str, str]:
+    """The columns of an item that tall and wide layouts share."""
+    row = item.row
+    return {"description": row.service.description, "code|1": row.service.code,
+            "code|1|type": row.service.code_type, "modifiers": "|".join(row.service.modifiers),
+            "setting": item.setting, "standard_charge|gross": _amount(row.gross_charge),
+            "standard_charge|discounted_cash": _amount(cash_amount(row)),
+            "additional_generic_notes": item.notes}
+
+
+def cms_csv(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
+    """The CSV in the clinic's layout (`price_transparency.csv_layout`)."""
+    pt = source.schedule.price_transparency
+    assert pt is not None
+    return cms_csv_wide(source, table) if pt.csv_layout == "wide" else cms_csv_tall(source, table)
+
+
+def wide_headers(source: ClinicSource) -> list[str]:
+    """Row 3 of the wide layout: the template's columns, the payer ones once per plan."""
+    plans = [f"{p.name}|{p.plan}" for p in sorted(source.schedule.payers, key=lambda p: p.key)]
+    return (CSV_ITEM_HEADERS[:9] + [c.format(p=plan) for plan in plans for c in WIDE_PAYER_COLUMNS]
+            + ["standard_charge|min", "standard_charge|max", "additional_generic_notes"])
+
+
+def cms_csv_wide(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
+    """The wide CSV: one row per service, with each plan's columns side by side."""
+    headers = wide_headers(source)
+    rows = _csv_head(source, headers, table)
     payers = _payers(source)
-    for item in items(source, rows):
+    for item in items(source, table):
+        line = _csv_base(item)
+        if item.row.negotiated:
+            line["standard_charge|min"] = _amount(item.row.lowest)  # type: ignore[arg-type]
+            line["standard_charge|max"] = _amount(item.row.highest)  # type: ignore[arg-type]
+        for key, rate in item.row.negotiated:
+            payer = payers.get(key)
+            if payer is None:  # never, once validated
+                continue
+            plan = f"{payer.name}|{payer.plan}"
+            line[f"standard_charge|{plan}|negotiated_dollar"] = _amount(rate)
+            line[f"standard_charge|{plan}|methodology"] = payer.methodology
+            if payer.methodology_notes:
+                line[f"additional_payer_notes|{plan}"] = payer.methodology_notes
+        rows.append([line.get(h, "") for h in headers])
+    return csv_bytes(rows)
+
+
+def cms_csv_tall(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
+    """The tall CSV: general headers, their values, item headers, then one row per service
+    and plan (one row without a plan for a service no plan has a rate for)."""
+    rows = _csv_head(source, CSV_ITEM_HEADERS, table)
+    payers = _payers(source)
+    for item in items(source, table):
         row = item.row
-        base = {"description": row.service.description, "code|1": row.service.code,
-                "code|1|type": row.service.code_type, "setting": item.setting,
-                "standard_charge|gross": _amount(row.gross_charge),
-                "standard_charge|discounted_cash": _amount(row.cash_price),
-                "additional_generic_notes": item.notes}
+        base = _csv_base(item)
         if not row.negotiated:
-            writer.writerow([base.get(h, "") for h in CSV_ITEM_HEADERS])
+            rows.append([base.get(h, "") for h in CSV_ITEM_HEADERS])
             continue
         base["standard_charge|min"] = _amount(row.lowest)  # type: ignore[arg-type]
         base["standard_charge|max"] = _amount(row.highest)  # type: ignore[arg-type]
         for key, rate in row.negotiated:
-            payer = payers[key]
+            payer = payers.get(key)
+            if payer is None:  # never, once validated
+                continue
             line = {**base, "payer_name": payer.name, "plan_name": payer.plan,
                     "standard_charge|negotiated_dollar": _amount(rate),
                     "standard_charge|methodology": payer.methodology}
             if payer.methodology_notes:  # the tall layout has no payer notes column
                 line["additional_generic_notes"] = f"{item.notes} {payer.methodology_notes}"
-            writer.writerow([line.get(h, "") for h in CSV_ITEM_HEADERS])
-    return out.getvalue().encode("utf-8")
+            rows.append([line.get(h, "") for h in CSV_ITEM_HEADERS])
+    return csv_bytes(rows)
 
 
 def contact_email(source: ClinicSource) -> str | None:
@@ -304,11 +381,23 @@ def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],
             diags.error(path, *at("price_transparency", key=True),
                         "price_transparency needs contact_email (or clinic.email) for "
                         "cms-hpt.txt", "add contact_email: under price_transparency")
+        if pt.csv_layout == "wide" and not source.schedule.payers:
+            diags.error(path, *at("price_transparency", "csv_layout"), "csv_layout: wide needs "
+                        "at least one payer plan: its columns are the plans' columns",
+                        "use csv_layout: tall, or list your plans under payers:")
+        for i, payer in enumerate(source.schedule.payers):
+            if pt.csv_layout == "wide" and "|" in payer.key:
+                diags.error(path, *at("payers", i), f"payer plan '{payer.key}' contains '|', "
+                            "which separates payer and plan in the wide CMS CSV file",
+                            "use another character, or csv_layout: tall")
         for i, loc in enumerate(source.clinic.locations):
-            if "|" in loc.name:
-                diags.error(path, *at("clinic", "locations", i, "name"),
-                            f"location name '{loc.name}' contains '|', which separates "
-                            "locations in the CMS CSV file", "use another character")
+            for where, what, value in [(("name",), "location name", loc.name),
+                                       (("address", "street"), "street", loc.address.street),
+                                       (("address", "city"), "city", loc.address.city)]:
+                if "|" in value:
+                    diags.error(path, *at("clinic", "locations", i, *where),
+                                f"{what} '{value}' contains '|', which separates locations "
+                                "in the CMS CSV file", "use another character")
         if not re.match(r"https?://[^/]+", config.base_url):
             diags.warning("site.yaml", *config_positions.of(("base_url",)),
                           f"base_url '{config.base_url}' is not a full address, so "

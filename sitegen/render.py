@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from sitegen.formats import DISCIPLINE_NAMES, SETTING_NAMES, long_date, money, percent
+from sitegen.model import MODIFIERS
 from sitegen.routes import Route
 from sitegen.urls import absolute_url, relative_url
 
@@ -51,6 +52,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(money=money, date=long_date, percent=percent)
     env.globals.update(SETTING_NAMES=SETTING_NAMES, DISCIPLINE_NAMES=DISCIPLINE_NAMES,
+                       MODIFIERS=MODIFIERS,
                        guide=guide_link, term=term_link)
     return env
 

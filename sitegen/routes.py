@@ -27,10 +27,12 @@ from sitegen.urls import (  # noqa: F401 - re-exported
     glossary_url,
     home_url,
     page_output,
+    price_history_url,
     price_transparency_url,
     relative_url,
     service_url,
     setting_url,
+    sliding_scale_url,
 )
 from sitegen.views import ClinicView
 
@@ -60,7 +62,15 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
                     {"source": source, "downloads": view.downloads}, date)]
     for setting, rows in view.tables:
         routes.append(_page(setting_url(slug, setting), "setting.html",
-                            {"source": source, "setting": setting, "rows": rows}, date))
+                            {"source": source, "setting": setting, "rows": rows,
+                             "upcoming": view.upcoming}, date))
+    if view.history is not None:
+        routes.append(_page(price_history_url(slug), "price-history.html",
+                            {"source": source, "diffs": view.history[0],
+                             "periods": view.history[1]}, date))
+    if view.sliding is not None:
+        routes.append(_page(sliding_scale_url(slug), "sliding-scale.html",
+                            {"source": source, **view.sliding}, date))
     if view.courses:
         routes.append(_page(estimates_url(slug), "estimates.html",
                             {"source": source, "courses": view.courses}, date))

@@ -32,6 +32,14 @@ def estimates_url(slug: str) -> str:
     return f"clinics/{slug}/estimates/"
 
 
+def price_history_url(slug: str) -> str:
+    return f"clinics/{slug}/price-history/"
+
+
+def sliding_scale_url(slug: str) -> str:
+    return f"clinics/{slug}/sliding-scale/"
+
+
 def gfe_url(slug: str | None = None) -> str:
     """The good faith estimate notice: a clinic's (with its printable estimates), or the
     site's page that leads to every clinic's."""

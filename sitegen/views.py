@@ -11,14 +11,17 @@ it is the unit of caching and of parallel work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
 from sitegen.estimates import CourseEstimate, estimate_courses
 from sitegen.gfe import BillExample, GoodFaithEstimate, bill_example, clinic_estimates
+from sitegen.history import history, periods, upcoming_changes
 from sitegen.jsonld import clinic_jsonld
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.pricefiles import Download, downloads
+from sitegen.selfpay import clinic_state, income_table
 from sitegen.tables import PriceRow, price_rows
 
 
@@ -33,6 +36,9 @@ class ClinicView:
     bill_example: BillExample | None                       # checking a bill against one
     downloads: tuple[Download, ...]
     jsonld: Markup
+    upcoming: Any                 # announced price changes, by service (dated fee schedules)
+    history: tuple[Any, Any] | None    # (changes, periods) when the clinic has editions
+    sliding: dict[str, Any] | None     # the sliding-scale page's data, when it has one
 
     @property
     def slug(self) -> str:
@@ -56,4 +62,16 @@ def clinic_view(config: SiteConfig, source: ClinicSource) -> ClinicView:
         bill_example=bill_example(source),
         downloads=tuple(downloads(source)),
         jsonld=clinic_jsonld(source, config.base_url, rows),
+        upcoming=upcoming_changes(source),
+        history=(history(source), periods(source)) if source.editions else None,
+        sliding=_sliding(config, source),
     )
+
+
+def _sliding(config: SiteConfig, source: ClinicSource) -> dict[str, Any] | None:
+    scale, guidelines = source.schedule.sliding_scale, config.poverty_guidelines
+    if scale is None or guidelines is None:
+        return None
+    state = clinic_state(source)
+    return {"scale": scale, "guidelines": guidelines, "state": state,
+            "incomes": income_table(guidelines, state, scale.tiers)}
