@@ -24,7 +24,9 @@ from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.options import BuildOptions, build_date
 
 CACHE_DIR = ".sitegen-cache"
-INPUTS = ("site.yaml", "rates", "content", "templates")
+# Everything a build reads below the site folder. A new kind of input must be added here,
+# or a rebuild after editing it would be answered from the cache.
+INPUTS = ("site.yaml", "site.yml", "rates", "content", "templates", "figures")
 LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "pydantic", "pydantic-core")
 _CODE = Path(__file__).resolve().parent
 

@@ -586,6 +586,8 @@ def test_every_page_links_price_transparency_in_the_footer(example: dict[str, by
     assert transparency == [f"{slug}/price-transparency/" for slug in all_slugs]
     files = [a.get("href") for a in main.iter(f"{NS}a") if a.get("download") is not None]
     assert files == [
+        "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.json",
+        "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.csv",
         "cedar-street-pt/prices.json", "cedar-street-pt/prices.csv",
         "little-steps-pediatric/prices.json", "little-steps-pediatric/prices.csv",
         MERCY.removeprefix("clinics/") + ".json", MERCY.removeprefix("clinics/") + ".csv",
