@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
@@ -46,6 +47,7 @@ from sitegen.yamlsrc import MAX_BYTES, Positions
 class BuildResult:
     diagnostics: Diagnostics
     files: Mapping[str, bytes] = field(default_factory=dict)
+    clinics: int = 0  # clinics built, for the summary line
     cached: bool = False     # nothing had changed: the output folder was left as it was
 
     @property
@@ -88,7 +90,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             broken.add(clinic_folder(rel) or Path(rel).stem)
     today = build_date()
     clinics = assemble(loaded, today, diags)
-    validate_clinics(clinics, diags, today)
+    validate_clinics(clinics, diags, today, config.stale_after_months)
     current = {c.path for c in clinics}
     for rel, schedule, positions in loaded:  # earlier and later schedules must be sound too
         if rel not in current and clinic_folder(rel) is not None:
@@ -226,16 +228,22 @@ def _compile_templates(env: jinja2.Environment) -> None:
             pass
 
 
-def _run(units: list[tuple[str, int]], jobs: int) -> list[Rendered | Failed]:
-    """Results in the order of `units`, whatever the number of workers."""
-    if jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods():
-        _compile_templates(_WORK["env"])
-        with mp.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_render_units, _chunks(units, jobs))
-    return [_render_units(units)]
+def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendered | Failed]]:
+    """(pages in the chunk, its results), chunk by chunk in the order of `units`, whatever
+    the number of workers."""
+    pool = jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+    chunks = _chunks(units, jobs if pool else 4)
+    pages = [sum(1 for kind, _ in chunk if kind == "route") for chunk in chunks]
+    if not pool:
+        yield from ((n, _render_units(chunk)) for n, chunk in zip(pages, chunks))
+        return
+    _compile_templates(_WORK["env"])
+    with mp.get_context("fork").Pool(jobs) as workers:
+        yield from zip(pages, workers.imap(_render_units, chunks))
 
 
-def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1
+def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
+                progress: Callable[[int, int], None] | None = None
                 ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
     """Every output file (path -> bytes) and the check's scan of every page."""
     templates = root / "templates"
@@ -245,14 +253,19 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1
     if not _unique_outputs(routes, diags):
         return {}, {}
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
+    today, months = build_date(), site.config.stale_after_months
+    shared = {"site": site, "config": site.config, "stale_after_months": months,
+              "stale": {c.slug for c in site.clinics
+                        if is_stale(c.clinic.last_updated, today, months)}}
     _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
-                 shared={"site": site, "config": site.config})
+                 shared=shared)
     units = [("route", i) for i in range(len(routes))] + [("files", i)
                                                          for i in range(len(views))]
     files: dict[str, bytes] = {}
     scans: dict[str, PageScan] = {}
+    done = 0
     try:
-        for result in _run(units, jobs):
+        for pages, result in _run(units, jobs):
             if isinstance(result, tuple):
                 diags.error(result[1], result[2], 1 if result[0] == "syntax" else 0, result[3])
                 return {}, {}
@@ -260,6 +273,10 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1
                 files[name] = data
                 if scan is not None:
                     scans[name] = scan
+            for _ in range(pages):
+                done += 1
+                if progress is not None:
+                    progress(done, len(routes))
     finally:
         _WORK.clear()
     static = templates / "assets"
@@ -296,12 +313,13 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
     if write:
         hit = cache.answer(options, fingerprint)
         if hit is not None:
-            return BuildResult(hit.diagnostics, hit.files, cached=True)
+            return BuildResult(hit.diagnostics, hit.files, hit.clinics, cached=True)
     with quiet_collector():
         result = _build(options, write, out)
     if write and result.ok and not (options.strict and result.diagnostics.warnings) \
             and cache.fingerprint(options) == fingerprint:  # no input edited meanwhile
-        cache.remember(options, fingerprint, result.diagnostics.items, sorted(result.files))
+        cache.remember(options, fingerprint, result.diagnostics.items, sorted(result.files),
+                       result.clinics)
     return result
 
 
@@ -314,13 +332,14 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
-    files, scans = render_site(site, options.root, diags, options.jobs or default_jobs())
+    files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
+                               options.progress)
     if not diags.errors:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
                    scans=scans)
     if diags.errors or not write:
-        return BuildResult(diags, files)
+        return BuildResult(diags, files, len(site.clinics))
     with build_lock(out):
         check_output_folder(out, options.root, options.force)  # it may have changed
         write_site(out, files)
-    return BuildResult(diags, files)
+    return BuildResult(diags, files, len(site.clinics))

@@ -117,6 +117,7 @@ class Answer:
 
     diagnostics: Diagnostics
     files: OutputFiles
+    clinics: int
     cached: bool = True
 
 
@@ -131,13 +132,14 @@ def answer(options: BuildOptions, print_: str | None) -> Answer | None:
         if manifest["fingerprint"] != print_ or manifest["files"] != _stats(out):
             return None
         return Answer(Diagnostics([Diagnostic(*item) for item in manifest["diagnostics"]]),
-                      OutputFiles(out, [str(name) for name in manifest["outputs"]]))
+                      OutputFiles(out, [str(name) for name in manifest["outputs"]]),
+                      int(manifest["clinics"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagnostic],
-             outputs: list[str]) -> None:
+             outputs: list[str], clinics: int) -> None:
     """Record a successful build (best effort: a cache that cannot be written only makes
     the next build slower)."""
     if print_ is None:
@@ -149,7 +151,7 @@ def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagno
         (target.parent / ".gitignore").write_text("*\n")
         temporary = target.with_suffix(".tmp")
         temporary.write_text(json.dumps({
-            "fingerprint": print_, "files": _stats(out), "outputs": outputs,
+            "fingerprint": print_, "files": _stats(out), "outputs": outputs, "clinics": clinics,
             "diagnostics": [[d.path, d.line, d.col, d.severity, d.message, d.hint]
                             for d in diagnostics]}), "utf-8")
         temporary.replace(target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ class BuildOptions:
     strict: bool = False
     jobs: int | None = None   # worker processes for rendering (None: all cores)
     force: bool = False       # replace an output folder that sitegen did not make
+    # Called with (pages rendered, pages in all) while rendering: the CLI's progress bar.
+    progress: Callable[[int, int], None] | None = None
 
     @property
     def output(self) -> Path:
