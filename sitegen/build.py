@@ -122,10 +122,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     _check_fragments(pages, diags)
     if diags.errors:
         return None
-    # Every check that points into a fee schedule has run: drop the line/column maps,
-    # the largest part of a loaded file, before rendering fills memory with pages.
-    clinics = sorted((c.model_copy(update={"positions": None}) for c in clinics),
-                     key=lambda c: c.slug)
+    clinics.sort(key=lambda c: c.slug)
     return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
 
 
@@ -332,6 +329,10 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
+    # Every check that points into a fee schedule has run: drop the line/column maps, the
+    # largest part of a loaded file, before rendering fills memory with pages.
+    site = site.model_copy(update={"clinics": tuple(
+        c.model_copy(update={"positions": None}) for c in site.clinics)})
     files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
                                options.progress)
     if not diags.errors:
