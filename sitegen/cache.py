@@ -66,9 +66,9 @@ def fingerprint(options: BuildOptions) -> str | None:
                 [_installed(name) for name in LIBRARIES]]
     total = hashlib.sha256(json.dumps(settings).encode())
     try:
-        for path in _files(_CODE):
-            if path.suffix == ".py":
-                total.update(path.name.encode() + b"\0")
+        for path in _files(_CODE):  # code and bundled data (message catalogs, notices)
+            if "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo"):
+                total.update(path.relative_to(_CODE).as_posix().encode() + b"\0")
                 _digest(path, total)
         for name in INPUTS:
             for path in _files(root / name):
