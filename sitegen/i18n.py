@@ -21,16 +21,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from sitegen import formats
+from sitegen.formats import N_  # noqa: F401 - the marker, importable from here too
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT = "en"
 LANGUAGES = ("en", "es")        # the languages sitegen has UI catalogs for
 NAMES = {"en": "English", "es": "Español"}   # each language in its own words
 BABEL_LOCALES = {"en": "en_US", "es": "es_US"}  # US Spanish: $1,234.50 as US patients read it
-
-
-def N_(message: str) -> str:
-    """Marks a Python string for extraction; it is translated where it is shown."""
-    return message
 
 
 @cache
@@ -54,11 +52,9 @@ def gettext_for(lang: str):
 
 def money(amount: Decimal | None, lang: str = DEFAULT) -> str:
     """$1,234.50 (half-up to cents); an em dash when there is no amount."""
-    if amount is None:
-        return "—"
+    if amount is None or lang == DEFAULT:
+        return formats.money(amount)
     cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if lang == DEFAULT:
-        return f"${cents:,.2f}"
     number = format_decimal(abs(cents), format="#,##0.00", locale=BABEL_LOCALES[lang])
     return f"-${number}" if cents < 0 else f"${number}"
 
@@ -66,14 +62,14 @@ def money(amount: Decimal | None, lang: str = DEFAULT) -> str:
 def long_date(value: dt.date, lang: str = DEFAULT) -> str:
     """November 30, 2026; 30 de noviembre de 2026."""
     if lang == DEFAULT:
-        return f"{value:%B} {value.day}, {value.year}"
+        return formats.long_date(value)
     return format_date(value, format="long", locale=BABEL_LOCALES[lang])
 
 
 def percent(fraction: Decimal, lang: str = DEFAULT) -> str:
     """20%, 12.5%: the figure as CMS's Spanish pages write it too ("un coseguro del 20%")."""
     if lang == DEFAULT:
-        return f"{(fraction * 100).normalize():f}%"
+        return formats.percent(fraction)
     number = format_decimal((fraction * 100).normalize(), format="#,##0.##########",
                             locale=BABEL_LOCALES[lang])
     return f"{number}%"

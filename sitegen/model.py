@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticKnownError
 
 from sitegen import notices
-from sitegen.i18n import N_
+from sitegen.formats import N_
 
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]

@@ -6,8 +6,6 @@ is a build error rather than a blank cell on a price page.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,31 +14,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from sitegen import i18n
-from sitegen.i18n import N_
+from sitegen.formats import DISCIPLINE_NAMES, N_, SETTING_NAMES, long_date, money, percent
 from sitegen.model import MODIFIERS
-from sitegen.routes import Route, absolute_url, language_url, relative_url
+from sitegen.routes import Route
+from sitegen.urls import absolute_url, language_url, relative_url
 
-SETTING_NAMES = {
-    "evaluation": N_("Evaluations"),
-    "outpatient": N_("Outpatient therapy"),
-    "telehealth": N_("Telehealth"),
-    "inpatient": N_("Inpatient therapy"),
-}
-DISCIPLINE_NAMES = {"OT": N_("Occupational therapy"), "PT": N_("Physical therapy"),
-                    "SLP": N_("Speech-language therapy")}
-
-
-def money(amount: Decimal | None) -> str:
-    """$1,234.50 (half-up to cents); an em dash when there is no amount."""
-    return i18n.money(amount)
-
-
-def long_date(value: dt.date) -> str:
-    return i18n.long_date(value)
-
-
-def percent(fraction: Decimal) -> str:
-    return i18n.percent(fraction)
+__all__ = ["DISCIPLINE_NAMES", "SETTING_NAMES", "long_date", "money", "percent",
+           "make_environment", "render_route"]  # the formats stay importable from here
 
 
 @jinja2.pass_context
