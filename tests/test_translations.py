@@ -98,7 +98,7 @@ def test_the_known_languages_are_the_ones_with_pages():
                   "text pasted from another program)"], id="control-character"),
     pytest.param("      es:\n        description: |\n          Ejercicio\n          terap\u00e9utico\n",
                  [f"{P}:21:22: error: description must be one line without control "
-                  'characters, but it contains a line break (got "Ejercicio\\x0aterap\u00e9utico"); '
+                  'characters, but it contains a line break (got "Ejercicio\\nterap\u00e9utico"); '
                   "use '>-' instead of '|' to fold the lines into one"], id="two-lines"),
     pytest.param("      es: {description: 12}\n",
                  [f'{P}:20:25: error: description must be text (got number 12); '
