@@ -3,6 +3,7 @@ rule with its exact diagnostic, and the example clinics translated in full."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,52 @@ def test_every_example_clinic_is_translated_into_every_language():
 
 def _site(tmp_path: Path, text: str) -> Path:
     return make_site(tmp_path, {"rates/a.yaml": text})
+
+
+# --- translated pages keep the English page's heading ids -------------------------------------
+
+GLOSSARY = """\
+---
+title: Glosario
+---
+
+## Monto permitido {#allowed-amount}
+
+Lo máximo que su plan cuenta como el precio de un servicio.
+
+## Deducible  {#deductible}
+
+## Copago {#Bad Id}
+"""
+
+
+def test_a_heading_can_keep_a_fixed_id(tmp_path):
+    guide = "---\ntitle: Guía\nsummary: Una guía.\n---\n\nVea el " \
+        "[monto permitido](../glossary.md#allowed-amount) y el [deducible](../glossary.md#deductible).\n"
+    site, problems = load(make_site(tmp_path, {"content/glossary.md": GLOSSARY,
+                                               "content/guides/x.md": guide}))
+    assert problems == []
+    glossary = site.page("glossary.md")
+    assert glossary.toc == (("allowed-amount", "Monto permitido"), ("deductible", "Deducible"),
+                            ("copago-bad-id", "Copago {#Bad Id}"))
+    assert '<h2 id="allowed-amount">Monto permitido</h2>' in glossary.html
+
+
+def test_a_link_to_a_missing_fixed_id_is_still_an_error(tmp_path):
+    guide = "---\ntitle: Guía\nsummary: Una guía.\n---\n\n[copago](../glossary.md#copay)\n"
+    _, problems = load(make_site(tmp_path, {"content/glossary.md": GLOSSARY,
+                                            "content/guides/x.md": guide}))
+    assert problems == ["content/guides/x.md:6:10: error: the link points to '#copay', which "
+                        "is not a heading of glossary.md; link to a heading's id: its words in "
+                        "lower case, joined by '-'"]
+
+
+def test_the_spanish_glossary_answers_every_english_term():
+    """Pages link to glossary terms by the English ids (`term('cash-price', ...)` and the
+    guides' links); the Spanish glossary keeps them, one for one."""
+    english = {re.sub(r"[^a-z0-9]+", "-", h.lower()).strip("-")
+               for h in re.findall(r"^## (.+)$", (REPO / "content/glossary.md").read_text(),
+                                   re.M)}
+    spanish = re.findall(r"^## .+ \{#([a-z0-9-]+)\}$",
+                         (REPO / "content/es/glossary.md").read_text(), re.M)
+    assert sorted(spanish) == sorted(english)
