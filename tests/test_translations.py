@@ -200,3 +200,34 @@ def test_the_spanish_glossary_answers_every_english_term():
     spanish = re.findall(r"^## .+ \{#([a-z0-9-]+)\}$",
                          (REPO / "content/es/glossary.md").read_text(), re.M)
     assert sorted(spanish) == sorted(english)
+
+
+# --- the example site's translated explainers -------------------------------------------------
+
+SPANISH = sorted((REPO / "content/es").rglob("*.md"))
+_LINK = re.compile(r"\]\(([^)]+)\)")
+_EXAMPLE = re.compile(r'\{\{< (estimate|price) clinic="([^"]+)" (?:course|service)="([^"]+)"'
+                      r'(?: scenario="([^"]+)")?')
+
+
+def _front_matter_keys(path: Path) -> list[str]:
+    head = path.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    return re.findall(r"^([a-z_]+):", head, re.M)
+
+
+def test_the_example_site_translates_the_required_explainers():
+    assert {p.relative_to(REPO / "content/es").as_posix() for p in SPANISH} >= {
+        "glossary.md", "guides/deductibles.md", "guides/copays-and-coinsurance.md",
+        "guides/good-faith-estimates.md"}
+
+
+@pytest.mark.parametrize("spanish", SPANISH, ids=lambda p: p.name)
+def test_a_translation_mirrors_its_english_page(spanish):
+    """Same path under content/, the English page's front matter keys, the same links in
+    the same order (to the same guides and glossary terms), the same clinics' examples."""
+    english = REPO / "content" / spanish.relative_to(REPO / "content/es")
+    assert english.is_file()
+    assert set(_front_matter_keys(english)) <= set(_front_matter_keys(spanish))
+    es_text, en_text = spanish.read_text(encoding="utf-8"), english.read_text(encoding="utf-8")
+    assert _LINK.findall(es_text) == _LINK.findall(en_text)
+    assert _EXAMPLE.findall(es_text) == _EXAMPLE.findall(en_text)
