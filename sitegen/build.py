@@ -35,7 +35,7 @@ from sitegen.render import make_environment, render_route
 from sitegen.routes import plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
-from sitegen.sources import find_sources
+from sitegen.sources import TRANSLATION_FOLDERS, find_sources
 from sitegen.urls import base_path, content_url, page_output
 from sitegen.validate import validate_clinic, validate_clinics
 from sitegen.views import clinic_view
@@ -112,6 +112,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     for rel in sources.content:
         source = rel.removeprefix("content/")
         lang, _, rest = source.partition("/")
+        if rel.startswith(TRANSLATION_FOLDERS) and lang not in others:
+            continue  # a translation into a language the site is not built in
         page = read_page(root / rel, rest if lang in others else source, rel, diags, max_bytes)
         if lang in others:
             if page is not None:
