@@ -297,8 +297,8 @@ def test_every_page_links_to_the_notice_in_its_footer(example) -> None:
     checked = 0
     words = {"": ("Uninsured or paying yourself? You have the right to a good faith estimate "
                   "of your costs: read ", "read the notice and printable estimates of {}"),
-             "es/": ("¿No tiene seguro o paga usted mismo? Tiene derecho a un estimado de buena "
-                     "fe de sus costos: lea ", "lea el aviso y los estimados para imprimir de {}")}
+             "es/": ("¿No tiene seguro o paga usted mismo? Tiene derecho a una estimación de buena "
+                     "fe de sus costos: lea ", "lea el aviso y las estimaciones para imprimir de {}")}
     for rel, html in pages.items():
         lang = "es/" if rel.startswith("es/") else ""   # the Spanish pages link to theirs
         page = rel.removeprefix(lang)
@@ -546,14 +546,14 @@ def test_the_estimate_in_spanish(tmp_path: Path, args: tuple[str, ...], language
     assert '<html lang="es">' in html
     assert '<aside class="gfe-staff" aria-labelledby="staff" lang="en">' in html
     tree = parse(html)
-    assert text(find_all(tree, "h1")[0]) == ("Estimado de buena fe de Little Steps "
+    assert text(find_all(tree, "h1")[0]) == ("Estimación de buena fe de Little Steps "
                                              "Pediatric Therapy")
     section = find_all(tree, "section", class_="gfe-estimate")[0]
     assert text(field(section, "date-of-birth")) == "12 de abril de 2019"
     assert text(field(section, "estimate-date")) == "23 de noviembre de 2026"
     assert text(field(section, "total")) == "$2,061.00"
     assert text(field(section, "period")) == "Unos 3 meses"
-    assert "Esto es solo un estimado." in text(section)
+    assert "Esto es solo una estimación." in text(section)
     assert "This is only an estimate" not in html
     # the printed pages' running header (a CSS string: brackets escaped)
     assert "Jordan Rivers, nacido\\28 a\\29  el 12 de abril de 2019" in html
