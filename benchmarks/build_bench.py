@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def synthetic_site(target: Path, clinics: int) -> Path:
     target.mkdir(parents=True)
     shutil.copy(ROOT / "site.yaml", target / "site.yaml")
-    for folder in ("templates", "content"):
+    for folder in ("templates", "content", "figures"):
         shutil.copytree(ROOT / folder, target / folder)
     (target / "rates").mkdir()
     examples = sorted((ROOT / "rates").glob("*.yaml"))

@@ -18,6 +18,7 @@ from sitegen.check import check_site
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.figures import check_templates, load_figures, resolve_references
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import render_mrf, validate_price_transparency
@@ -29,7 +30,7 @@ from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
 from sitegen.write import build_lock, write_site
-from sitegen.yamlsrc import MAX_BYTES
+from sitegen.yamlsrc import MAX_BYTES, YamlDoc
 
 
 @dataclass
@@ -67,7 +68,13 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         diags.error("site.yaml", 0, 0, f"no site.yaml in {root}",
                     "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
         return None
-    loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
+    figures = load_figures(root, build_date(), diags, MAX_BYTES)
+    check_templates(root / "templates", figures, diags)
+
+    def named_figures(doc: YamlDoc) -> None:
+        resolve_references(doc, figures, diags)
+
+    loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES, named_figures)
     if loaded is None:
         return None
     config, config_doc = loaded
@@ -79,7 +86,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     clinics: list[ClinicSource] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
-        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
+        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, named_figures)
         if result is not None:
             schedule, doc = result
             slug = schedule.clinic.slug or Path(rel).stem
@@ -96,19 +103,20 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
 
     pages: list[Page] = []
     for rel in sources.content:
-        page = read_page(root / rel, rel.removeprefix("content/"), rel, diags, max_bytes)
+        page = read_page(root / rel, rel.removeprefix("content/"), rel, diags, max_bytes,
+                         build_date())
         if page is not None:
             pages.append(page)
     by_source = {p.source: p.url for p in pages if not p.meta.draft}
     by_slug = {c.slug: c for c in clinics}
     pages = [render_page(p, by_source.get, diags, expand(
-        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken),
+        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken, figures),
         config.markdown.allow_html) for p in pages]
     _check_fragments(pages, diags)
     if diags.errors:
         return None
     clinics.sort(key=lambda c: c.slug)
-    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages))
+    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), figures=figures)
 
 
 def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:
@@ -142,7 +150,7 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
 
 def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
     templates = root / "templates"
-    env = make_environment(templates)
+    env = make_environment(templates, site.figures)
     routes = plan_routes(site)
     if not _unique_outputs(routes, diags):
         return {}

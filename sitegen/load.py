@@ -3,6 +3,7 @@ diagnostics that point at the key or value in the file and speak the editor's la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,13 +33,17 @@ def read_mapping(file: Path, display: str, diags: Diagnostics, expected: str, hi
 
 
 def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
-               max_bytes: int) -> tuple[M, YamlDoc] | None:
-    """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong."""
+               max_bytes: int, prepare: Callable[[YamlDoc], None] | None = None
+               ) -> tuple[M, YamlDoc] | None:
+    """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong.
+    `prepare` may rewrite the plain values first (yearly figures named in the file)."""
     hint = ("start with the top-level keys, like 'clinic:'" if model.__name__ == "FeeSchedule"
             else "start with a key, like 'title:'")
     doc = read_mapping(file, display, diags, "a mapping of keys", hint, max_bytes)
     if doc is None:
         return None
+    if prepare is not None:
+        prepare(doc)
     result = validate_data(doc, model, diags)
     return (result, doc) if result is not None else None
 

@@ -344,6 +344,7 @@ class Site(BaseModel):
     config: SiteConfig
     clinics: tuple[ClinicSource, ...]
     pages: tuple[object, ...]  # content.Page, rendered
+    figures: object = None     # figures.Figures: the yearly figures in use
 
     def guides(self) -> list:
         """Published guides (content/guides/), by order then title."""

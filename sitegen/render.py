@@ -61,7 +61,9 @@ def term_link(context: Any, term_id: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(context["url"](f"{page.url}#{term_id}"), text)
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, figures: Any = None) -> jinja2.Environment:
+    """The templates' environment; `figures` (figures.Figures) gives `figure('NAME')`, a
+    yearly figure as text, checked to exist before anything renders."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -73,6 +75,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.filters.update(money=money, date=long_date, percent=percent)
     env.globals.update(SETTING_NAMES=SETTING_NAMES, DISCIPLINE_NAMES=DISCIPLINE_NAMES,
                        guide=guide_link, term=term_link)
+    if figures is not None:
+        env.globals["figure"] = figures.text
     return env
 
 

@@ -3,6 +3,7 @@
     {{< estimate clinic="riverside-hand-ot" course="eval-and-12" scenario="copay" >}}
     {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" >}}
     {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" show="cash" >}}
+    {{< figure medicare.part_b_deductible >}}   (a yearly figure of figures/<YEAR>.yaml)
 
 Each is replaced by a placeholder before Markdown runs and by escaped HTML after it, so
 Markdown cannot mangle the HTML and editors cannot inject any. Unknown names are located
@@ -18,15 +19,19 @@ from markupsafe import Markup, escape
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import price_course, scenarios_for
+from sitegen.figures import Figures
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.render import long_date, money
 from sitegen.routes import clinic_url, estimates_url, relative_url, setting_url
 from sitegen.tables import median_rate
 
-SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)(?P<args>(?:\s+[a-z_]+=\"[^\"\n]*\")*)\s*>\}\}")
+SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)"
+                       r"(?P<args>(?:\s+(?:[a-z_]+=\"[^\"\n]*\"|[A-Za-z0-9_.-]+))*)\s*>\}\}")
 ARG = re.compile(r"([a-z_]+)=\"([^\"\n]*)\"")
+POSITIONAL = re.compile(r"(?:^|\s)([A-Za-z0-9_.-]+)(?=\s|$)")
 SHOW = {"gross": "gross_charge", "cash": "cash_price"}
-ARGS = {"estimate": ("clinic", "course", "scenario"), "price": ("clinic", "service", "show")}
+ARGS = {"estimate": ("clinic", "course", "scenario"), "price": ("clinic", "service", "show"),
+        "figure": ()}
 
 
 @dataclass
@@ -42,7 +47,8 @@ class Expansion:
 
 def expand(body: str, body_line: int, page_url: str, display: str,
            clinics: dict[str, ClinicSource], config: SiteConfig,
-           diags: Diagnostics, broken: set[str] = frozenset()) -> Expansion:
+           diags: Diagnostics, broken: set[str] = frozenset(),
+           figures: Figures | None = None) -> Expansion:
     """Replace each shortcode with a placeholder; shortcodes naming a clinic in `broken`
     (its file has errors of its own) render nothing and report nothing more."""
     expansion = Expansion(body)
@@ -57,7 +63,11 @@ def expand(body: str, body_line: int, page_url: str, display: str,
 
         token = f"sitegenshortcode{n}x"
         clinic = dict(ARG.findall(match.group("args"))).get("clinic")
-        fragment = "" if clinic in broken else _render(match, page_url, clinics, config, error)
+        if match.group("name") == "figure":
+            fragment = _figure(match, figures or Figures(), error)
+        else:
+            fragment = "" if clinic in broken else _render(match, page_url, clinics, config,
+                                                           error)
         pieces.append(body[last:match.start()] + token)
         expansion.html[token] = fragment
         last = match.end()
@@ -70,9 +80,14 @@ def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
     name = match.group("name")
     if name not in ARGS:
         error(f"unknown shortcode '{name}'", did_you_mean(name, ARGS) or
-              "use estimate or price (see the README)")
+              "use estimate, price or figure (see the README)")
         return ""
     args = dict(ARG.findall(match.group("args")))
+    loose = POSITIONAL.findall(ARG.sub(" ", match.group("args")))
+    if loose:
+        error(f"'{loose[0]}' needs a name in shortcode '{name}'",
+              "write every argument as name=\"value\", like clinic=\"...\"")
+        return ""
     for key in args:
         if key not in ARGS[name]:
             error(f"unknown argument '{key}' of shortcode '{name}'",
@@ -84,6 +99,20 @@ def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
     if name == "estimate":
         return _estimate(args, source, page_url, config, error)
     return _price(args, source, page_url, error)
+
+
+def _figure(match: re.Match, figures: Figures, error) -> str:
+    """A yearly figure by name, as text: {{< figure medicare.part_b_deductible >}}."""
+    names = POSITIONAL.findall(ARG.sub(" ", match.group("args")))
+    if len(names) != 1 or ARG.search(match.group("args")):
+        error("the figure shortcode takes one figure name",
+              "write it like {{< figure medicare.part_b_deductible >}}")
+        return ""
+    problem = figures.problem(names[0])
+    if problem is not None:
+        error(*problem)
+        return ""
+    return str(escape(figures.text(names[0])))
 
 
 def _find(args: dict[str, str], key: str, options: dict, error):

@@ -87,11 +87,11 @@ def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def copy_site(tmp_path: Path) -> Path:
-    """The example site, copied: site.yaml, rates/, content/ and templates/."""
+    """The example site, copied: site.yaml, rates/, content/, templates/ and figures/."""
     root = tmp_path / "site"
     root.mkdir()
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-    for folder in ("rates", "content", "templates"):
+    for folder in ("rates", "content", "templates", "figures"):
         shutil.copytree(ROOT / folder, root / folder)
     return root
 
