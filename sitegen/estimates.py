@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.model import ClinicSource, Course, CourseVisit, Scenario, Service, SiteConfig
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    CourseVisit,
+    Payer,
+    Scenario,
+    Service,
+    SiteConfig,
+)
 from sitegen.pricing import Coverage, Estimate, Visit, estimate, round_cents, split_units
 from sitegen.render import DISCIPLINE_NAMES, money, percent
 from sitegen.tables import median_rate
@@ -93,26 +101,47 @@ def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
     return rate if rate is not None else service.gross_charge
 
 
+def scenario_payer(scenario: Scenario, source: ClinicSource) -> Payer | None:
+    return next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+
+
+def covered_past_limit(payer: Payer | None) -> bool:
+    """Visits past the limit are still paid by the plan: after its prior authorization, or
+    because Medicaid's payment is payment in full (42 CFR 447.15), never the cash price."""
+    return payer is not None and (payer.medicaid or bool(
+        payer.visit_limit and payer.visit_limit.prior_authorization))
+
+
 def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
     visits = scenario.visits_remaining
-    if visits is None and scenario.payer is not None:
-        payer = next(p for p in source.schedule.payers if p.key == scenario.payer)
+    payer = scenario_payer(scenario, source)
+    if visits is None and payer is not None:
         visits = payer.visit_limit.visits if payer.visit_limit else None
     return Coverage(
         network=scenario.network, deductible_remaining=scenario.deductible_remaining,
         coinsurance=scenario.coinsurance, copay=scenario.copay,
         copay_waives_deductible=scenario.copay_waives_deductible,
         oop_remaining=scenario.oop_remaining, visits_remaining=visits,
-        balance_billing=scenario.balance_billing)
+        balance_billing=False if payer is not None and payer.medicaid
+        else scenario.balance_billing,
+        covered_past_limit=covered_past_limit(payer))
 
 
 def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str]:
     """The disciplines whose visits count toward the scenario's visit limit; empty means
     every visit counts (a limit of the whole plan)."""
-    payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+    payer = scenario_payer(scenario, source)
     if payer is None or payer.visit_limit is None:
         return frozenset()
-    return frozenset(payer.visit_limit.shared_by)
+    return frozenset(payer.visit_limit.shared_by or payer.visit_limit.each)
+
+
+def limit_group(scenario: Scenario, source: ClinicSource, disciplines: set) -> str:
+    """Which count a visit uses: its therapy's own, when each therapy has its own limit."""
+    payer = scenario_payer(scenario, source)
+    if payer is None or payer.visit_limit is None or not payer.visit_limit.each:
+        return ""
+    return next((d for d in payer.visit_limit.each if d in disciplines), "")
 
 
 def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Estimate:
@@ -127,7 +156,9 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
         over = cash if scenario.over_limit == "cash" else billed
         disciplines = {line.service.discipline for line in plan.lines}
         counts = not counted or None in disciplines or bool(disciplines & counted)
-        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
+        group = limit_group(scenario, source, disciplines)
+        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, group)]
+                      * course_visit.count)
     return estimate(coverage(scenario, source), visits)
 
 
@@ -141,8 +172,8 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     if scenario.description:
         said.append(scenario.description)
     if scenario.network == "in-network":
-        rates = (f"the rates the clinic agreed with {scenario.payer}" if scenario.payer else
-                 "the middle (median) of the rates the clinic agreed with its in-network plans")
+        rates = (f"the rates {scenario.payer} pays the clinic" if scenario.payer else
+                 "the middle (median) of the rates the clinic's in-network plans pay it")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
                     "no rate is listed, the gross charge.")
     else:
@@ -166,17 +197,34 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     said.append(f"{money(scenario.oop_remaining)} is left before your out-of-pocket maximum."
                 if scenario.oop_remaining is not None else "No out-of-pocket maximum is applied.")
     limit = coverage(scenario, source).visits_remaining
+    payer = scenario_payer(scenario, source)
+    if payer is not None and payer.medicaid:
+        said.append("The clinic takes Medicaid, so it accepts Medicaid's payment as payment in "
+                    "full: it cannot charge you its own price for covered care.")
     if limit is None:
         said.append("No visit limit is applied.")
+        return tuple(said)
+    rule = payer.visit_limit if payer and payer.visit_limit else None
+    names = [DISCIPLINE_NAMES[d].lower() for d in (rule.shared_by or rule.each)] if rule else []
+    if rule and rule.each:
+        share = " for each of " + _words(names) + ", counted separately"
     else:
-        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
-        shared = payer.visit_limit.shared_by if payer and payer.visit_limit else []
-        share = (" (one limit shared by " + " and ".join(DISCIPLINE_NAMES[d].lower()
-                 for d in shared) + ")") if len(shared) > 1 else ""
+        share = (" (one limit shared by " + _words(names) + ")") if len(names) > 1 else ""
+    if covered_past_limit(payer):
+        said.append(f"{limit} visits are covered this year{share} without prior "
+                    "authorization. The estimate assumes the plan approves more visits when "
+                    "they are medically necessary, so visits past the limit are priced as "
+                    "covered visits; the clinic asks for the approval before you reach it.")
+    else:
         over = "cash price" if scenario.over_limit == "cash" else "full charge"
         said.append(f"{limit} covered visits are left this year{share}; visits past the limit "
                     f"are paid by you at the clinic's {over}.")
     return tuple(said)
+
+
+def _words(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:

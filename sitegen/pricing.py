@@ -30,8 +30,11 @@ class Coverage:
     copay: Decimal | None = None
     copay_waives_deductible: bool = False
     oop_remaining: Decimal | None = None  # None = no out-of-pocket maximum
-    visits_remaining: int | None = None  # None = no visit limit
+    visits_remaining: int | None = None  # None = no visit limit; per limit group
     balance_billing: bool | None = None  # None = True out of network only
+    # Past the limit the plan still pays once it approves more visits (prior authorization,
+    # or Medicaid's payment in full): such visits are priced as covered, and flagged.
+    covered_past_limit: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Visit:
     cash: Decimal | None = None  # self-pay price
     over_limit: Decimal | None = None  # price once the visit limit is used up
     counts_as_visit: bool = True
+    limit_group: str = ""  # visits of one group share a count (a therapy, or all of them)
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,10 @@ class VisitCost:
     copay: Decimal
     coinsurance: Decimal
     balance_bill: Decimal
-    over_limit: bool  # True when past the visit limit
+    over_limit: bool  # True when past the visit limit and not covered
     capped: bool  # True when the out-of-pocket maximum reduced the cost share
     explanation: str
+    needs_authorization: bool = False  # past the limit, covered once the plan approves it
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
     network = coverage.network
     deductible = _money(coverage.deductible_remaining, "deductible_remaining")
     oop = None if coverage.oop_remaining is None else _money(coverage.oop_remaining, "oop")
-    visits_left = coverage.visits_remaining
+    visits_left: dict[str, int] = {}
     balance_billing = network == "out-of-network" and coverage.balance_billing is not False
     costs: list[VisitCost] = []
     for visit in visits:
@@ -138,12 +143,15 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
             cash = _money(_or(visit.cash, billed), "cash")
             costs.append(_flat(visit.name, cash, False, f"Self-pay price {_usd(cash)}"))
             continue
-        if visit.counts_as_visit and visits_left is not None:
-            if visits_left <= 0:
+        authorize = False
+        if visit.counts_as_visit and coverage.visits_remaining is not None:
+            left = visits_left.setdefault(visit.limit_group, coverage.visits_remaining)
+            if left <= 0 and not coverage.covered_past_limit:
                 price = _money(_or(visit.over_limit, billed), "over_limit")
                 costs.append(_flat(visit.name, price, True, f"Visit limit reached: {_usd(price)}"))
                 continue
-            visits_left -= 1
+            authorize = left <= 0
+            visits_left[visit.limit_group] = left - 1
         allowed = _money(_or(visit.allowed, billed), "allowed")
         d, copay, coins = _cost_share(coverage, allowed, deductible)
         deductible -= d
@@ -159,6 +167,8 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
             oop -= share
         balance = max(billed - allowed, ZERO) if balance_billing else ZERO
         text = _explain(d, copay, coins, coverage.coinsurance, balance, capped)
+        if authorize:
+            text += " (past the visit limit: covered once the plan approves more visits)"
         costs.append(
             VisitCost(
                 name=visit.name,
@@ -171,6 +181,7 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
                 over_limit=False,
                 capped=capped,
                 explanation=text,
+                needs_authorization=authorize,
             )
         )
     return Estimate(

@@ -30,7 +30,8 @@ SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)"
 ARG = re.compile(r"([a-z_]+)=\"([^\"\n]*)\"")
 POSITIONAL = re.compile(r"(?:^|\s)([A-Za-z0-9_.-]+)(?=\s|$)")
 SHOW = {"gross": "gross_charge", "cash": "cash_price"}
-ARGS = {"estimate": ("clinic", "course", "scenario"), "price": ("clinic", "service", "show"),
+ARGS = {"estimate": ("clinic", "course", "scenario", "show"),
+        "price": ("clinic", "service", "show"),
         "figure": ()}
 
 
@@ -132,8 +133,16 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
     scenario = _find(args, "scenario", {s.id: s for s in scenarios_for(config, source)}, error)
     if course is None or scenario is None:
         return ""
+    show = args.get("show")
+    if show not in (None, "visits"):
+        error(f"unknown show '{show}' of shortcode 'estimate'",
+              "use show=\"visits\" for the visit-by-visit table, or leave it out")
+        return ""
     result = price_course(source, course, scenario)
     link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    if show == "visits":
+        return _visits_table(result, course.name, source.clinic.name, scenario.name, link,
+                             long_date(source.clinic.last_updated))
     return Markup(
         '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
         '{scenario}</caption>\n<thead><tr><th scope="col" class="num">You pay</th>'
@@ -148,15 +157,62 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
         total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
 
 
+def _visits_table(result, course: str, clinic: str, scenario: str, link: str,
+                  date: str) -> str:
+    """The visit-by-visit breakdown, with runs of identical visits on one row, so a worked
+    example in a guide is computed by the engine instead of by hand."""
+    rows: list[list] = []  # [first, last, cost]
+    for number, cost in enumerate(result.visits, start=1):
+        same = rows and rows[-1][2].name == cost.name and rows[-1][2].patient == cost.patient \
+            and rows[-1][2].plan == cost.plan and rows[-1][2].explanation == cost.explanation
+        if same:
+            rows[-1][1] = number
+        else:
+            rows.append([number, number, cost])
+    body = Markup("").join(Markup(
+        '<tr><th scope="row" data-label="Visits">{which}</th><td data-label="Visit">{name}</td>'
+        '<td class="num you" data-label="You pay">{you}</td><td class="num" data-label="Your '
+        'plan pays">{plan}</td><td data-label="Why">{why}</td></tr>\n').format(
+        which=f"{first}" if first == last else f"{first} {'and' if last == first + 1 else 'to'}"
+        f" {last}", name=cost.name,
+        you=money(cost.patient) + ("" if first == last else " each"),
+        plan=money(cost.plan) + ("" if first == last else " each"), why=cost.explanation)
+        for first, last, cost in rows)
+    return Markup(
+        '<div class="table-wrap"><table class="estimate-example">\n<caption>Example, visit by '
+        'visit: {course} at {clinic}. {scenario}</caption>\n<thead><tr><th scope="col">Visits'
+        '</th><th scope="col">Visit</th><th scope="col" class="num">You pay</th><th scope="col"'
+        ' class="num">Your plan pays</th><th scope="col">Why</th></tr></thead>\n<tbody>\n'
+        '{body}<tr><th scope="row" data-label="Visits">All {count}</th><td data-label="Visit">'
+        'Total</td><td class="num you" data-label="You pay">{you}</td><td class="num" '
+        'data-label="Your plan pays">{plan}</td><td data-label="Why"></td></tr>\n</tbody>\n'
+        '</table></div>\n<p class="note">Computed from the clinic\'s prices as of {date}. '
+        '<a href="{link}">See all the assumptions</a>.</p>\n').format(
+        course=course, clinic=clinic, scenario=scenario, body=body, count=len(result.visits),
+        you=money(result.patient_total), plan=money(result.plan_total), date=date, link=link)
+
+
+def rate_range(service) -> str:
+    """The negotiated rates as the cost table's cell shows them: '$31.05 to $36.80 (5 plans)'."""
+    rates = sorted(service.negotiated.values())
+    if not rates:
+        return "No plan rates"
+    if len(rates) == 1:
+        return f"{money(rates[0])} (1 plan)"
+    return f"{money(rates[0])} to {money(rates[-1])} ({len(rates)} plans)"
+
+
 def _price(args, source: ClinicSource, page_url: str, error) -> str:
     service = _find(args, "service", {s.id: s for s in source.schedule.services}, error)
     if service is None:
         return ""
     show = args.get("show")
     if show is not None:
-        if show not in (*SHOW, "median"):
-            error(f"unknown show '{show}'", "use gross, cash or median")
+        if show not in (*SHOW, "median", "range"):
+            error(f"unknown show '{show}'", "use gross, cash, median or range")
             return ""
+        if show == "range":
+            return str(escape(rate_range(service)))
         amount = median_rate(service) if show == "median" else getattr(service, SHOW[show])
         return str(escape(money(amount)))
     setting = service.settings[0]

@@ -127,7 +127,8 @@ TOTALS = {
     ("mercy-valley-rehab", "ot-eval-and-10"): "$3,450.00",
     ("mercy-valley-rehab", "speech-eval-and-10"): "$2,185.00",
     ("riverside-hand-ot", "eval-and-12"): "$2,753.00",
-    ("riverside-hand-ot", "post-surgery-hand"): "$1,895.00",
+    # the splint (L3906, fitting included) plus 1 unit of 97760 training at $62.00
+    ("riverside-hand-ot", "post-surgery-hand"): "$1,833.00",
     ("riverside-hand-ot", "home-program-video"): "$751.00",
 }
 
@@ -284,8 +285,9 @@ def test_every_page_links_to_the_notice_in_its_footer(example) -> None:
             continue
         footer = find_all(parse(html), "footer", class_="site-footer")[0]
         line = find_all(footer, "p", class_="gfe-link")[0]
-        assert text(line).startswith("Uninsured or paying yourself? You have the right to a "
-                                     "good faith estimate of your costs: read "), rel
+        assert text(line).startswith(
+            "No insurance, or not using it? You have the right to a good faith estimate of your "
+            "costs (not for care Medicare or Medicaid covers when you have it): read "), rel
         href = find_all(line, "a")[0].get("href")
         target = resolve(rel, href)
         clinic = rel.split("/")[1] if rel.startswith("clinics/") else None
