@@ -166,7 +166,9 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     """The scenario in words, so every number on the page can be traced to its inputs."""
     if scenario.network == "self-pay":
         said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
-                "is billed."]
+                "is billed. This is for people without insurance or not using private "
+                "insurance: if you are enrolled in Medicare or Medicaid, the clinic bills it "
+                "for the care it covers."]
         return tuple([scenario.description] if scenario.description else []) + tuple(said)
     said = []
     if scenario.description:
@@ -186,6 +188,8 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     if scenario.copay is not None and scenario.copay_waives_deductible:
         said.append(f"You pay a {money(scenario.copay)} copay per visit; the deductible does "
                     "not apply.")
+    elif not (scenario.deductible_remaining or scenario.coinsurance or scenario.copay):
+        said.append("You pay no deductible, copay or coinsurance.")
     else:
         said.append(f"{money(scenario.deductible_remaining)} of your deductible is left."
                     if scenario.deductible_remaining else "Your deductible is already met.")
@@ -207,7 +211,7 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     rule = payer.visit_limit if payer and payer.visit_limit else None
     names = [DISCIPLINE_NAMES[d].lower() for d in (rule.shared_by or rule.each)] if rule else []
     if rule and rule.each:
-        share = " for each of " + _words(names) + ", counted separately"
+        share = " for each of " + _words(names) + " (each counted on its own)"
     else:
         share = (" (one limit shared by " + _words(names) + ")") if len(names) > 1 else ""
     if covered_past_limit(payer):
