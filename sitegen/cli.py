@@ -15,7 +15,7 @@ import click
 from sitegen import __version__
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostics
-from sitegen.write import BuildLocked
+from sitegen.write import BuildLocked, UnsafeOutput
 
 
 def report(diags: Diagnostics, strict: bool = False) -> int:
@@ -73,25 +73,31 @@ def _site_options(command):
                           type=click.Path(file_okay=False, path_type=Path))(command)
 
 
-def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool
-             ) -> BuildOptions:
+def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+             force: bool = False) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
     if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
         raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
-    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
 
 
 @main.command("build")
 @_site_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: SITE_DIR/public).")
-def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+              help="Output folder (default: SITE_DIR/public). It is replaced as a whole, so it "
+              "must be new, empty or made by sitegen.")
+@click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
+              "make (never the site's own folders, the home folder or /).")
+def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+                  force: bool) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
-    options = _options(site_dir, out, base_url, strict)
+    options = _options(site_dir, out, base_url, strict, force)
     started = time.perf_counter()
     try:
         result = build(options)
+    except UnsafeOutput as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
     except BuildLocked as exc:
         click.echo(f"{exc}: error: another build of this site is running; wait for it to "
                    "finish (or delete the lock file if no build is running)", err=True)
@@ -150,14 +156,16 @@ def serve_command(site_dir: Path, port: int) -> None:
 
 @main.command("gfe")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (never inside the site's public/ folder).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="The HTML file to write, or a folder for a file named like "
+                   "gfe-2026-11-23-1.html (default: the current folder). Never inside the "
+                   "site's public/ folder.")
 @click.option("--site", "site_dir", default=".", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The site folder, with site.yaml, rates/ and templates/.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date the estimate is prepared, YYYY-MM-DD (default: today).")
-def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
+def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
     """Write one patient's good faith estimate (FILE, YAML) as a printable HTML file.
 
     FILE names the clinic, the course of care, the patient and the dates; see docs/gfe.md
@@ -165,20 +173,31 @@ def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
     """
     import datetime as dt
 
-    from sitegen.gfe_input import describe_result, published_folder, run, write_private
+    from sitegen.gfe_input import (
+        describe_result,
+        published_folder,
+        run,
+        write_new,
+        write_private,
+    )
 
     if not site_dir.is_dir():
         raise click.BadParameter(f"'{site_dir}' is not a folder", param_hint="--site")
+    out = out if out is not None else Path(".")
     folder = published_folder(out, site_dir)
     if folder is not None:
         raise click.BadParameter(f"'{out}' is inside the site's {folder} folder, which is "
                                  "published: write the estimate somewhere else",
                                  param_hint="--out")
-    if not out.parent.is_dir():
+    if not out.is_dir() and not out.parent.is_dir():
         raise click.BadParameter(f"the folder '{out.parent}' does not exist", param_hint="--out")
+    prepared = today.date() if today else dt.date.today()
     diags = Diagnostics()
-    result = run(file, str(file), site_dir, today.date() if today else dt.date.today(), diags)
+    result = run(file, str(file), site_dir, prepared, diags)
     if result is None:
         sys.exit(report(diags) or 1)
-    write_private(out, result.html)
+    if out.is_dir():
+        out = write_new(out, prepared, result.html)
+    else:
+        write_private(out, result.html)
     click.echo(describe_result(result, out), err=True)

@@ -32,7 +32,7 @@ _FILE = re.compile(r"(\d{4})\.yaml")
 # A dollar amount as people type it: $283, $2,480, $10,600.00
 DOLLARS = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{2})?(?![\d,]*\d)")
 # `figure('name')` in a template
-TEMPLATE_CALL = re.compile(r"""\bfigure\(\s*['"]([^'"]*)['"]\s*\)""")
+TEMPLATE_CALL = re.compile(r"""\bfigure\(\s*['"]([^'"]*)['"]\s*[,)]""")
 
 
 def _name(value: str) -> str:
@@ -70,13 +70,14 @@ class Figures:
     values: dict[str, Figure] = field(default_factory=dict)
     every_year: dict[int, dict[str, Figure]] = field(default_factory=dict)
 
-    def text(self, name: str) -> str:
-        """The figure as a page shows it: '$283', '$10,600', '120'."""
+    def text(self, name: str, cents: bool = False) -> str:
+        """The figure as a page shows it: '$283', '$10,600', '120'; with `cents`, dollars
+        always with cents ('$400.00'), as in a table of amounts."""
         if name == YEAR:
             return str(self.year)
         figure = self.values[name]
-        amount = f"{figure.value:,.0f}" if figure.value == figure.value.to_integral() \
-            else f"{figure.value:,.2f}"
+        whole = figure.value == figure.value.to_integral() and not cents
+        amount = f"{figure.value:,.0f}" if whole else f"{figure.value:,.2f}"
         return "$" + amount if figure.unit == "dollars" else amount
 
     def known(self, name: str) -> bool:

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticKnownError
 
+from sitegen import notices
+
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
 Discipline = Literal["OT", "PT", "SLP"]
@@ -310,10 +312,21 @@ class GoodFaithEstimateSettings(Strict):
 
     @model_validator(mode="after")
     def _versioned(self) -> GoodFaithEstimateSettings:
-        if (self.notice is not None or self.notice_title is not None) and \
-                self.notice_version is None:
+        own = self.notice is not None or self.notice_title is not None
+        builtin = ", ".join(notices.BUILTIN)
+        if own and self.notice_version is None:
             raise ValueError("a notice text of your own needs a notice_version of its "
-                             "own; add notice_version: (for example 2026-01-ours)")
+                             "own; add notice_version: (for example 2026-11-ours)")
+        if own and self.notice_version in notices.BUILTIN:
+            raise ValueError(f"notice_version '{self.notice_version}' is the name of a "
+                             "built-in notice, but the text here is your own; give it a "
+                             "version of its own (for example "
+                             f"{self.notice_version}-ours)")
+        if not own and self.notice_version is not None and \
+                self.notice_version not in notices.BUILTIN:
+            raise ValueError(f"unknown notice_version '{self.notice_version}'; use one of "
+                             f"the built-in notices ({builtin}), or add notice: with your "
+                             "own text")
         return self
 
 

@@ -49,6 +49,11 @@ def gfe_url(slug: str | None = None) -> str:
     return f"clinics/{slug}/good-faith-estimate/" if slug else "good-faith-estimate/"
 
 
+def bill_check_url(slug: str) -> str:
+    """How to check a bill from the clinic against its good faith estimate."""
+    return f"clinics/{slug}/good-faith-estimate/bill-above-estimate/"
+
+
 def price_transparency_url(slug: str) -> str:
     """The page that offers a clinic's price files (the footer's "Price Transparency")."""
     return f"clinics/{slug}/price-transparency/"
@@ -110,7 +115,7 @@ def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
 def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
-    from sitegen.gfe import clinic_estimates, notice
+    from sitegen.gfe import bill_example, clinic_estimates, notice
     from sitegen.jsonld import clinic_jsonld
     from sitegen.pricefiles import downloads
     from sitegen.tables import price_rows
@@ -139,6 +144,9 @@ def plan_routes(site) -> list[Route]:
         routes.append(Route(gfe_url(slug), page_output(gfe_url(slug)), "good-faith-estimate.html",
                             {"source": source, "notice": notice(site.config),
                              "estimates": clinic_estimates(source)}))
+        routes.append(Route(bill_check_url(slug), page_output(bill_check_url(slug)),
+                            "bill-above-estimate.html",
+                            {"source": source, "example": bill_example(source)}))
     routes.append(Route(gfe_url(), page_output(gfe_url()), "good-faith-estimate.html",
                         {"notice": notice(site.config)}))
     for code, entries in sorted(codes.items()):
