@@ -202,6 +202,9 @@ class Service(Strict):
     cash_price: Money
     negotiated: dict[str, Money] = Field(default_factory=dict)
     inpatient_bundled: bool = False
+    # What Original Medicare allows for each further unit of this code on the same day,
+    # after its multiple procedure payment reduction (docs/estimate.md); none = not reduced.
+    medicare_further_unit: Money | None = None
 
     @property
     def unit(self) -> str:
@@ -248,6 +251,48 @@ Amount = number(ge=0, lt=10_000_000, decimal_places=2)
 Fraction = number(ge=0, le=1)
 
 
+Month = Annotated[int, Field(strict=True, ge=1, le=12)]
+
+
+class SecondCoverage(Strict):
+    """A second coverage behind the first (docs/estimate.md): a Medigap plan, Medicaid, or a
+    second ordinary plan paying by coordination of benefits."""
+
+    type: Literal["medigap", "medicaid", "commercial"]
+    name: Text | None = None
+    medigap_plan: Literal["A", "B", "C", "D", "F", "G", "M", "N"] | None = None
+    copay: Amount | None = None  # Plan N (up to 20), Medicaid's copay, or the plan's own
+    deductible_remaining: Amount = Decimal(0)
+    coinsurance: Fraction = Decimal(0)
+    copay_waives_deductible: bool = False
+    oop_remaining: Amount | None = None
+    deductible: Amount | None = None
+    oop_max: Amount | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SecondCoverage:
+        if self.type == "medigap" and self.medigap_plan is None:
+            raise ValueError("a medigap second coverage needs medigap_plan: (A, B, C, D, F, G, M "
+                             "or N), the letter on the policy")
+        if self.type != "medigap" and self.medigap_plan is not None:
+            raise ValueError(f"medigap_plan is only for type: medigap (got type: {self.type}); "
+                             "remove medigap_plan:")
+        if self.medigap_plan == "N" and self.copay is not None and self.copay > 20:
+            raise ValueError(f"Plan N's copay is at most 20.00 a visit (got {self.copay}); "
+                             "write copay: 20.00 or less")
+        if self.type == "medigap" and self.medigap_plan != "N" and self.copay is not None:
+            raise ValueError(f"only Medigap Plan N has a copay (got Plan {self.medigap_plan}); "
+                             "remove copay:")
+        return self
+
+
+class TherapySpent(Strict):
+    """Medicare-allowed therapy already received this year, per threshold."""
+
+    pt_slp: Amount = Decimal(0)
+    ot: Amount = Decimal(0)
+
+
 class Scenario(Strict):
     """An insurance situation that estimate pages price every course of care under."""
 
@@ -266,6 +311,17 @@ class Scenario(Strict):
     allowed_share: Fraction | None = None
     over_limit: Literal["cash", "gross"] = "cash"
     unit_rule: Literal["cms", "per-code"] = "cms"
+    # Original Medicare: payment reduction for multiple therapy services, yearly therapy
+    # thresholds and the Part B deductible of site.yaml's `medicare:` (docs/estimate.md).
+    medicare: bool = False
+    therapy_spent: TherapySpent = TherapySpent()
+    second_coverage: SecondCoverage | None = None
+    # A course that starts on `start` crosses into a new plan year on `plan_year_starts`
+    # (a month; January for Medicare and calendar-year plans).
+    start: dt.date | None = None
+    plan_year_starts: Month = 1
+    deductible: Amount | None = None  # the yearly amounts a new plan year starts with
+    oop_max: Amount | None = None
 
 
 class PriceTransparency(Strict):
@@ -330,6 +386,16 @@ class GoodFaithEstimateSettings(Strict):
         return self
 
 
+class MedicareYear(Strict):
+    """One year's Original Medicare figures (CY physician fee schedule final rule)."""
+
+    year: int = Field(strict=True, ge=2000, le=2100)
+    part_b_deductible: Amount
+    therapy_threshold_pt_slp: Amount
+    therapy_threshold_ot: Amount
+    targeted_review_threshold: Amount
+
+
 class SiteConfig(Strict):
     title: Text
     description: Annotated[str, Field(max_length=2000)] = ""
@@ -341,6 +407,12 @@ class SiteConfig(Strict):
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
+    medicare: list[MedicareYear] = Field(default_factory=list)
+
+    def medicare_year(self, year: int) -> MedicareYear | None:
+        """The figures for `year`, or the latest earlier year's when it is not listed yet."""
+        known = [m for m in self.medicare if m.year <= year]
+        return max(known, key=lambda m: m.year) if known else None
 
 
 class ClinicSource(BaseModel):

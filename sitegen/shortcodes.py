@@ -138,22 +138,27 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
         error(f"unknown show '{show}' of shortcode 'estimate'",
               "use show=\"visits\" for the visit-by-visit table, or leave it out")
         return ""
-    result = price_course(source, course, scenario)
+    result = price_course(source, course, scenario, config)
     link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
     if show == "visits":
         return _visits_table(result, course.name, source.clinic.name, scenario.name, link,
                              long_date(source.clinic.last_updated))
+    second = scenario.second_coverage is not None
     return Markup(
         '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
         '{scenario}</caption>\n<thead><tr><th scope="col" class="num">You pay</th>'
-        '<th scope="col" class="num">Your plan pays</th><th scope="col" class="num">Total'
-        '</th></tr></thead>\n<tbody><tr><td class="num you" data-label="You pay">{you}</td>'
-        '<td class="num" data-label="Your plan pays">{plan}</td><td class="num" '
-        'data-label="Total">{total}</td></tr></tbody>\n</table>\n<p class="note">Computed '
-        'from the clinic\'s prices as of {date}. <a href="{link}">See the assumptions and '
-        'each visit</a>.</p>\n').format(
+        '<th scope="col" class="num">Your plan pays</th>{second_head}<th scope="col" '
+        'class="num">Total</th></tr></thead>\n<tbody><tr><td class="num you" '
+        'data-label="You pay">{you}</td><td class="num" data-label="Your plan pays">{plan}'
+        '</td>{second_cell}<td class="num" data-label="Total">{total}</td></tr></tbody>\n'
+        '</table>\n<p class="note">Computed from the clinic\'s prices as of {date}. <a '
+        'href="{link}">See the assumptions and each visit</a>.</p>\n').format(
         course=course.name, clinic=source.clinic.name, scenario=scenario.name,
         you=money(result.patient_total), plan=money(result.plan_total),
+        second_head=Markup('<th scope="col" class="num">Second coverage pays</th>')
+        if second else "",
+        second_cell=Markup('<td class="num" data-label="Second coverage pays">{}</td>').format(
+            money(result.second_total)) if second else "",
         total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
 
 

@@ -124,6 +124,8 @@ TOTALS = {
     ("little-steps-pediatric", "speech-eval-and-24"): "$2,950.00",
     ("little-steps-pediatric", "ot-and-speech"): "$4,450.00",
     ("mercy-valley-rehab", "pt-eval-and-12"): "$3,528.00",
+    # Cash prices: evaluation 360 + 36 x (90 + 92 + 101 + 109 = 392) = 14,472.
+    ("mercy-valley-rehab", "pt-after-stroke"): "$14,472.00",
     ("mercy-valley-rehab", "ot-eval-and-10"): "$3,450.00",
     ("mercy-valley-rehab", "speech-eval-and-10"): "$2,185.00",
     ("riverside-hand-ot", "eval-and-12"): "$2,753.00",
