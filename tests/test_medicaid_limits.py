@@ -126,9 +126,9 @@ def test_past_the_limit_covered_visits_explain_themselves():
 
 
 def test_limit_groups_count_on_their_own():
-    visits = [Visit("OT", D("100"), D("50"), D("60"), D("60"), True, "OT"),
-              Visit("SLP", D("100"), D("50"), D("60"), D("60"), True, "SLP"),
-              Visit("OT", D("100"), D("50"), D("60"), D("60"), True, "OT")]
+    visits = [Visit("OT", D("100"), D("50"), D("60"), D("60"), True, limit_group="OT"),
+              Visit("SLP", D("100"), D("50"), D("60"), D("60"), True, limit_group="SLP"),
+              Visit("OT", D("100"), D("50"), D("60"), D("60"), True, limit_group="OT")]
     result = estimate(Coverage(network="in-network", visits_remaining=1), visits)
     assert [str(v.patient) for v in result.visits] == ["0.00", "0.00", "60.00"]
     assert result.patient_total == D("60.00") and result.plan_total == D("100.00")
