@@ -36,6 +36,14 @@ from sitegen.pricing import (
     split_units,
 )
 from sitegen.render import DISCIPLINE_NAMES, long_date, money, percent
+from sitegen.selfpay import (
+    CashVisit,
+    package_use,
+    tier_floor,
+    tier_price,
+    tier_words,
+    with_package,
+)
 from sitegen.tables import median_rate
 
 
@@ -53,6 +61,30 @@ class VisitPlan:
     name: str
     count: int
     lines: tuple[BilledLine, ...]
+    session: str | None = None
+    visit_price: Decimal | None = None        # the session's own cash price for the visit
+    visit_price_max: Decimal | None = None    # the top of its range
+
+    @property
+    def cash(self) -> Decimal:
+        """What a self-pay patient is charged per visit: the visit's own price, or the sum
+        of its codes' cash prices; the high end where a price is a range."""
+        if self.visit_price is not None:
+            return self.visit_price_max or self.visit_price
+        return sum((line.service.cash_high * line.units for line in self.lines), Decimal(0))
+
+    @property
+    def cash_low(self) -> Decimal:
+        """The low end of the self-pay price per visit (the same as `cash` without a range)."""
+        if self.visit_price is not None:
+            return self.visit_price
+        return sum((line.service.cash_price * line.units for line in self.lines), Decimal(0))
+
+    @property
+    def has_range(self) -> bool:
+        if self.visit_price is not None:
+            return self.visit_price_max is not None
+        return any(line.service.cash_price_max for line in self.lines)
 
     @property
     def minutes(self) -> int:
@@ -103,7 +135,8 @@ def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> V
             lines.append(BilledLine(service, next(units)[1], line.minutes))
         else:
             lines.append(BilledLine(service, line.units or 1, None))
-    return VisitPlan(session.name, visit.count, tuple(lines))
+    return VisitPlan(session.name, visit.count, tuple(lines), session.id, session.cash_price,
+                     session.cash_price_max)
 
 
 def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
@@ -191,7 +224,7 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
     fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
     for course_visit, plan in zip(course.visits, plans):
         billed = plan.total("gross_charge")
-        cash = plan.total("cash_price")
+        cash = plan.cash
         allowed, reduction = visit_allowed(plan, scenario)
         over = cash if scenario.over_limit == "cash" else billed
         disciplines = {line.service.discipline for line in plan.lines}
@@ -398,12 +431,69 @@ def plan_year_words(scenario: Scenario, source: ClinicSource,
 def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:
     found = []
     for course in source.schedule.courses:
-        results = tuple(ScenarioResult(s, assumptions(s, source, config),
-                                       price_course(source, course, s, config))
-                        for s in scenarios_for(config, source))
         plans = tuple(visit_plan(source, v) for v in course.visits)
-        found.append(CourseEstimate(course, plans, results))
+        notes = price_notes(plans)
+        results = tuple(ScenarioResult(s, assumptions(s, source, config) + (
+            notes if s.network == "self-pay" or
+            coverage(s, source, config).visits_remaining is not None else ()),
+            price_course(source, course, s, config)) for s in scenarios_for(config, source))
+        found.append(CourseEstimate(course, plans, results + self_pay_options(source, plans)))
     return found
+
+
+def price_notes(plans: tuple[VisitPlan, ...]) -> tuple[str, ...]:
+    """What every scenario of a course should say about its prices: which end of a range
+    a self-pay or over-limit visit is counted at, and which visits have one price."""
+    said = []
+    if any(p.visit_price is not None for p in plans):
+        said.append("Visits paid by you of a kind with its own visit price are charged that "
+                    "price, whatever codes the visit bills; insurance pays code by code.")
+    if any(p.has_range for p in plans):
+        said.append("Where a cash price is a range (it depends on what the therapist finds), "
+                    "this estimate uses the high end of the range, so the real price is the "
+                    "same or lower.")
+    return tuple(said)
+
+
+def cash_visits(plans: tuple[VisitPlan, ...]) -> list[CashVisit]:
+    return [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
+
+
+def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
+                     ) -> tuple[ScenarioResult, ...]:
+    """Self-pay with each package the course can use, and with each sliding-scale tier."""
+    visits = cash_visits(plans)
+    notes = price_notes(plans)
+    found = []
+    for package in source.schedule.packages:
+        use = package_use(package, visits)
+        if use is None:
+            continue
+        valid = (f" within {package.valid_months} months of buying it"
+                 if package.valid_months else "")
+        scenario = Scenario(id=f"package-{package.id}", network="self-pay",
+                            name=f"No insurance, with the prepaid package: {package.name}")
+        said = (f"You pay {money(package.price)} in advance for {package.visits} visits of "
+                f"this kind, to be used{valid}; you buy {use.packages} package"
+                f"{'s' if use.packages != 1 else ''} for this course and pay the cash price "
+                f"for the other visits.",) + notes
+        lines = [Visit(name, price, cash=price) for name, price in with_package(use, visits)]
+        found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))
+    scale = source.schedule.sliding_scale
+    for i, tier in enumerate(scale.tiers if scale else []):
+        low = tier_floor(scale.tiers, i)  # type: ignore[union-attr]
+        income = (f"above {low}% and up to {tier.up_to_percent}%" if low else
+                  f"up to {tier.up_to_percent}%")
+        scenario = Scenario(id=f"sliding-scale-{i + 1}", network="self-pay",
+                            name=f"No insurance, sliding scale: household income {income} "
+                            "of the federal poverty guideline")
+        said = (f"The clinic's sliding scale ({scale.name}) gives {tier_words(tier)} "  # type: ignore
+                f"to households with a yearly income {income} of the federal poverty "
+                "guideline; ask the clinic how to apply.",) + notes
+        lines = [Visit(v.name, tier_price(tier, v.cash), cash=tier_price(tier, v.cash))
+                 for v in visits]
+        found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))
+    return tuple(found)
 
 
 def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,

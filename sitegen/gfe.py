@@ -18,8 +18,18 @@ from typing import Literal
 
 from sitegen import notices
 from sitegen.estimates import VisitPlan, visit_plan
-from sitegen.model import ClinicSource, Course, CourseVisit, Location, Service, SiteConfig
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    CourseVisit,
+    Location,
+    Package,
+    Service,
+    SiteConfig,
+)
 from sitegen.render import long_date
+from sitegen.selfpay import CashVisit, package_use, with_package
+from sitegen.tables import location_of
 
 # --- The notice -------------------------------------------------------------------------
 
@@ -222,18 +232,21 @@ class ItemLine:
     units: int              # per visit
     minutes: int | None     # per visit, for timed services
     visits: int
+    included: bool = False  # part of the visit's own price, not charged by itself
 
     @property
     def quantity(self) -> int:
         return self.units * self.visits
 
     @property
-    def price(self) -> Decimal:
-        return self.service.cash_price
+    def price(self) -> Decimal | None:
+        """The cash price per unit, the high end of a range (the estimate must not be
+        exceeded by $400 or more, so it never counts on the low end)."""
+        return None if self.included else self.service.cash_high
 
     @property
-    def charge(self) -> Decimal:
-        return self.service.cash_price * self.quantity
+    def charge(self) -> Decimal | None:
+        return None if self.included else self.service.cash_high * self.quantity
 
 
 @dataclass(frozen=True)
@@ -242,8 +255,15 @@ class VisitItems:
     lines: tuple[ItemLine, ...]
 
     @property
+    def visit_charge(self) -> Decimal | None:
+        """The visits' own price in total, when the visit has one."""
+        return None if self.plan.visit_price is None else self.plan.cash * self.plan.count
+
+    @property
     def total(self) -> Decimal:
-        return sum((line.charge for line in self.lines), Decimal(0))
+        if self.visit_charge is not None:
+            return self.visit_charge
+        return sum((line.charge or Decimal(0) for line in self.lines), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -295,6 +315,7 @@ class GoodFaithEstimate:
     diagnosis_codes: tuple[str, ...] = ()
     patient: Patient | None = None
     scheduled: dt.date | None = None
+    package_charges: tuple[PackageCharge, ...] = ()
 
     @property
     def visit_count(self) -> int:
@@ -304,6 +325,20 @@ class GoodFaithEstimate:
     def total(self) -> Decimal:
         return sum((p.total for p in self.providers), Decimal(0))
 
+    @property
+    def has_range(self) -> bool:
+        return any(v.plan.has_range for p in self.providers for v in p.visits)
+
+
+@dataclass(frozen=True)
+class PackageCharge:
+    """The expected charges of the course when the patient buys a prepaid package."""
+
+    package: Package
+    packages: int
+    rest: tuple[str, ...]       # visits outside the package, by name
+    total: Decimal
+
 
 def provider_items(source: ClinicSource, visits: list[CourseVisit],
                    locations: tuple[Location, ...] | None = None) -> ProviderItems:
@@ -311,12 +346,37 @@ def provider_items(source: ClinicSource, visits: list[CourseVisit],
     items = []
     for visit in visits:
         plan = visit_plan(source, visit)
-        lines = tuple(ItemLine(line.service, line.units, line.minutes, plan.count)
-                      for line in plan.lines)
+        lines = tuple(ItemLine(line.service, line.units, line.minutes, plan.count,
+                               plan.visit_price is not None) for line in plan.lines)
         items.append(VisitItems(plan, lines))
     clinic = source.clinic
     return ProviderItems(clinic.name, clinic.npi, clinic.tin,
-                         locations or tuple(clinic.locations), tuple(items), clinic.email)
+                         locations or care_locations(source, items), tuple(items),
+                         clinic.email)
+
+
+def care_locations(source: ClinicSource, items: list[VisitItems]) -> tuple[Location, ...]:
+    """Where the care is given: the one location whose prices the visits use, when every
+    service is priced for a location; otherwise every location of the clinic."""
+    places = {location_of(source, line.service) for visit in items for line in visit.lines}
+    if len(places) == 1 and None not in places:
+        return (places.pop(),)  # type: ignore[return-value]
+    return tuple(source.clinic.locations)
+
+
+def package_charges(source: ClinicSource, visits: list[CourseVisit]) -> tuple[PackageCharge, ...]:
+    """Each package the course can use, with the course's expected charges when bought."""
+    plans = tuple(visit_plan(source, v) for v in visits)
+    cash = [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
+    found = []
+    for package in source.schedule.packages:
+        use = package_use(package, cash)
+        if use is not None:
+            lines = with_package(use, cash)
+            rest = tuple(name for name, _ in lines if not name.startswith("Prepaid package: "))
+            found.append(PackageCharge(package, use.packages, rest,
+                                       sum((price for _, price in lines), Decimal(0))))
+    return tuple(found)
 
 
 def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
@@ -325,7 +385,8 @@ def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
         id=course.id, primary_service=course.name, description=course.description,
         providers=(provider_items(source, list(course.visits)),),
         frequency=course.frequency, months=course.months,
-        scheduled_separately=tuple(course.scheduled_separately))
+        scheduled_separately=tuple(course.scheduled_separately),
+        package_charges=package_charges(source, list(course.visits)))
 
 
 def clinic_estimates(source: ClinicSource) -> list[GoodFaithEstimate]:

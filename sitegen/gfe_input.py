@@ -31,6 +31,7 @@ from sitegen.gfe import (
     Patient,
     Timing,
     icd10_display,
+    package_charges,
     provider_items,
     timing,
     weekday_date,
@@ -233,7 +234,7 @@ def assemble(data: GfeInput, source: ClinicSource) -> GoodFaithEstimate:
         scheduled_separately=tuple(separately),
         diagnosis_codes=tuple(dict.fromkeys(icd10_display(c) for c in data.diagnosis_codes)),
         patient=Patient(data.patient.name, data.patient.date_of_birth),
-        scheduled=data.scheduled)
+        scheduled=data.scheduled, package_charges=package_charges(source, visits))
 
 
 def style_hash(css: str) -> str:

@@ -40,6 +40,22 @@ CMS_LICENSE_STATES = frozenset(
      "SD", "TN", "TX", "UT", "VT", "VI", "VA", "WA", "WV", "WI", "WY"])
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Billing modifiers a therapy clinic uses, with what they say (docs/fee-schedule.md).
+MODIFIERS = {
+    "GP": "therapy under a physical therapy plan of care",
+    "GO": "therapy under an occupational therapy plan of care",
+    "GN": "therapy under a speech-language pathology plan of care",
+    "59": "a distinct service, separate from another one on the same day",
+    "XE": "a distinct service in a separate encounter",
+    "XP": "a distinct service by a different practitioner",
+    "XS": "a distinct service on a separate structure or organ",
+    "XU": "a distinct service that does not overlap the usual parts of another",
+    "KX": "therapy above the Medicare threshold, with documented medical need",
+    "CQ": "physical therapy given in whole or in part by a physical therapist assistant",
+    "CO": "occupational therapy given in whole or in part by an occupational therapy assistant",
+    "95": "telehealth by live audio and video",
+    "93": "telehealth by audio only",
+}
 _CODES = {
     "CPT": (re.compile(r"\d{5}|\d{4}[FTU]"), "5 digits, like 97110"),
     "HCPCS": (re.compile(r"[A-V]\d{4}"), "a letter and 4 digits, like G0283"),
@@ -87,6 +103,14 @@ def _license_state(value: str) -> str:
     return value
 
 
+def _modifier(value: str) -> str:
+    if value not in MODIFIERS:
+        close = [m for m in MODIFIERS if m == value.upper().strip()]
+        hint = f"write it as {close[0]}" if close else "use one of " + ", ".join(MODIFIERS)
+        raise ValueError(f"unknown modifier '{value}'; {hint}")
+    return value
+
+
 def _zip(value: str) -> str:
     if not re.fullmatch(r"\d{5}(-\d{4})?", value):
         raise ValueError(f"ZIP code '{value}' must be 5 digits (or ZIP+4), in quotes")
@@ -106,6 +130,7 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+Modifier = Annotated[str, AfterValidator(_modifier)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 def _number_only(value: object) -> Decimal:
     """YAML reads `250` as int and `250.00` as Decimal; both are amounts. Anything else
@@ -123,6 +148,7 @@ def number(**constraints: object) -> object:
 
 
 Money = number(gt=0, lt=10_000_000, decimal_places=2)
+Discount = number(gt=0, le=1, decimal_places=4)
 
 
 class Address(Strict):
@@ -133,6 +159,7 @@ class Address(Strict):
 
 
 class Location(Strict):
+    id: Slug | None = None   # what services' `location:` names, for per-location prices
     name: Text
     address: Address
     phone: Text
@@ -152,6 +179,7 @@ class Clinic(Strict):
     email: Text | None = None
     locations: list[Location] = Field(min_length=1)
     last_updated: dt.date
+    effective_until: dt.date | None = None   # the last day these prices apply
 
 
 class VisitLimit(Strict):
@@ -200,8 +228,11 @@ class Service(Strict):
     timed: bool = False
     gross_charge: Money
     cash_price: Money
+    cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
     negotiated: dict[str, Money] = Field(default_factory=dict)
     inpatient_bundled: bool = False
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    location: Slug | None = None            # priced at this location only (its `id`)
     # What Original Medicare allows for each further unit of this code on the same day,
     # after its multiple procedure payment reduction (docs/estimate.md); none = not reduced.
     medicare_further_unit: Money | None = None
@@ -210,10 +241,30 @@ class Service(Strict):
     def unit(self) -> str:
         return "per 15 minutes" if self.timed else "per visit"
 
+    @property
+    def key(self) -> tuple:
+        """What makes a price row unique in a clinic: code, modifiers and location."""
+        return (self.code_type, self.code, tuple(sorted(self.modifiers)), self.location)
+
+    @property
+    def display_code(self) -> str:
+        """'97110-GO': the code with its modifiers, as a claim form shows them."""
+        return "-".join([self.code, *self.modifiers])
+
+    @property
+    def cash_high(self) -> Decimal:
+        """The price a patient may at most pay: the top of a range, or the one price."""
+        return self.cash_price_max or self.cash_price
+
     def code_problem(self) -> str:
         pattern, example = _CODES[self.code_type]
         if pattern.fullmatch(self.code):
             return ""
+        base, dash, rest = self.code.partition("-")
+        if dash and pattern.fullmatch(base):
+            return (f"'{self.code}' is not a valid {self.code_type} code: modifiers go in "
+                    f"their own key (write code: \"{base}\" and modifiers: "
+                    f"[{rest.replace('-', ', ')}])")
         return f"'{self.code}' is not a valid {self.code_type} code ({example})"
 
 
@@ -228,6 +279,35 @@ class Session(Strict):
     name: Text
     setting: Setting
     lines: list[SessionLine] = Field(min_length=1)
+    cash_price: Money | None = None         # one self-pay price for the whole visit
+    cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
+
+
+class Package(Strict):
+    """Prepaid visits: 'count' sessions of one kind for one price, used within a time."""
+
+    id: Slug
+    name: Text
+    session: Slug
+    visits: int = Field(gt=1, le=100)
+    price: Money
+    valid_months: int | None = Field(default=None, gt=0, le=60)
+    description: Text | None = None
+
+
+class SlidingTier(Strict):
+    """One row of a sliding scale: household income up to a share of the federal poverty
+    guideline, and what a self-pay patient then pays."""
+
+    up_to_percent: int = Field(gt=0, le=1000)
+    discount: Discount | None = None         # type: ignore[valid-type]
+    visit_price: Money | None = None         # type: ignore[valid-type]
+
+
+class SlidingScale(Strict):
+    name: Text = "Sliding scale for people who pay themselves"
+    how_to_apply: Text
+    tiers: list[SlidingTier] = Field(min_length=1, max_length=10)
 
 
 class CourseVisit(Strict):
@@ -336,6 +416,7 @@ class PriceTransparency(Strict):
     attester_name: Text
     contact_name: Text
     contact_email: Text | None = None       # default: clinic.email
+    csv_layout: Literal["tall", "wide"] = "tall"
 
 
 class FeeSchedule(Strict):
@@ -346,6 +427,8 @@ class FeeSchedule(Strict):
     sessions: list[Session] = Field(default_factory=list)
     courses: list[Course] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
+    packages: list[Package] = Field(default_factory=list)
+    sliding_scale: SlidingScale | None = None
 
 
 class MarkdownOptions(Strict):
@@ -386,6 +469,34 @@ class GoodFaithEstimateSettings(Strict):
         return self
 
 
+class GuidelineRegion(Strict):
+    first_person: Money                  # type: ignore[valid-type]
+    each_additional: Money               # type: ignore[valid-type]
+
+
+class PovertyGuidelines(Strict):
+    """The year's HHS poverty guidelines: configuration with its source, never code, so a
+    new year is a change of site.yaml."""
+
+    year: int = Field(ge=2000, le=2100)
+    source_title: Text
+    source_url: Text
+    checked: dt.date
+    contiguous: GuidelineRegion
+    alaska: GuidelineRegion
+    hawaii: GuidelineRegion
+
+    def region(self, state: str) -> GuidelineRegion:
+        return self.alaska if state == "AK" else self.hawaii if state == "HI" else \
+            self.contiguous
+
+    def income(self, state: str, household: int, percent: int) -> Decimal:
+        """`percent` of the guideline for a household, in whole dollars (rounded down)."""
+        r = self.region(state)
+        base = r.first_person + r.each_additional * (household - 1)
+        return (base * percent / 100).to_integral_value(rounding="ROUND_FLOOR")
+
+
 class MedicareYear(Strict):
     """One year's Original Medicare figures (CY physician fee schedule final rule)."""
 
@@ -407,6 +518,7 @@ class SiteConfig(Strict):
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
+    poverty_guidelines: PovertyGuidelines | None = None
     medicare: list[MedicareYear] = Field(default_factory=list)
 
     def medicare_year(self, year: int) -> MedicareYear | None:
@@ -415,8 +527,19 @@ class SiteConfig(Strict):
         return max(known, key=lambda m: m.year) if known else None
 
 
+class Edition(BaseModel):
+    """One dated fee schedule of a clinic kept in a folder (rates/<clinic>/<date>.yaml)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    effective: dt.date
+    path: str
+    schedule: FeeSchedule
+
+
 class ClinicSource(BaseModel):
-    """A validated fee schedule with where it came from (for located cross-file errors)."""
+    """A validated fee schedule with where it came from (for located cross-file errors).
+    A clinic kept as dated files is its schedule in effect, with every edition."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -424,6 +547,14 @@ class ClinicSource(BaseModel):
     path: str
     schedule: FeeSchedule
     positions: object  # yamlsrc.Positions
+    effective: dt.date | None = None        # when `schedule` took effect (dated files only)
+    editions: tuple[Edition, ...] = ()      # every dated schedule, oldest first
+
+    @property
+    def upcoming(self) -> tuple[Edition, ...]:
+        """Schedules that take effect after the one in effect (published as 'from <date>')."""
+        return tuple(e for e in self.editions
+                     if self.effective is not None and e.effective > self.effective)
 
     @property
     def clinic(self) -> Clinic:

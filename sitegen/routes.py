@@ -43,6 +43,14 @@ def estimates_url(slug: str) -> str:
     return f"clinics/{slug}/estimates/"
 
 
+def price_history_url(slug: str) -> str:
+    return f"clinics/{slug}/price-history/"
+
+
+def sliding_scale_url(slug: str) -> str:
+    return f"clinics/{slug}/sliding-scale/"
+
+
 def gfe_url(slug: str | None = None) -> str:
     """The good faith estimate notice: a clinic's (with its printable estimates), or the
     site's page that leads to every clinic's."""
@@ -116,8 +124,10 @@ def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
     from sitegen.gfe import bill_example, clinic_estimates, notice
+    from sitegen.history import history, periods, upcoming_changes
     from sitegen.jsonld import clinic_jsonld
     from sitegen.pricefiles import downloads
+    from sitegen.selfpay import clinic_state, income_table
     from sitegen.tables import price_rows
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
@@ -130,13 +140,29 @@ def plan_routes(site) -> list[Route]:
         routes.append(Route(price_transparency_url(slug),
                             page_output(price_transparency_url(slug)), "price-transparency.html",
                             {"source": source, "downloads": downloads(source)}))
+        upcoming = upcoming_changes(source)
         for setting in source.settings():
             rows = price_rows(source, setting)
             for row in rows:
                 codes.setdefault(row.service.code, []).append((source, row))
             routes.append(Route(setting_url(slug, setting),
                                 page_output(setting_url(slug, setting)), "setting.html",
-                                {"source": source, "setting": setting, "rows": rows}))
+                                {"source": source, "setting": setting, "rows": rows,
+                                 "upcoming": upcoming}))
+        if source.editions:
+            routes.append(Route(price_history_url(slug), page_output(price_history_url(slug)),
+                                "price-history.html",
+                                {"source": source, "diffs": history(source),
+                                 "periods": periods(source)}))
+        scale = source.schedule.sliding_scale
+        guidelines = site.config.poverty_guidelines
+        if scale is not None and guidelines is not None:
+            state = clinic_state(source)
+            routes.append(Route(sliding_scale_url(slug), page_output(sliding_scale_url(slug)),
+                                "sliding-scale.html",
+                                {"source": source, "scale": scale, "guidelines": guidelines,
+                                 "state": state,
+                                 "incomes": income_table(guidelines, state, scale.tiers)}))
         courses = estimate_courses(site.config, source)
         if courses:
             routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),

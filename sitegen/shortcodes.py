@@ -228,6 +228,8 @@ def _price(args, source: ClinicSource, page_url: str, error) -> str:
         if median is not None else "")
     return Markup('<a href="{link}">{what}</a> ({kind} {code}) at <a href="{clinic_link}">'
                   '{clinic}</a>: gross charge {gross}, cash price {cash}{plans}').format(
-        link=link, what=service.description, kind=service.code_type, code=service.code,
+        link=link, what=service.description, kind=service.code_type, code=service.display_code,
         clinic_link=relative_url(page_url, clinic_url(source.slug)), clinic=source.clinic.name,
-        gross=money(service.gross_charge), cash=money(service.cash_price), plans=plans)
+        gross=money(service.gross_charge), plans=plans,
+        cash=money(service.cash_price) + (f" to {money(service.cash_price_max)}"
+                                          if service.cash_price_max else ""))

@@ -202,7 +202,7 @@ def typed_figures(files: list[Path]) -> list[str]:
 
 def test_no_guide_or_template_types_a_yearly_figure_by_hand() -> None:
     files = sorted([*REPO.glob("content/**/*.md"), *REPO.glob("templates/**/*.html"),
-                    *REPO.glob("rates/*.yaml"), REPO / "site.yaml"])
+                    *REPO.glob("rates/**/*.yaml"), REPO / "site.yaml"])
     assert len(files) > 20
     assert typed_figures(files) == [], "use {{< figure NAME >}} or figure('NAME') instead"
 
