@@ -21,18 +21,18 @@ from sitegen.estimates import validate_scenarios
 from sitegen.figures import check_templates, load_figures, resolve_references
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
-from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
+from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
 from sitegen.mrf import render_mrf, validate_price_transparency
 from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.routes import base_path, content_url, page_output, plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinic, validate_clinics
 from sitegen.write import build_lock, check_output_folder, write_site
-from sitegen.yamlsrc import MAX_BYTES, YamlDoc
+from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc
 
 
 @dataclass
@@ -72,7 +72,9 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     root = options.root
     config_file = root / "site.yaml"
     if not config_file.is_file():
-        diags.error("site.yaml", 0, 0, f"no site.yaml in {root}",
+        other = "site.yml" if (root / "site.yml").is_file() else ""
+        diags.error(other or "site.yaml", 0, 0, f"no site.yaml in {root}",
+                    "rename site.yml to site.yaml" if other else
                     "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
         return None
     figures = load_figures(root, build_date(), diags, MAX_BYTES)
@@ -81,11 +83,18 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     def named_figures(doc: YamlDoc) -> None:
         resolve_references(doc, figures, diags)
 
-    loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES, named_figures)
-    if loaded is None:
-        return None
-    config, config_doc = loaded
+    site_loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES,
+                             named_figures)
+    # A broken site.yaml does not hide the other files' problems: they are read with a
+    # stand-in configuration (rules that need the real one are skipped), and nothing is
+    # priced or built (site.yaml has errors).
+    config, config_positions = (site_loaded[0], site_loaded[1].positions) if site_loaded else \
+        (SiteConfig(title="-", base_url="https://example.org/"), Positions())
     if options.base_url is not None:
+        problem = web_address_problem(options.base_url, path_ok=True)
+        if problem:
+            diags.error("--base-url", 0, 0, problem, "give the address the site is served from")
+            return None
         config = config.model_copy(update={"base_url": options.base_url})
     max_bytes = config.limits.max_file_bytes
     sources = find_sources(root, diags)
@@ -106,22 +115,27 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         if rel not in current and clinic_folder(rel) is not None:
             validate_clinic(ClinicSource(slug=clinic_folder(rel), path=rel, schedule=schedule,
                                          positions=positions), diags)
-    validate_scenarios(config, clinics, diags, config_doc.positions)
-    validate_price_transparency(config, clinics, diags, config_doc.positions)
-    validate_sliding_scales(config, clinics, diags)
+    if site_loaded:  # rules that need site.yaml's settings wait until it is sound
+        validate_scenarios(config, clinics, diags, config_positions)
+        validate_price_transparency(config, clinics, diags, config_positions)
+        validate_sliding_scales(config, clinics, diags)
+    broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
 
     pages: list[Page] = []
+    unreadable: dict[str, str] = {}  # pages with errors of their own: links to them are fine
     for rel in sources.content:
-        page = read_page(root / rel, rel.removeprefix("content/"), rel, diags, max_bytes,
-                         build_date())
+        source = rel.removeprefix("content/")
+        page = read_page(root / rel, source, rel, diags, max_bytes, build_date())
         if page is not None:
             pages.append(page)
-    by_source = {p.source: p.url for p in pages if not p.meta.draft}
+        else:
+            unreadable[source] = content_url(source)
+    by_source = {**unreadable, **{p.source: p.url for p in pages if not p.meta.draft}}
     by_slug = {c.slug: c for c in clinics}
-    pages = [render_page(p, by_source.get, diags, expand(
+    pages = [render_page(p, by_source, diags, expand(
         p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken, figures),
         config.markdown.allow_html) for p in pages]
     _check_fragments(pages, diags)
@@ -131,12 +145,24 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), figures=figures)
 
 
+def _flagged(clinics: list[ClinicSource], diags: Diagnostics) -> set[str]:
+    """Names (slug and file or folder name) of the clinics with an error of their own (in
+    any of their files), or of every clinic when site.yaml has one (its scenarios price
+    every clinic): shortcodes never price them, so pricing only ever sees sound data."""
+    with_errors = {d.path for d in diags.errors}
+    folders = {clinic_folder(path) for path in with_errors} - {None}
+    site_broken = "site.yaml" in with_errors
+    return {name for c in clinics
+            if site_broken or c.path in with_errors or clinic_folder(c.path) in folders
+            for name in (c.slug, clinic_folder(c.path) or Path(c.path).stem)}
+
+
 def _check_fragments(pages: list[Page], diags: Diagnostics) -> None:
     """A link like glossary.md#deductable must name a heading that exists."""
     ids = {p.source: {i for i, _ in p.toc} for p in pages}
     for page in pages:
         for target, fragment, line, col in page.fragment_links:
-            if fragment not in ids.get(target, set()):
+            if target in ids and fragment not in ids[target]:  # not in ids: its own errors
                 choices = sorted(ids.get(target, set()))
                 diags.error(page.display, line, col,
                             f"the link points to '#{fragment}', which is not a heading of "

@@ -15,6 +15,7 @@ import click
 from sitegen import __version__
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostics
+from sitegen.model import web_address_problem
 from sitegen.write import BuildLocked, UnsafeOutput
 
 
@@ -77,8 +78,9 @@ def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: boo
              force: bool = False) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
-    if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
-        raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
+    problem = web_address_problem(base_url, path_ok=True) if base_url is not None else ""
+    if problem:
+        raise click.BadParameter(problem, param_hint="--base-url")
     return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
 
 

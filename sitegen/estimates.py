@@ -122,17 +122,23 @@ def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
 
 
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    """What one course visit bills. References are checked by `validate` first; one that
+    is unknown anyway bills nothing here rather than raising."""
     if visit.service is not None:
         service = source.service(visit.service)
-        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),))
-    session = next(s for s in source.schedule.sessions if s.id == visit.session)
-    timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
+        lines = (BilledLine(service, 1, None),) if service is not None else ()
+        return VisitPlan(service.description if service else visit.service, visit.count, lines)
+    session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
+    if session is None:
+        return VisitPlan(visit.session or "", visit.count, ())
+    known = [(line, source.service(line.service)) for line in session.lines]
+    known = [(line, service) for line, service in known if service is not None]
+    timed = [(line.service, line.minutes) for line, _ in known if line.minutes is not None]
     units = iter(split_units(timed, rule))  # type: ignore[arg-type]
     lines = []
-    for line in session.lines:
-        service = source.service(line.service)
+    for line, service in known:
         if line.minutes is not None:
-            lines.append(BilledLine(service, next(units)[1], line.minutes))
+            lines.append(BilledLine(service, next(units, ("", 0))[1], line.minutes))
         else:
             lines.append(BilledLine(service, line.units or 1, None))
     return VisitPlan(session.name, visit.count, tuple(lines), session.id, session.cash_price,
@@ -499,17 +505,29 @@ def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
 def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,
                        site_positions: object) -> None:
     """Scenario rules that need the clinic's data; positions point into site.yaml or rates/."""
+    site_ids: dict[str, int] = {}
     for i, scenario in enumerate(config.scenarios):
         _check_scenario(scenario, None, "site.yaml",
                         lambda *loc, i=i: site_positions.of(("scenarios", i, *loc)), diags)
-    site_ids = {s.id for s in config.scenarios}
+        if scenario.id in site_ids:
+            diags.error("site.yaml", *site_positions.of(("scenarios", i, "id")),
+                        f"duplicate scenario id '{scenario.id}' (first given on line "
+                        f"{site_positions.of(('scenarios', site_ids[scenario.id], 'id'))[0]})",
+                        "each scenario id must be unique")
+        site_ids.setdefault(scenario.id, i)
     for source in clinics:
+        own: dict[str, int] = {}
         for i, scenario in enumerate(source.schedule.scenarios):
             def at(*loc, i=i, source=source):
                 return source.positions.of(("scenarios", i, *loc))  # type: ignore[attr-defined]
             if scenario.id in site_ids:
                 diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
                             "used by a scenario in site.yaml", "give this scenario another id")
+            elif scenario.id in own:
+                diags.error(source.path, *at("id"), f"duplicate scenario id '{scenario.id}' "
+                            f"(first given on line {_line_of_scenario(source, own[scenario.id])})",
+                            "each scenario id must be unique")
+            own.setdefault(scenario.id, i)
             _check_scenario(scenario, source, source.path, at, diags)
             if scenario.medicare and scenario.payer is not None:
                 _check_medicare_year(config, scenario, source, at, diags)
@@ -543,6 +561,11 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
                 f"'{course.id}' cannot tell whether some visits are PT and speech or OT, so "
                 "they count toward no therapy threshold", "give the services of each visit "
                 "a discipline: (PT, OT or SLP)")
+
+
+def _line_of_scenario(source: ClinicSource, index: int) -> int:
+    """The line of the clinic's scenario number `index`."""
+    return source.positions.of(("scenarios", index, "id"))[0]  # type: ignore[attr-defined]
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
