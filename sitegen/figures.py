@@ -143,15 +143,24 @@ def resolve_references(doc: YamlDoc, figures: Figures, diags: Diagnostics) -> No
     the figure's value, before the document is validated; unknown names are errors."""
     def walk(value: object, loc: tuple) -> object:
         if isinstance(value, dict):
-            if set(value) == {"figure"} and isinstance(value["figure"], str):
+            if set(value) == {"figure"}:
                 name = value["figure"]
-                problem = figures.problem(name) or (
-                    (f"figure '{name}' is a year, not an amount", "name an amount")
-                    if name == YEAR else None)
-                if problem is None:
-                    return figures.values[name].value
-                diags.error(doc.path, *doc.positions.of((*loc, "figure")), *problem)
-                return Decimal(0)  # reported above; validation need not report it again
+                where = doc.positions.of((*loc, "figure"))
+                if not isinstance(name, str):
+                    problem: tuple[str, str] | None = (
+                        "a figure needs its name", "write it like {figure: "
+                        "medicare.part_b_deductible}")
+                    if any(d.path == doc.path and d.line == where[0] for d in diags.errors):
+                        problem = None  # its text was refused when the file was read
+                else:
+                    problem = figures.problem(name) or (
+                        (f"figure '{name}' is a year, not an amount", "name an amount")
+                        if name == YEAR else None)
+                    if problem is None:
+                        return figures.values[name].value
+                if problem is not None:
+                    diags.error(doc.path, *where, *problem)
+                return Decimal(0)  # reported; validation need not report it again
             return {k: walk(v, (*loc, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v, (*loc, i)) for i, v in enumerate(value)]

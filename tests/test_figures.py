@@ -226,3 +226,15 @@ def test_other_amounts_are_not_taken_for_figures(typed: str) -> None:
     diags = Diagnostics()
     figures = load_figures(REPO, dt.date(2026, 11, 27), diags, 2_000_000)
     assert list(figures.typed(f"Costs {typed} a year.")) == []
+
+
+@pytest.mark.parametrize("reference, message", [
+    ("{figure: }", "a figure needs its name; write it like {figure: medicare.part_b_deductible}"),
+    ("{figure: year}", "figure 'year' is a year, not an amount; name an amount")])
+def test_a_figure_reference_needs_an_amount_s_name(tmp_path: Path, reference: str,
+                                                   message: str) -> None:
+    scenario = ("scenarios:\n  - id: medicare\n    name: Medicare\n    network: in-network\n"
+                f"    deductible_remaining: {reference}\n")
+    found = check(tmp_path, {"figures/2026.yaml": FIGURES,
+                             "rates/a.yaml": RATES_INSURED + scenario})
+    assert found == [f"rates/a.yaml:25:36: error: {message}"]
