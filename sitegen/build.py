@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.figures import check_templates, load_figures, resolve_references
+from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
@@ -42,6 +44,8 @@ class BuildOptions:
     base_url: str | None = None
     strict: bool = False
     force: bool = False  # replace an output folder that sitegen did not make
+    # Called with (pages rendered, pages in all) while rendering: the CLI's progress bar.
+    progress: Callable[[int, int], None] | None = None
 
     @property
     def output(self) -> Path:
@@ -52,6 +56,7 @@ class BuildOptions:
 class BuildResult:
     diagnostics: Diagnostics
     files: dict[str, bytes] = field(default_factory=dict)
+    clinics: int = 0  # clinics built, for the summary line
 
     @property
     def ok(self) -> bool:
@@ -109,7 +114,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
             broken.add(clinic_folder(rel) or Path(rel).stem)
     today = build_date()
     clinics = assemble(loaded, today, diags)
-    validate_clinics(clinics, diags, today)
+    validate_clinics(clinics, diags, today, config.stale_after_months)
     current = {c.path for c in clinics}
     for rel, schedule, positions in loaded:  # earlier and later schedules must be sound too
         if rel not in current and clinic_folder(rel) is not None:
@@ -186,15 +191,21 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
     return not diags.errors
 
 
-def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
+def render_site(site: Site, root: Path, diags: Diagnostics,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
     templates = root / "templates"
     env = make_environment(templates, site.figures)
     routes = plan_routes(site)
     if not _unique_outputs(routes, diags):
         return {}
-    shared = {"site": site, "config": site.config}
+    today, months = build_date(), site.config.stale_after_months
+    shared = {"site": site, "config": site.config, "stale_after_months": months,
+              "stale": {c.slug for c in site.clinics
+                        if is_stale(c.clinic.last_updated, today, months)}}
     files: dict[str, bytes] = {}
-    for route in routes:
+    for done, route in enumerate(routes, start=1):
+        if progress is not None:
+            progress(done, len(routes))
         try:
             files[route.output] = render_route(env, route, shared, site.config.base_url)
         except jinja2.TemplateSyntaxError as exc:
@@ -236,12 +247,12 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
-    files = render_site(site, options.root, diags)
+    files = render_site(site, options.root, diags, options.progress)
     if not diags.errors:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
     if diags.errors or not write:
-        return BuildResult(diags, files)
+        return BuildResult(diags, files, len(site.clinics))
     with build_lock(options.output):
         check_output_folder(options.output, options.root, options.force)  # it may have changed
         write_site(options.output, files)
-    return BuildResult(diags, files)
+    return BuildResult(diags, files, len(site.clinics))

@@ -563,6 +563,9 @@ class SiteConfig(Strict):
     language: Text = "en"
     publisher: Text | None = None
     contact_email: Email | None = None
+    # Prices older than this get a notice on their pages and a warning (an error under
+    # --strict); see sitegen/freshness.py.
+    stale_after_months: int = Field(default=12, gt=0, le=120)
     scenarios: list[Scenario] = Field(default_factory=list)
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
