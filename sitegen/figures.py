@@ -184,3 +184,15 @@ def check_templates(templates: Path, figures: Figures, diags: Diagnostics) -> No
                 col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
                 diags.error(display, line, col, *problem)
 
+
+
+def references_near(file: Path, diags: Diagnostics):
+    """For reading one fee schedule alone (`sitegen export`/`import`): resolve its figure
+    references with the figures of the site it sits in (the nearest figures/ folder up)."""
+    root = next((p for p in file.resolve().parents if (p / FOLDER).is_dir()), None)
+    figures = (load_figures(root, dt.date.today(), Diagnostics(), 2_000_000)
+               if root is not None else Figures())
+
+    def prepare(doc: YamlDoc) -> None:
+        resolve_references(doc, figures, diags)
+    return prepare

@@ -611,8 +611,8 @@ def test_estimate_shortcode_shows_the_second_coverage(tmp_path: Path) -> None:
 def test_medicare_deductible_left_is_at_most_the_year_s(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parent.parent
     rates = (repo / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
-    wrong = rates.replace("    deductible_remaining: {figure: medicare.part_b_deductible}\n",
-                          "    deductible_remaining: 300.00\n", 1)
+    wrong = rates.replace("    deductible_remaining: 283.00\n", "    deductible_remaining: 300.00\n",
+                          1)
     line = wrong.splitlines().index("    deductible_remaining: 300.00") + 1
     messages = check(tmp_path, {"site.yaml": (repo / "site.yaml").read_text(encoding="utf-8"),
                                 "rates/a.yaml": wrong})
