@@ -21,7 +21,8 @@ from sitegen.freshness import add_months, is_stale
 from sitegen.write import MARKER
 
 R = "rates/a.yaml"
-GUIDE = "---\ntitle: Costs\nsummary: What things cost.\n---\nText.\n"
+GUIDE = ("---\ntitle: Costs\nsummary: What things cost.\nsources:\n"
+         "  - {title: CMS, url: 'https://www.cms.gov/', checked: 2026-11-01}\n---\nText.\n")
 OLD = changed(RATES_INSURED, "last_updated: 2026-09-01", "last_updated: 2025-10-15") + \
     "courses:\n  - {id: six, name: Six visits, visits: [{service: exercise, count: 6}]}\n"
 NOTICE = re.compile(r'<p class="notice stale" role="note">(.*?)</p>', re.S)
