@@ -14,11 +14,24 @@ from pathlib import Path
 
 import click
 
-from sitegen import __version__
-from sitegen.build import BuildOptions, build
+from sitegen import __version__, cache
 from sitegen.diagnostics import Diagnostics
-from sitegen.model import web_address_problem
-from sitegen.write import BuildLocked, UnsafeOutput
+from sitegen.options import BuildOptions
+from sitegen.write import BuildLocked, UnsafeOutput, check_output_folder
+
+
+def __getattr__(name: str):
+    """`build`, imported on first use: a rebuild answered from the cache never loads the
+    pipeline's libraries (Jinja, pydantic, Markdown), which take longer than the answer."""
+    if name == "build":
+        from sitegen.build import build
+
+        return build
+    raise AttributeError(name)
+
+
+def _build(options: BuildOptions, *, write: bool = True):
+    return sys.modules[__name__].build(options, write=write)
 
 
 def report(diags: Diagnostics, strict: bool = False) -> int:
@@ -80,6 +93,8 @@ def _verbosity() -> int:
 
 def _site_options(command):
     """The options `build` and `check` share."""
+    command = click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes "
+                           "for rendering (default: all cores; small sites use one).")(command)
     command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
     command = click.option("--base-url", help="Public URL of the site, e.g. "
                            "https://example.org/repo/ (default: base_url of site.yaml).")(command)
@@ -88,13 +103,17 @@ def _site_options(command):
 
 
 def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
-             force: bool = False) -> BuildOptions:
+             force: bool = False, jobs: int | None = None) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
-    problem = web_address_problem(base_url, path_ok=True) if base_url is not None else ""
-    if problem:
-        raise click.BadParameter(problem, param_hint="--base-url")
-    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
+    if base_url is not None:
+        from sitegen.model import web_address_problem  # only then: a cached build needs no pydantic
+
+        problem = web_address_problem(base_url, path_ok=True)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--base-url")
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force,
+                        jobs=jobs)
 
 
 @main.command("build")
@@ -105,14 +124,17 @@ def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: boo
 @click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
               "make (never the site's own folders, the home folder or /).")
 def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
-                  force: bool) -> None:
+                  jobs: int | None, force: bool) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
-    options = _options(site_dir, out, base_url, strict, force)
+    options = _options(site_dir, out, base_url, strict, force, jobs)
     started = time.perf_counter()
     try:
-        with _progress_bar() as progress:
-            options.progress = progress
-            result = build(options)
+        check_output_folder(options.output, options.root, options.force)
+        result = cache.answer(options, cache.fingerprint(options))
+        if result is None:
+            with _progress_bar() as progress:
+                options.progress = progress
+                result = _build(options)
     except UnsafeOutput as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     except BuildLocked as exc:
@@ -166,10 +188,11 @@ def _progress_bar():
 
 @main.command("check")
 @_site_options
-def check_command(site_dir: Path, base_url: str | None, strict: bool) -> None:
+def check_command(site_dir: Path, base_url: str | None, strict: bool, jobs: int | None
+                  ) -> None:
     """Validate everything and check every link of the rendered site, writing nothing."""
     started = time.perf_counter()
-    result = build(_options(site_dir, None, base_url, strict), write=False)
+    result = _build(_options(site_dir, None, base_url, strict, jobs=jobs), write=False)
     code = report(result.diagnostics, strict)
     if code == 0 and _verbosity():
         click.echo(summary("Checked", result, time.perf_counter() - started) + ": no errors",
@@ -432,9 +455,10 @@ def new_site(folder: Path, title: str, disciplines: tuple[str, ...]) -> None:
     guides, the templates and the GitHub workflows; it builds as it is."""
     from sitegen.starter import REPO, write_site_skeleton
 
-    if not (REPO / "templates").is_dir():
-        raise click.UsageError(f"the templates to copy are missing ({REPO / 'templates'}): "
-                               "run new site from a sitegen checkout (pip install -e PATH)")
+    for part in ("templates", "figures"):
+        if not (REPO / part).is_dir():
+            raise click.UsageError(f"the {part} to copy are missing ({REPO / part}): "
+                                   "run new site from a sitegen checkout (pip install -e PATH)")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise click.BadParameter(f"'{folder}' is not an empty folder", param_hint="FOLDER")
     if not folder.parent.is_dir():
