@@ -178,7 +178,7 @@ def test_a_figures_file_is_checked_like_every_input(tmp_path: Path) -> None:
     found = check(tmp_path, {"figures/2026.yaml": bad, "figures/latest.yaml": FIGURES})
     assert "figures/latest.yaml: error: a figures file must be named after its year; rename " \
            "it like figures/2026.yaml" in found
-    assert "figures/2026.yaml:6:3: error: 'OOP max' is not a figure name: use lower-case " \
+    assert "figures/2026.yaml:5:1: error: 'OOP max' is not a figure name: use lower-case " \
            "words joined by dots, like medicare.part_b_deductible" in found, found
     assert [f for f in found if "weeks" in f] == [
         "figures/2026.yaml:19:9: error: unknown unit value \"weeks\"; use one of dollars, days, "
