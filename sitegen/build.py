@@ -55,8 +55,10 @@ class BuildResult:
         return not self.diagnostics.errors
 
 
-def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
-    """Read and validate every input; None when anything is wrong (see `diags`)."""
+def load_site(options: BuildOptions, diags: Diagnostics,
+              docs: cache.DocCache | None = None) -> Site | None:
+    """Read and validate every input; None when anything is wrong (see `diags`). With
+    `docs`, fee schedules parsed by an earlier build are read back instead of parsed."""
     root = options.root
     config_file = root / "site.yaml"
     if not config_file.is_file():
@@ -83,7 +85,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     loaded: list[tuple[str, FeeSchedule, object]] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
-        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
+        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, docs)
         if result is not None:
             loaded.append((rel, result[0], result[1].positions))
         else:
@@ -322,7 +324,10 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
 
 def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
-    site = load_site(options, diags)
+    docs = cache.DocCache(options.root) if write else None
+    site = load_site(options, diags, docs)
+    if docs is not None:
+        docs.prune()
     gc.freeze()
     gc.enable()
     if site is None:
