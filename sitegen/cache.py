@@ -80,7 +80,8 @@ def fingerprint(options: BuildOptions) -> str | None:
     the libraries that shape the output. None when a
     file cannot be read (then no shortcut: the full build reports the problem)."""
     root = options.root
-    settings = [code_fingerprint(), options.base_url, options.strict, build_date().isoformat()]
+    settings = [code_fingerprint(), options.base_url, options.strict, build_date().isoformat(),
+                options.shard]
     total = hashlib.sha256(json.dumps(settings).encode())
     try:
         for name in INPUTS:
