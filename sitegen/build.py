@@ -334,8 +334,6 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
     docs = cache.DocCache(options.root) if write else None
     site = load_site(options, diags, docs)
-    if docs is not None:
-        docs.prune()
     gc.freeze()
     gc.enable()
     if site is None:
@@ -360,4 +358,6 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     with build_lock(out):
         check_output_folder(out, options.root, options.force)  # it may have changed
         write_site(out, files)
+    if docs is not None:
+        docs.save()
     return BuildResult(diags, files, len(site.clinics))

@@ -227,6 +227,7 @@ class DocCache:
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR / "docs"
         self.used: set[str] = set()
+        self.pending: dict[str, dict[str, str]] = {}
 
     def _key(self, raw: bytes) -> str:
         return hashlib.sha256(code_fingerprint().encode() + b"\0" + raw).hexdigest()
@@ -250,7 +251,8 @@ class DocCache:
             return None
 
     def put(self, raw: bytes, doc: YamlDoc) -> None:
-        """Remember a document parsed without any problem (best effort)."""
+        """Remember a document parsed without any problem; written by `save` (a failed
+        build leaves the site folder as it was)."""
         if doc.flagged:
             return
         key = self._key(raw)
@@ -259,18 +261,30 @@ class DocCache:
             body = json.dumps({"data": _encode(doc.data),
                                "values": _places(doc.positions.values),
                                "keys": _places(doc.positions.keys)}, separators=(",", ":"))
-            entry = {"key": key, "sum": hashlib.sha256(body.encode()).hexdigest(), "body": body}
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder.parent / ".gitignore").write_text("*\n")
-            target = self.folder / f"{key}.json"
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(entry), "utf-8")
-            temporary.replace(target)
-        except (OSError, TypeError, ValueError):
-            pass
+        except (TypeError, ValueError):
+            return
+        self.pending[key] = {"key": key, "sum": hashlib.sha256(body.encode()).hexdigest(),
+                             "body": body}
+
+    def save(self) -> None:
+        """Write the new entries and forget those of file contents this build did not read
+        (edited, deleted); best effort."""
+        try:
+            if self.pending:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                (self.folder.parent / ".gitignore").write_text("*\n")
+            for key, entry in self.pending.items():
+                target = self.folder / f"{key}.json"
+                temporary = target.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(entry), "utf-8")
+                temporary.replace(target)
+            self.pending.clear()
+        except OSError:
+            return
+        self.prune()
 
     def prune(self) -> None:
-        """Forget the entries of file contents this build did not read (edited, deleted)."""
+        """Forget the entries of file contents this build did not read."""
         try:
             for path in self.folder.glob("*.json"):
                 if path.stem not in self.used:
