@@ -13,7 +13,7 @@ import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
 from sitegen.routes import plan_routes
 from sitegen.selfpay import validate_sliding_scales
+from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.urls import base_path, content_url, page_output
@@ -56,8 +57,10 @@ class BuildResult:
         return not self.diagnostics.errors
 
 
-def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
-    """Read and validate every input; None when anything is wrong (see `diags`)."""
+def load_site(options: BuildOptions, diags: Diagnostics,
+              docs: cache.DocCache | None = None) -> Site | None:
+    """Read and validate every input; None when anything is wrong (see `diags`). With
+    `docs`, fee schedules parsed by an earlier build are read back instead of parsed."""
     root = options.root
     config_file = root / "site.yaml"
     if not config_file.is_file():
@@ -91,7 +94,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     loaded: list[tuple[str, FeeSchedule, object]] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
-        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, named_figures)
+        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, named_figures,
+                            docs)
         if result is not None:
             loaded.append((rel, result[0], result[1].positions))
         else:
@@ -248,9 +252,10 @@ def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendere
 
 
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
-                progress: Callable[[int, int], None] | None = None
+                progress: Callable[[int, int], None] | None = None, shard: Shard | None = None
                 ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
-    """Every output file (path -> bytes) and the check's scan of every page."""
+    """Every output file (path -> bytes) and the check's scan of every page (of `shard`'s
+    clinics and, in its first shard, the site-level ones)."""
     templates = root / "templates"
     env = make_environment(templates, site.figures)
     views = [clinic_view(site.config, source) for source in site.clinics]
@@ -264,8 +269,12 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                         if is_stale(c.clinic.last_updated, today, months)}}
     _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
                  shared=shared)
-    units = [("route", i) for i in range(len(routes))] + [("files", i)
-                                                         for i in range(len(views))]
+    shard = shard or Shard(1, 1)
+    position = {view.slug: i for i, view in enumerate(views)}
+    owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
+    units = [("route", i) for i in range(len(routes)) if shard.owns(owner[i])] + \
+        [("files", i) for i in range(len(views)) if shard.owns(i)]
+    total = sum(1 for kind, _ in units if kind == "route")
     files: dict[str, bytes] = {}
     scans: dict[str, PageScan] = {}
     done = 0
@@ -281,9 +290,11 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
             for _ in range(pages):
                 done += 1
                 if progress is not None:
-                    progress(done, len(routes))
+                    progress(done, total)
     finally:
         _WORK.clear()
+    if not shard.owns(None):
+        return files, scans
     static = templates / "assets"
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
@@ -330,7 +341,8 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
 
 def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
-    site = load_site(options, diags)
+    docs = cache.DocCache(options.root) if write else None
+    site = load_site(options, diags, docs)
     gc.freeze()
     gc.enable()
     if site is None:
@@ -341,9 +353,13 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     # largest part of a loaded file, before rendering fills memory with pages.
     site = site.model_copy(update={"clinics": tuple(
         c.model_copy(update={"positions": None}) for c in site.clinics)})
+    shard = Shard(*options.shard) if options.shard else None
     files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
-                               options.progress)
-    if not diags.errors:
+                               options.progress, shard)
+    if shard is not None and not diags.errors:  # links cross shards: `merge` checks them
+        inputs = cache.fingerprint(replace(options, shard=None)) or ""
+        files[MANIFEST] = manifest(shard, inputs, site.config.base_url, files)
+    elif not diags.errors:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
                    scans=scans)
     if diags.errors or not write:
@@ -351,4 +367,6 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     with build_lock(out):
         check_output_folder(out, options.root, options.force)  # it may have changed
         write_site(out, files)
+    if docs is not None:
+        docs.save()
     return BuildResult(diags, files, len(site.clinics))
