@@ -44,7 +44,7 @@ print(f"peak-kib {peak} exit {code}", file=sys.stderr)
 def synthetic_site(target: Path, clinics: int, guides: int) -> Path:
     target.mkdir(parents=True)
     shutil.copy(ROOT / "site.yaml", target / "site.yaml")
-    for folder in ("templates", "content"):
+    for folder in ("templates", "content", "figures"):
         shutil.copytree(ROOT / folder, target / folder)
     (target / "rates").mkdir()
     examples = sorted((ROOT / "rates").glob("*.yaml"))

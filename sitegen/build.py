@@ -24,6 +24,7 @@ from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.figures import check_templates, load_figures, resolve_references
 from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
@@ -34,13 +35,14 @@ from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
 from sitegen.routes import plan_routes
 from sitegen.selfpay import validate_sliding_scales
+from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
 from sitegen.sources import TRANSLATION_FOLDERS, find_sources
 from sitegen.urls import base_path, content_url, page_output
 from sitegen.validate import validate_clinic, validate_clinics
 from sitegen.views import clinic_view
 from sitegen.write import build_lock, check_output_folder, write_site
-from sitegen.yamlsrc import MAX_BYTES, Positions
+from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc
 
 
 @dataclass
@@ -55,8 +57,10 @@ class BuildResult:
         return not self.diagnostics.errors
 
 
-def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
-    """Read and validate every input; None when anything is wrong (see `diags`)."""
+def load_site(options: BuildOptions, diags: Diagnostics,
+              docs: cache.DocCache | None = None) -> Site | None:
+    """Read and validate every input; None when anything is wrong (see `diags`). With
+    `docs`, fee schedules parsed by an earlier build are read back instead of parsed."""
     root = options.root
     config_file = root / "site.yaml"
     if not config_file.is_file():
@@ -65,7 +69,14 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
                     "rename site.yml to site.yaml" if other else
                     "run sitegen in the site folder, or pass the folder: sitegen build SITE_DIR")
         return None
-    site_loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES)
+    figures = load_figures(root, build_date(), diags, MAX_BYTES)
+    check_templates(root / "templates", figures, diags)
+
+    def named_figures(doc: YamlDoc) -> None:
+        resolve_references(doc, figures, diags)
+
+    site_loaded = load_model(config_file, "site.yaml", SiteConfig, diags, MAX_BYTES,
+                             named_figures)
     # A broken site.yaml does not hide the other files' problems: they are read with a
     # stand-in configuration (rules that need the real one are skipped), and nothing is
     # priced or built (site.yaml has errors).
@@ -83,7 +94,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     loaded: list[tuple[str, FeeSchedule, object]] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
-        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
+        result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, named_figures,
+                            docs)
         if result is not None:
             loaded.append((rel, result[0], result[1].positions))
         else:
@@ -114,7 +126,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
         lang, _, rest = source.partition("/")
         if rel.startswith(TRANSLATION_FOLDERS) and lang not in others:
             continue  # a translation into a language the site is not built in
-        page = read_page(root / rel, rest if lang in others else source, rel, diags, max_bytes)
+        page = read_page(root / rel, rest if lang in others else source, rel, diags, max_bytes,
+                         build_date())
         if lang in others:
             if page is not None:
                 translated[lang].append(page)
@@ -127,7 +140,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
 
     def rendered(page: Page) -> Page:
         return render_page(page, by_source, diags, expand(
-            page.body, page.body_line, page.url, page.display, by_slug, config, diags, broken),
+            page.body, page.body_line, page.url, page.display, by_slug, config, diags, broken,
+            figures),
             config.markdown.allow_html)
 
     pages = [rendered(p) for p in pages]
@@ -137,7 +151,8 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     if diags.errors:
         return None
     clinics.sort(key=lambda c: c.slug)
-    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), localized=localized)
+    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), localized=localized,
+                figures=figures)
 
 
 def _localized_pages(pages: list[Page], translations: list[Page], diags: Diagnostics
@@ -276,14 +291,15 @@ def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendere
 
 
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
-                progress: Callable[[int, int], None] | None = None
+                progress: Callable[[int, int], None] | None = None, shard: Shard | None = None
                 ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
     """Every output file (path -> bytes) and the check's scan of every page: every page in
     every language of the site, the default language at the root, each other one under
-    /<lang>/ with the same page map."""
+    /<lang>/ with the same page map (of `shard`'s clinics and, in its first shard,
+    the site-level ones)."""
     templates = root / "templates"
     languages = site.config.site_languages
-    envs = {lang: make_environment(templates, lang) for lang in languages}
+    envs = {lang: make_environment(templates, lang, site.figures) for lang in languages}
     sites = {lang: site.in_language(lang) for lang in languages}
     views = [clinic_view(site.config, source) for source in site.clinics]
     routes = [route.in_language(lang, f"{lang}/" if i else "")
@@ -298,8 +314,12 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                         if is_stale(c.clinic.last_updated, today, months)}}
     _WORK.update(envs=envs, routes=routes, views=views, base_url=site.config.base_url,
                  shared=shared, sites=sites, languages=languages)
-    units = [("route", i) for i in range(len(routes))] + [("files", i)
-                                                         for i in range(len(views))]
+    shard = shard or Shard(1, 1)
+    position = {view.slug: i for i, view in enumerate(views)}
+    owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
+    units = [("route", i) for i in range(len(routes)) if shard.owns(owner[i])] + \
+        [("files", i) for i in range(len(views)) if shard.owns(i)]
+    total = sum(1 for kind, _ in units if kind == "route")
     files: dict[str, bytes] = {}
     scans: dict[str, PageScan] = {}
     done = 0
@@ -315,9 +335,11 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
             for _ in range(pages):
                 done += 1
                 if progress is not None:
-                    progress(done, len(routes))
+                    progress(done, total)
     finally:
         _WORK.clear()
+    if not shard.owns(None):
+        return files, scans
     static = templates / "assets"
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
@@ -364,7 +386,8 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
 
 def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
-    site = load_site(options, diags)
+    docs = cache.DocCache(options.root) if write else None
+    site = load_site(options, diags, docs)
     gc.freeze()
     gc.enable()
     if site is None:
@@ -375,9 +398,13 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     # largest part of a loaded file, before rendering fills memory with pages.
     site = site.model_copy(update={"clinics": tuple(
         c.model_copy(update={"positions": None}) for c in site.clinics)})
+    shard = Shard(*options.shard) if options.shard else None
     files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
-                               options.progress)
-    if not diags.errors:
+                               options.progress, shard)
+    if shard is not None and not diags.errors:  # links cross shards: `merge` checks them
+        inputs = cache.fingerprint(replace(options, shard=None)) or ""
+        files[MANIFEST] = manifest(shard, inputs, site.config.base_url, files)
+    elif not diags.errors:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
                    scans=scans)
     if diags.errors or not write:
@@ -385,4 +412,6 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     with build_lock(out):
         check_output_folder(out, options.root, options.force)  # it may have changed
         write_site(out, files)
+    if docs is not None:
+        docs.save()
     return BuildResult(diags, files, len(site.clinics))

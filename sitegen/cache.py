@@ -15,6 +15,9 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from typing import Any
 from sitegen import __version__
 from sitegen.diagnostics import Diagnostic, Diagnostics
 from sitegen.options import BuildOptions, build_date
+from sitegen.yamlsrc import Positions, YamlDoc
 
 CACHE_DIR = ".sitegen-cache"
 # Everything a build reads below the site folder. A new kind of input must be added here,
@@ -56,20 +60,30 @@ def _installed(name: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of sitegen's own code and bundled files (message catalogs, notices) and the
+    versions of the libraries that shape the output: a cache entry made by any other
+    sitegen is foreign."""
+    total = hashlib.sha256(json.dumps([__version__, [_installed(name) for name in LIBRARIES]])
+                           .encode())
+    for path in _files(_CODE):
+        if "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo"):
+            total.update(path.relative_to(_CODE).as_posix().encode() + b"\0")
+            _digest(path, total)
+    return total.hexdigest()
+
+
 def fingerprint(options: BuildOptions) -> str | None:
     """A hash of everything a build reads: the input files (names and bytes), the build
     settings (and today's date, which warnings use), sitegen's own code and the versions of
     the libraries that shape the output. None when a
     file cannot be read (then no shortcut: the full build reports the problem)."""
     root = options.root
-    settings = [__version__, options.base_url, options.strict, build_date().isoformat(),
-                [_installed(name) for name in LIBRARIES]]
+    settings = [code_fingerprint(), options.base_url, options.strict, build_date().isoformat(),
+                options.shard]
     total = hashlib.sha256(json.dumps(settings).encode())
     try:
-        for path in _files(_CODE):  # code and bundled data (message catalogs, notices)
-            if "__pycache__" not in path.parts and path.suffix not in (".pyc", ".mo"):
-                total.update(path.relative_to(_CODE).as_posix().encode() + b"\0")
-                _digest(path, total)
         for name in INPUTS:
             for path in _files(root / name):
                 total.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
@@ -157,3 +171,123 @@ def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagno
         temporary.replace(target)
     except OSError:
         pass
+
+
+# Parsed YAML documents, one entry per input file content: an edited fee schedule is parsed
+# again, the others are read back from JSON (about 30x faster than parsing YAML with
+# positions). An entry holds only what the parser would give again (the data and the
+# line/column maps of a file that had no problem); the schema and every cross-file rule
+# still run on it each build, so an entry can make a build faster but never different.
+
+def _encode(value: Any) -> Any:
+    """Tagged JSON: a mapping key can never be mistaken for a Decimal or a date."""
+    if value is None or type(value) in (str, bool, int):
+        return value
+    if isinstance(value, Decimal):
+        return ["d", str(value)]
+    if type(value) is date:
+        return ["t", value.isoformat()]
+    if isinstance(value, list):
+        return ["l", [_encode(item) for item in value]]
+    if isinstance(value, dict) and all(type(key) is str for key in value):
+        return ["m", {key: _encode(item) for key, item in value.items()}]
+    raise TypeError(type(value).__name__)  # anything else is not cached
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, list):
+        if value is None or type(value) in (str, bool, int):
+            return value
+        raise ValueError("not an encoded value")
+    tag, body = value
+    if tag == "d":
+        return Decimal(body)
+    if tag == "t":
+        return date.fromisoformat(body)
+    if tag == "l":
+        return [_decode(item) for item in body]
+    if tag == "m":
+        return {str(key): _decode(item) for key, item in body.items()}
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _places(found: Mapping[tuple, tuple[int, int]]) -> list:
+    return [[list(loc), line, col] for loc, (line, col) in found.items()]
+
+
+def _unplaces(rows: list) -> dict[tuple, tuple[int, int]]:
+    return {tuple(loc): (int(line), int(col)) for loc, line, col in rows}
+
+
+class DocCache:
+    """Parsed documents of one site, in SITE_DIR/.sitegen-cache/docs/, keyed by a hash of
+    the file's bytes and of this sitegen (code_fingerprint). A corrupt or foreign entry is
+    ignored (and replaced); the cache is best effort and never needed."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR / "docs"
+        self.used: set[str] = set()
+        self.pending: dict[str, dict[str, str]] = {}
+
+    def _key(self, raw: bytes) -> str:
+        return hashlib.sha256(code_fingerprint().encode() + b"\0" + raw).hexdigest()
+
+    def get(self, raw: bytes, display: str) -> YamlDoc | None:
+        """The document parsed from exactly these bytes, when a sound entry holds it."""
+        key = self._key(raw)
+        self.used.add(key)
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+            body = entry["body"]
+            if entry["key"] != key or hashlib.sha256(body.encode()).hexdigest() != entry["sum"]:
+                return None  # another file's entry, or damaged
+            content = json.loads(body)
+            data = _decode(content["data"])
+            if not isinstance(data, dict):
+                return None
+            return YamlDoc(display, data, Positions(_unplaces(content["values"]),
+                                                    _unplaces(content["keys"])))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
+            return None
+
+    def put(self, raw: bytes, doc: YamlDoc) -> None:
+        """Remember a document parsed without any problem; written by `save` (a failed
+        build leaves the site folder as it was)."""
+        if doc.flagged:
+            return
+        key = self._key(raw)
+        self.used.add(key)
+        try:
+            body = json.dumps({"data": _encode(doc.data),
+                               "values": _places(doc.positions.values),
+                               "keys": _places(doc.positions.keys)}, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        self.pending[key] = {"key": key, "sum": hashlib.sha256(body.encode()).hexdigest(),
+                             "body": body}
+
+    def save(self) -> None:
+        """Write the new entries and forget those of file contents this build did not read
+        (edited, deleted); best effort."""
+        try:
+            if self.pending:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                (self.folder.parent / ".gitignore").write_text("*\n")
+            for key, entry in self.pending.items():
+                target = self.folder / f"{key}.json"
+                temporary = target.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(entry), "utf-8")
+                temporary.replace(target)
+            self.pending.clear()
+        except OSError:
+            return
+        self.prune()
+
+    def prune(self) -> None:
+        """Forget the entries of file contents this build did not read."""
+        try:
+            for path in self.folder.glob("*.json"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -123,10 +123,21 @@ def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: boo
               "must be new, empty or made by sitegen.")
 @click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
               "make (never the site's own folders, the home folder or /).")
+@click.option("--shard", metavar="K/N", help="Build only shard K of N (every N-th clinic; "
+              "site-level pages in shard 1) with a manifest; join the shards with "
+              "sitegen merge.")
 def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
-                  jobs: int | None, force: bool) -> None:
+                  jobs: int | None, force: bool, shard: str | None) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
     options = _options(site_dir, out, base_url, strict, force, jobs)
+    if shard is not None:
+        from sitegen.shard import Shard
+
+        try:
+            part = Shard.parse(shard)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--shard") from None
+        options.shard = (part.index, part.count)
     started = time.perf_counter()
     try:
         check_output_folder(options.output, options.root, options.force)
@@ -151,6 +162,34 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
             click.echo(summary("Built", result, time.perf_counter() - started), err=True)
     else:
         click.echo("build failed; the previous site was left as it was", err=True)
+    sys.exit(code)
+
+
+@main.command("merge")
+@click.argument("parts", nargs=-1, required=True,
+                type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder for the whole site, replaced as by sitegen build.")
+@click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
+              "make (never the site's own folders, the home folder or /).")
+def merge_command(parts: tuple[Path, ...], out: Path, force: bool) -> None:
+    """Join the folders of sitegen build --shard K/N into one site and check it."""
+    from sitegen.shard import merge
+
+    try:
+        diags, files = merge(list(parts), out, force)
+    except UnsafeOutput as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
+    except BuildLocked as exc:
+        click.echo(f"{exc}: error: another build of this site is running; wait for it to "
+                   "finish (or delete the lock file if no build is running)", err=True)
+        sys.exit(1)
+    code = report(diags)
+    if code == 0 and _verbosity():
+        pages = sum(1 for name in files if name.endswith(".html"))
+        click.echo(f"Merged {len(parts)} shards: {pages} pages into {out.as_posix()}", err=True)
+    elif code:
+        click.echo("merge failed; the previous site was left as it was", err=True)
     sys.exit(code)
 
 
@@ -458,9 +497,10 @@ def new_site(folder: Path, title: str, disciplines: tuple[str, ...]) -> None:
     guides, the templates and the GitHub workflows; it builds as it is."""
     from sitegen.starter import REPO, write_site_skeleton
 
-    if not (REPO / "templates").is_dir():
-        raise click.UsageError(f"the templates to copy are missing ({REPO / 'templates'}): "
-                               "run new site from a sitegen checkout (pip install -e PATH)")
+    for part in ("templates", "figures"):
+        if not (REPO / part).is_dir():
+            raise click.UsageError(f"the {part} to copy are missing ({REPO / part}): "
+                                   "run new site from a sitegen checkout (pip install -e PATH)")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise click.BadParameter(f"'{folder}' is not an empty folder", param_hint="FOLDER")
     if not folder.parent.is_dir():

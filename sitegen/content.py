@@ -7,6 +7,7 @@ rewritten to the pages they become.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as htmllib
 import posixpath
 import re
@@ -19,7 +20,7 @@ from typing import Annotated
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import validate_data
@@ -38,11 +39,32 @@ _KEPT = "\t\n\r"  # the control characters Markdown text may hold
 MAX_CHARACTER_ERRORS = 20  # per file: a binary file pasted as Markdown needs one screen
 
 
+def _web_address(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s\"<>]+", value):
+        raise ValueError(f"'{value[:60]}' is not a web address: write the whole address, "
+                         "starting with https://")
+    return value
+
+
+class Source(Strict):
+    """A page a guide's facts come from, and when someone last checked the guide against it."""
+
+    title: Text
+    url: Annotated[Text, AfterValidator(_web_address)]
+    checked: dt.date
+
+
 class FrontMatter(Strict):
     title: Text
     summary: Annotated[str, Field(max_length=2000)] = ""
     order: int = Field(default=100, ge=0, le=100_000)
     draft: bool = False
+    sources: list[Source] = Field(default_factory=list, max_length=100)
+
+    @property
+    def sources_checked(self) -> dt.date | None:
+        """The oldest date a source was checked: the whole page is true as of then."""
+        return min((s.checked for s in self.sources), default=None)
 
 
 @dataclass(frozen=True)
@@ -60,8 +82,9 @@ class Page:
 
 
 def read_page(file: Path, source: str, display: str, diags: Diagnostics,
-              max_bytes: int) -> Page | None:
-    """Split front matter from body and validate the front matter."""
+              max_bytes: int, today: dt.date | None = None) -> Page | None:
+    """Split front matter from body and validate the front matter; with `today`, warn
+    about a guide whose sources are missing or were checked more than 12 months ago."""
     text = read_text(file, display, diags, max_bytes, "split it into several guides")
     if text is None:
         return None
@@ -90,6 +113,8 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
     if source.startswith("guides/") and not meta.summary:
         diags.warning(display, *doc.positions.of(("title",), key=True), "the guide has no "
                       "summary", "add 'summary: <one sentence>'; the home page lists it")
+    if source.startswith("guides/") and today is not None:
+        _source_warnings(meta, doc.positions, display, today, diags)
     body_line = text[: match.end()].count("\n") + 1
     body = _printable_body(text[match.end():], body_line, display, diags)
     return Page(source, display, content_url(source), meta, body, body_line)
@@ -107,6 +132,21 @@ def _printable_body(body: str, body_line: int, display: str, diags: Diagnostics)
                     "cannot show", "delete it; it usually comes with text pasted from "
                     "another program")
     return replace_characters(body, "\ufffd", allowed=_KEPT) if found else body
+
+
+def _source_warnings(meta: FrontMatter, positions, display: str, today: dt.date,
+                     diags: Diagnostics) -> None:
+    """Every guide says where its facts come from, checked within the last 12 months."""
+    if not meta.sources:
+        diags.warning(display, *positions.of(("title",), key=True), "the guide lists no "
+                      "sources", "add 'sources:' with the title, url and date checked of each "
+                      "page its facts come from (see the README)")
+    for i, item in enumerate(meta.sources):
+        if (today - item.checked).days > 365:
+            diags.warning(display, *positions.of(("sources", i, "checked")),
+                          f"source '{item.title}' was last checked on {item.checked}, more "
+                          "than 12 months ago", "check the guide against it again, then set "
+                          "checked to today")
 
 
 def allow_tags(html: str, tags: Sequence[str]) -> str:

@@ -22,6 +22,7 @@ from sitegen.model import (
     Course,
     CourseVisit,
     MedicareYear,
+    Payer,
     Scenario,
     Service,
     SiteConfig,
@@ -156,15 +157,26 @@ def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
     return rate if rate is not None else service.gross_charge
 
 
+def scenario_payer(scenario: Scenario, source: ClinicSource) -> Payer | None:
+    return next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+
+
+def covered_past_limit(payer: Payer | None) -> bool:
+    """Visits past the limit are still paid by the plan: after its prior authorization, or
+    because Medicaid's payment is payment in full (42 CFR 447.15), never the cash price."""
+    return payer is not None and (payer.medicaid or bool(
+        payer.visit_limit and payer.visit_limit.prior_authorization))
+
+
 def coverage(scenario: Scenario, source: ClinicSource,
              config: SiteConfig | None = None) -> Coverage:
     """The scenario as `pricing` terms; a Medicare scenario takes its thresholds and the
     Part B deductible of a new year from site.yaml's `medicare:` figures."""
     visits = scenario.visits_remaining
     per_year = None
-    if scenario.payer is not None:
-        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
-        per_year = payer.visit_limit.visits if payer and payer.visit_limit else None
+    payer = scenario_payer(scenario, source)
+    if payer is not None:
+        per_year = payer.visit_limit.visits if payer.visit_limit else None
         visits = per_year if visits is None else visits
     figures = medicare_figures(scenario, source, config)
     deductible = scenario.deductible
@@ -175,7 +187,9 @@ def coverage(scenario: Scenario, source: ClinicSource,
         coinsurance=scenario.coinsurance, copay=scenario.copay,
         copay_waives_deductible=scenario.copay_waives_deductible,
         oop_remaining=scenario.oop_remaining, visits_remaining=visits,
-        balance_billing=scenario.balance_billing, deductible=deductible,
+        balance_billing=False if payer is not None and payer.medicaid
+        else scenario.balance_billing, deductible=deductible,
+        covered_past_limit=covered_past_limit(payer),
         oop_max=scenario.oop_max, visits_per_year=per_year,
         thresholds=thresholds(figures, scenario.therapy_spent) if scenario.medicare else (),
         second=second_coverage(scenario.second_coverage))
@@ -193,10 +207,18 @@ def medicare_figures(scenario: Scenario, source: ClinicSource,
 def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str]:
     """The disciplines whose visits count toward the scenario's visit limit; empty means
     every visit counts (a limit of the whole plan)."""
-    payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+    payer = scenario_payer(scenario, source)
     if payer is None or payer.visit_limit is None:
         return frozenset()
-    return frozenset(payer.visit_limit.shared_by)
+    return frozenset(payer.visit_limit.shared_by or payer.visit_limit.each)
+
+
+def limit_group(scenario: Scenario, source: ClinicSource, disciplines: set) -> str:
+    """Which count a visit uses: its therapy's own, when each therapy has its own limit."""
+    payer = scenario_payer(scenario, source)
+    if payer is None or payer.visit_limit is None or not payer.visit_limit.each:
+        return ""
+    return next((d for d in payer.visit_limit.each if d in disciplines), "")
 
 
 def price_course(source: ClinicSource, course: Course, scenario: Scenario,
@@ -214,7 +236,8 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
         disciplines = {line.service.discipline for line in plan.lines}
         counts = not counted or None in disciplines or bool(disciplines & counted)
         group = threshold_group(disciplines, fallback) if scenario.medicare else None
-        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction, group)]
+        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction=reduction,
+                             group=group, limit_group=limit_group(scenario, source, disciplines))]
                       * course_visit.count)
     if scenario.start is not None:
         dates = course_dates(scenario.start, course.months, len(visits))
@@ -241,7 +264,9 @@ def assumptions(scenario: Scenario, source: ClinicSource,
     """The scenario in words, so every number on the page can be traced to its inputs."""
     if scenario.network == "self-pay":
         said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
-                "is billed."]
+                "is billed. This is for people without insurance or not using private "
+                "insurance: if you are enrolled in Medicare or Medicaid, the clinic bills it "
+                "for the care it covers."]
         return tuple([scenario.description] if scenario.description else []) + tuple(said)
     said = []
     if scenario.description:
@@ -250,8 +275,8 @@ def assumptions(scenario: Scenario, source: ClinicSource,
         said.append("The clinic accepts Medicare: the Medicare-approved amounts are its "
                     f"{scenario.payer} rates; where no rate is listed, the gross charge.")
     elif scenario.network == "in-network":
-        rates = (f"the rates the clinic agreed with {scenario.payer}" if scenario.payer else
-                 "the middle (median) of the rates the clinic agreed with its in-network plans")
+        rates = (f"the rates {scenario.payer} pays the clinic" if scenario.payer else
+                 "the middle (median) of the rates the clinic's in-network plans pay it")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
                     "no rate is listed, the gross charge.")
     else:
@@ -264,6 +289,8 @@ def assumptions(scenario: Scenario, source: ClinicSource,
     if scenario.copay is not None and scenario.copay_waives_deductible:
         said.append(f"You pay a {money(scenario.copay)} copay per visit; the deductible does "
                     "not apply.")
+    elif not (scenario.deductible_remaining or scenario.coinsurance or scenario.copay):
+        said.append("You pay no deductible, copay or coinsurance.")
     else:
         said.append(f"{money(scenario.deductible_remaining)} of your deductible is left."
                     if scenario.deductible_remaining else "Your deductible is already met.")
@@ -280,18 +307,41 @@ def assumptions(scenario: Scenario, source: ClinicSource,
         said.extend(medicare_words(scenario, source, config))
     said.extend(second_coverage_words(scenario))
     said.extend(plan_year_words(scenario, source, config))
+    said.extend(limit_words(scenario, source))
+    return tuple(said)
+
+
+def limit_words(scenario: Scenario, source: ClinicSource) -> list[str]:
+    """The visit limit, and what a visit past it costs (never the cash price for Medicaid)."""
+    said = []
     limit = coverage(scenario, source).visits_remaining
+    payer = scenario_payer(scenario, source)
+    if payer is not None and payer.medicaid:
+        said.append("The clinic takes Medicaid, so it accepts Medicaid's payment as payment in "
+                    "full: it cannot charge you its own price for covered care.")
     if limit is None:
-        said.append("No visit limit is applied.")
+        return [*said, "No visit limit is applied."]
+    rule = payer.visit_limit if payer and payer.visit_limit else None
+    names = [DISCIPLINE_NAMES[d].lower() for d in (rule.shared_by or rule.each)] if rule else []
+    if rule and rule.each:
+        share = " for each of " + _words(names) + " (each counted on its own)"
     else:
-        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
-        shared = payer.visit_limit.shared_by if payer and payer.visit_limit else []
-        share = (" (one limit shared by " + " and ".join(DISCIPLINE_NAMES[d].lower()
-                 for d in shared) + ")") if len(shared) > 1 else ""
+        share = (" (one limit shared by " + _words(names) + ")") if len(names) > 1 else ""
+    if covered_past_limit(payer):
+        said.append(f"{limit} visits are covered this year{share} without prior "
+                    "authorization. The estimate assumes the plan approves more visits when "
+                    "they are medically necessary, so visits past the limit are priced as "
+                    "covered visits; the clinic asks for the approval before you reach it.")
+    else:
         over = "cash price" if scenario.over_limit == "cash" else "full charge"
         said.append(f"{limit} covered visits are left this year{share}; visits past the limit "
                     f"are paid by you at the clinic's {over}.")
-    return tuple(said)
+    return said
+
+
+def _words(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
 def medicare_words(scenario: Scenario, source: ClinicSource,

@@ -280,7 +280,7 @@ def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
         diags.error(f"templates/{STYLESHEET}", 0, 0, "the stylesheet contains '</style', "
                     "which would end the inline <style> element", "remove it")
         return None
-    env = make_environment(templates, lang)
+    env = make_environment(templates, lang, site.figures)
     env.filters["weekday_date"] = weekday_date
     staff = when.staff_line(today)
     page_css = page_style(estimate, today, lang)

@@ -3,12 +3,14 @@ diagnostics that point at the key or value in the file and speak the editor's la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sitegen.cache import DocCache
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.yamlsrc import MAX_BYTES, YamlDoc, read_yaml
 
@@ -32,15 +34,36 @@ def read_mapping(file: Path, display: str, diags: Diagnostics, expected: str, hi
 
 
 def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
-               max_bytes: int) -> tuple[M, YamlDoc] | None:
-    """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong."""
+               max_bytes: int, prepare: Callable[[YamlDoc], None] | None = None,
+               docs: DocCache | None = None) -> tuple[M, YamlDoc] | None:
+    """Read and validate one YAML file as `model`; None (with diagnostics) when it is wrong.
+    `prepare` may rewrite the plain values first (yearly figures named in the file). With
+    `docs`, a file parsed before (same bytes) is not parsed again; it is still validated."""
     hint = ("start with the top-level keys, like 'clinic:'" if model.__name__ == "FeeSchedule"
             else "start with a key, like 'title:'")
-    doc = read_mapping(file, display, diags, "a mapping of keys", hint, max_bytes)
+    raw = _raw(file, max_bytes) if docs is not None else None
+    doc = docs.get(raw, display) if docs is not None and raw is not None else None
+    if doc is None:
+        before = len(diags.items)
+        doc = read_mapping(file, display, diags, "a mapping of keys", hint, max_bytes)
+        if doc is not None and raw is not None and docs is not None \
+                and len(diags.items) == before:
+            docs.put(raw, doc)
     if doc is None:
         return None
+    if prepare is not None:
+        prepare(doc)
     result = validate_data(doc, model, diags)
     return (result, doc) if result is not None else None
+
+
+def _raw(file: Path, max_bytes: int) -> bytes | None:
+    """The file's bytes for the cache key; None (no cache) when the reader must speak."""
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    return raw if len(raw) <= max_bytes else None
 
 
 def validate_data(doc: YamlDoc, model: type[M], diags: Diagnostics) -> M | None:

@@ -260,15 +260,32 @@ class Clinic(Strict):
 
 
 class VisitLimit(Strict):
+    """How many visits a plan covers in a period: one count shared by the `shared_by`
+    disciplines (empty: every visit), or a count of its own for each of `each`
+    (Ohio Medicaid: 30 PT, 30 OT and 30 SLP visits). With `prior_authorization`, the plan
+    covers more visits once it approves them, so they are priced as covered visits."""
+
     visits: int = Field(gt=0, le=366)
     shared_by: list[Discipline] = Field(default_factory=list)
+    each: list[Discipline] = Field(default_factory=list)
     period: Text = N_("calendar year")
+    prior_authorization: bool = False
+
+    @model_validator(mode="after")
+    def _one_way_of_counting(self) -> VisitLimit:
+        if self.shared_by and self.each:
+            raise ValueError("a visit limit is either shared_by several therapies or counted "
+                             "for each therapy on its own, not both; keep one of the two keys")
+        return self
 
 
 class Payer(Strict):
     name: Text
     plan: Text
     visit_limit: VisitLimit | None = None
+    # Medicaid: the clinic accepts the plan's payment as payment in full (42 CFR 447.15),
+    # so a patient is never charged the cash price for a covered service.
+    medicaid: bool = False
     methodology: Methodology = "fee schedule"   # for the CMS machine-readable file
     methodology_notes: Text | None = None       # required when methodology is "other"
 
@@ -683,6 +700,7 @@ class Site(BaseModel):
         """The site as a page in `lang` sees it: the same clinics, that language's pages."""
         return self.model_copy(update={"pages": self.localized.get(lang, self.pages),
                                        "lang": lang})
+    figures: object = None     # figures.Figures: the yearly figures in use
 
     def guides(self) -> list:
         """Published guides (content/guides/), by order then title."""

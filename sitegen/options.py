@@ -21,6 +21,7 @@ class BuildOptions:
     force: bool = False       # replace an output folder that sitegen did not make
     # Called with (pages rendered, pages in all) while rendering: the CLI's progress bar.
     progress: Callable[[int, int], None] | None = None
+    shard: tuple[int, int] | None = None   # (K, N): build only shard K of N (sitegen/shard.py)
 
     @property
     def output(self) -> Path:

@@ -30,8 +30,11 @@ class Coverage:
     copay: Decimal | None = None
     copay_waives_deductible: bool = False
     oop_remaining: Decimal | None = None  # None = no out-of-pocket maximum
-    visits_remaining: int | None = None  # None = no visit limit
+    visits_remaining: int | None = None  # None = no visit limit; per limit group
     balance_billing: bool | None = None  # None = True out of network only
+    # Past the limit the plan still pays once it approves more visits (prior authorization,
+    # or Medicaid's payment in full): such visits are priced as covered, and flagged.
+    covered_past_limit: bool = False
     # A new plan year starts these again (None: the remaining amount above).
     deductible: Decimal | None = None
     oop_max: Decimal | None = None
@@ -86,6 +89,7 @@ class Visit:
     group: str | None = None  # the therapy threshold it counts toward (Threshold.group)
     year: int = 0  # plan years after the first: deductible, maximum and limits start again
     network: Network | None = None  # where this visit is, when not the coverage's network
+    limit_group: str = ""  # visits of one group share a count (a therapy, or all of them)
 
 
 @dataclass(frozen=True)
@@ -99,13 +103,14 @@ class VisitCost:
     copay: Decimal
     coinsurance: Decimal
     balance_bill: Decimal
-    over_limit: bool  # True when past the visit limit
+    over_limit: bool  # True when past the visit limit and not covered
     capped: bool  # True when the out-of-pocket maximum reduced the cost share
     explanation: str
     second: Decimal = Decimal("0.00")  # what the second coverage pays
     reduction: Decimal = Decimal("0.00")  # payment reduction for multiple therapy services
     new_year: bool = False  # the first visit of a new plan year
     events: tuple[str, ...] = ()  # threshold crossings and plan-year resets, in words
+    needs_authorization: bool = False  # past the limit, covered once the plan approves it
 
 
 @dataclass(frozen=True)
@@ -193,9 +198,10 @@ class _Year:
 
     deductible: Decimal
     oop: Decimal | None
-    visits: int | None
+    visits: int | None  # the visit limit of each limit group this year
     spent: dict[str, Decimal]
     seen: set[str] = field(default_factory=set)  # threshold groups with a visit this year
+    left: dict[str, int] = field(default_factory=dict)  # visits left, per limit group
 
     @classmethod
     def first(cls, c: Coverage) -> _Year:
@@ -262,14 +268,17 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
             year_out = _Year.new(apart) if apart is not None else year
             year2 = _Year.new(plan2) if plan2 is not None else None
             events.append(_new_year_words(year, bool(coverage.thresholds)))
+        authorize = False
         if visit.counts_as_visit and year.visits is not None:
-            if year.visits <= 0:
+            left = year.left.setdefault(visit.limit_group, year.visits)
+            if left <= 0 and not coverage.covered_past_limit:
                 price = _money(_or(visit.over_limit, billed), "over_limit")
                 costs.append(replace(
                     _flat(visit.name, price, True, f"Visit limit reached: {_usd(price)}"),
                     new_year=new_year, events=tuple(events)))
                 continue
-            year.visits -= 1
+            authorize = left <= 0
+            year.left[visit.limit_group] = left - 1
         separate = apart is not None and network != coverage.network
         terms, used = (apart, year_out) if separate else (coverage, year)
         assert terms is not None
@@ -287,6 +296,8 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
                     + text[0].lower() + text[1:])
         if second is not None:
             text += f"; {second.name} pays {_usd(paid2)}"
+        if authorize:
+            text += " (past the visit limit: covered once the plan approves more visits)"
         costs.append(
             VisitCost(
                 name=visit.name,
@@ -303,6 +314,7 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
                 reduction=round_cents(visit.reduction),
                 new_year=new_year,
                 events=tuple(events),
+                needs_authorization=authorize,
             )
         )
     return Estimate(

@@ -58,8 +58,11 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
         english, i18n.translations(lang).gettext(N_("(in English)")))
 
 
-def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Environment:
-    """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats."""
+def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = None
+                     ) -> jinja2.Environment:
+    """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats;
+    `figures` (figures.Figures) gives `figure('NAME')`, a yearly figure as text, checked
+    to exist before anything renders."""
     env = jinja2.Environment(
         extensions=["jinja2.ext.i18n"],
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -83,6 +86,8 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT) -> jinja2.Enviro
                        lang=lang, LANGUAGE_NAMES=i18n.NAMES,
                        MODIFIERS=MODIFIERS,
                        guide=guide_link, local=local_text, term=term_link)
+    if figures is not None:
+        env.globals["figure"] = figures.text
     return env
 
 

@@ -123,7 +123,8 @@ _BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", 
 
 def _numbers(node: Any) -> Any:
     """Amounts are YAML numbers (a quoted "120.00" is refused by the loader): pydantic's
-    Decimal schema 'number or string' with its own bound names becomes a plain number."""
+    Decimal schema 'number or string' with its own bound names becomes a plain number, or
+    the name of a yearly figure, `{figure: medicare.part_b_deductible}` (docs/figures.md)."""
     if isinstance(node, list):
         return [_numbers(n) for n in node]
     if not isinstance(node, dict):
@@ -137,9 +138,13 @@ def _numbers(node: Any) -> Any:
             if ours in node:
                 number[theirs] = node.pop(ours)
         node.pop("decimal_places", None)
-        node.pop("anyOf")
-        node.update(number)
+        node["anyOf"] = [number, FIGURE_REFERENCE]
     return node
+
+
+FIGURE_REFERENCE = {"type": "object", "required": ["figure"], "additionalProperties": False,
+                    "properties": {"figure": {"type": "string", "pattern":
+                                              r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"}}}
 
 
 def schema_text(site: bool = False) -> str:

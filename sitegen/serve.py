@@ -20,7 +20,7 @@ from pathlib import Path
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostic
 
-WATCHED = ("site.yaml", "rates", "content", "templates")
+WATCHED = ("site.yaml", "rates", "content", "templates", "figures")
 
 
 def snapshot(root: Path) -> dict[str, float]:

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from sitegen.csvout import FORMULA_STARTS, csv_bytes, inert
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.figures import references_near
 from sitegen.load import _value_message as value_message
 from sitegen.load import load_model
 from sitegen.model import FeeSchedule, Service
@@ -130,7 +131,8 @@ def _workbook_bytes(book: Any) -> bytes:
 
 def export_schedule(rates: Path, display: str, out: Path, diags: Diagnostics) -> bytes | None:
     """The spreadsheet of one valid fee schedule, or None (with diagnostics)."""
-    loaded = load_model(rates, display, FeeSchedule, diags, MAX_BYTES)
+    loaded = load_model(rates, display, FeeSchedule, diags, MAX_BYTES,
+                        references_near(rates, diags))
     if loaded is None:
         return None
     return rows_to_bytes(export_rows(loaded[0]), out.suffix.lower())
@@ -590,7 +592,8 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
     existing: dict[str, Any] = {}
     text = None
     if target.exists():
-        loaded = load_model(target, target_display, FeeSchedule, diags, MAX_BYTES)
+        loaded = load_model(target, target_display, FeeSchedule, diags, MAX_BYTES,
+                            references_near(target, diags))
         if loaded is None:
             diags.error(target_display, 0, 0, "the fee schedule has errors, so import "
                         "cannot update it", "fix them first (sitegen build shows them all)")
@@ -678,7 +681,8 @@ def _validate_result(text: str, target: Path, display: str, diags: Diagnostics) 
     with tempfile.TemporaryDirectory(prefix="sitegen-import-") as tmp:
         path = Path(tmp) / target.name
         path.write_text(text, encoding="utf-8")
-        loaded = load_model(path, display, FeeSchedule, diags, MAX_BYTES)
+        loaded = load_model(path, display, FeeSchedule, diags, MAX_BYTES,
+                            references_near(target, diags))
         if loaded is not None:
             source = ClinicSource(slug=target.stem, path=display, schedule=loaded[0],
                                   positions=loaded[1].positions)

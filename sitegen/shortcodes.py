@@ -3,6 +3,7 @@
     {{< estimate clinic="riverside-hand-ot" course="eval-and-12" scenario="copay" >}}
     {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" >}}
     {{< price clinic="riverside-hand-ot" service="ot-eval-moderate" show="cash" >}}
+    {{< figure medicare.part_b_deductible >}}   (a yearly figure of figures/<YEAR>.yaml)
 
 Each is replaced by a placeholder before Markdown runs and by escaped HTML after it, so
 Markdown cannot mangle the HTML and editors cannot inject any. Unknown names are located
@@ -18,16 +19,21 @@ from markupsafe import Markup, escape
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import price_course, scenarios_for
+from sitegen.figures import Figures
 from sitegen.formats import long_date, money
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.tables import median_rate
 from sitegen.urls import clinic_url, estimates_url, relative_url, setting_url
 from sitegen.yamlsrc import visible
 
-SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)(?P<args>(?:\s+[a-z_]+=\"[^\"\n]*\")*)\s*>\}\}")
+SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)"
+                       r"(?P<args>(?:\s+(?:[a-z_]+=\"[^\"\n]*\"|[A-Za-z0-9_.-]+))*)\s*>\}\}")
 ARG = re.compile(r"([a-z_]+)=\"([^\"\n]*)\"")
+POSITIONAL = re.compile(r"(?:^|\s)([A-Za-z0-9_.-]+)(?=\s|$)")
 SHOW = {"gross": "gross_charge", "cash": "cash_price"}
-ARGS = {"estimate": ("clinic", "course", "scenario"), "price": ("clinic", "service", "show")}
+ARGS = {"estimate": ("clinic", "course", "scenario", "show"),
+        "price": ("clinic", "service", "show"),
+        "figure": ()}
 
 
 @dataclass
@@ -43,7 +49,8 @@ class Expansion:
 
 def expand(body: str, body_line: int, page_url: str, display: str,
            clinics: dict[str, ClinicSource], config: SiteConfig,
-           diags: Diagnostics, broken: set[str] = frozenset()) -> Expansion:
+           diags: Diagnostics, broken: set[str] = frozenset(),
+           figures: Figures | None = None) -> Expansion:
     """Replace each shortcode with a placeholder; shortcodes naming a clinic in `broken`
     (its file has errors of its own) render nothing and report nothing more."""
     expansion = Expansion(body)
@@ -59,7 +66,11 @@ def expand(body: str, body_line: int, page_url: str, display: str,
 
         token = f"sitegenshortcode{n}x"
         clinic = dict(ARG.findall(match.group("args"))).get("clinic")
-        fragment = "" if clinic in broken else _render(match, page_url, clinics, config, error)
+        if match.group("name") == "figure":
+            fragment = _figure(match, figures or Figures(), error)
+        else:
+            fragment = "" if clinic in broken else _render(match, page_url, clinics, config,
+                                                           error)
         pieces.append(body[last:match.start()] + token)
         expansion.html[token] = fragment
         last = match.end()
@@ -97,9 +108,14 @@ def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
     name = match.group("name")
     if name not in ARGS:
         error(f"unknown shortcode '{name}'", did_you_mean(name, ARGS) or
-              "use estimate or price (see the README)")
+              "use estimate, price or figure (see the README)")
         return ""
     args = dict(ARG.findall(match.group("args")))
+    loose = POSITIONAL.findall(ARG.sub(" ", match.group("args")))
+    if loose:
+        error(f"'{loose[0]}' needs a name in shortcode '{name}'",
+              "write every argument as name=\"value\", like clinic=\"...\"")
+        return ""
     for key in args:
         if key not in ARGS[name]:
             error(f"unknown argument '{key}' of shortcode '{name}'",
@@ -111,6 +127,20 @@ def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
     if name == "estimate":
         return _estimate(args, source, page_url, config, error)
     return _price(args, source, page_url, error)
+
+
+def _figure(match: re.Match, figures: Figures, error) -> str:
+    """A yearly figure by name, as text: {{< figure medicare.part_b_deductible >}}."""
+    names = POSITIONAL.findall(ARG.sub(" ", match.group("args")))
+    if len(names) != 1 or ARG.search(match.group("args")):
+        error("the figure shortcode takes one figure name",
+              "write it like {{< figure medicare.part_b_deductible >}}")
+        return ""
+    problem = figures.problem(names[0])
+    if problem is not None:
+        error(*problem)
+        return ""
+    return str(escape(figures.text(names[0])))
 
 
 def _find(args: dict[str, str], key: str, options: dict, error):
@@ -131,8 +161,16 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
     scenario = _find(args, "scenario", {s.id: s for s in scenarios_for(config, source)}, error)
     if course is None or scenario is None:
         return ""
+    show = args.get("show")
+    if show not in (None, "visits"):
+        error(f"unknown show '{show}' of shortcode 'estimate'",
+              "use show=\"visits\" for the visit-by-visit table, or leave it out")
+        return ""
     result = price_course(source, course, scenario, config)
     link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    if show == "visits":
+        return _visits_table(result, course.name, source.clinic.name, scenario.name, link,
+                             long_date(source.clinic.last_updated))
     second = scenario.second_coverage is not None
     return Markup(
         '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
@@ -152,15 +190,62 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
         total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
 
 
+def _visits_table(result, course: str, clinic: str, scenario: str, link: str,
+                  date: str) -> str:
+    """The visit-by-visit breakdown, with runs of identical visits on one row, so a worked
+    example in a guide is computed by the engine instead of by hand."""
+    rows: list[list] = []  # [first, last, cost]
+    for number, cost in enumerate(result.visits, start=1):
+        same = rows and rows[-1][2].name == cost.name and rows[-1][2].patient == cost.patient \
+            and rows[-1][2].plan == cost.plan and rows[-1][2].explanation == cost.explanation
+        if same:
+            rows[-1][1] = number
+        else:
+            rows.append([number, number, cost])
+    body = Markup("").join(Markup(
+        '<tr><th scope="row" data-label="Visits">{which}</th><td data-label="Visit">{name}</td>'
+        '<td class="num you" data-label="You pay">{you}</td><td class="num" data-label="Your '
+        'plan pays">{plan}</td><td data-label="Why">{why}</td></tr>\n').format(
+        which=f"{first}" if first == last else f"{first} {'and' if last == first + 1 else 'to'}"
+        f" {last}", name=cost.name,
+        you=money(cost.patient) + ("" if first == last else " each"),
+        plan=money(cost.plan) + ("" if first == last else " each"), why=cost.explanation)
+        for first, last, cost in rows)
+    return Markup(
+        '<div class="table-wrap"><table class="estimate-example">\n<caption>Example, visit by '
+        'visit: {course} at {clinic}. {scenario}</caption>\n<thead><tr><th scope="col">Visits'
+        '</th><th scope="col">Visit</th><th scope="col" class="num">You pay</th><th scope="col"'
+        ' class="num">Your plan pays</th><th scope="col">Why</th></tr></thead>\n<tbody>\n'
+        '{body}<tr><th scope="row" data-label="Visits">All {count}</th><td data-label="Visit">'
+        'Total</td><td class="num you" data-label="You pay">{you}</td><td class="num" '
+        'data-label="Your plan pays">{plan}</td><td data-label="Why"></td></tr>\n</tbody>\n'
+        '</table></div>\n<p class="note">Computed from the clinic\'s prices as of {date}. '
+        '<a href="{link}">See all the assumptions</a>.</p>\n').format(
+        course=course, clinic=clinic, scenario=scenario, body=body, count=len(result.visits),
+        you=money(result.patient_total), plan=money(result.plan_total), date=date, link=link)
+
+
+def rate_range(service) -> str:
+    """The negotiated rates as the cost table's cell shows them: '$31.05 to $36.80 (5 plans)'."""
+    rates = sorted(service.negotiated.values())
+    if not rates:
+        return "No plan rates"
+    if len(rates) == 1:
+        return f"{money(rates[0])} (1 plan)"
+    return f"{money(rates[0])} to {money(rates[-1])} ({len(rates)} plans)"
+
+
 def _price(args, source: ClinicSource, page_url: str, error) -> str:
     service = _find(args, "service", {s.id: s for s in source.schedule.services}, error)
     if service is None:
         return ""
     show = args.get("show")
     if show is not None:
-        if show not in (*SHOW, "median"):
-            error(f"unknown show '{show}'", "use gross, cash or median")
+        if show not in (*SHOW, "median", "range"):
+            error(f"unknown show '{show}'", "use gross, cash, median or range")
             return ""
+        if show == "range":
+            return str(escape(rate_range(service)))
         amount = median_rate(service) if show == "median" else getattr(service, SHOW[show])
         return str(escape(money(amount)))
     setting = service.settings[0]

@@ -99,14 +99,33 @@ def clinic_starter(name: str, disciplines: list[str], plans: list[str] | None = 
     return text + "\n".join(lines)
 
 
-def guide_starter(title: str) -> str:
-    """A starter explainer with front matter and a link that the build checks."""
+# Pages a starter guide cites: HealthCare.gov's glossary explains the words of a bill.
+GLOSSARY_SOURCE = ("HealthCare.gov, Glossary", "https://www.healthcare.gov/glossary/")
+DEDUCTIBLE_SOURCE = ("HealthCare.gov, Deductible", "https://www.healthcare.gov/glossary/deductible/")
+COINSURANCE_SOURCE = ("HealthCare.gov, Coinsurance",
+                      "https://www.healthcare.gov/glossary/co-insurance/")
+
+
+def sources_yaml(sources: list[tuple[str, str]], indent: str = "") -> str:
+    """A `sources:` block checked today: the person making the page has just read them, and
+    the build warns once the date is older than a year, when they should look again."""
+    today = build_date().isoformat()
+    lines = [f"{indent}sources:      # the pages this page's facts come from; re-check yearly"]
+    for title, url in sources:
+        lines += [f"{indent}  - title: {_quoted(title)}", f"{indent}    url: {url}",
+                  f"{indent}    checked: {today}"]
+    return "\n".join(lines) + "\n"
+
+
+def guide_starter(title: str, sources: list[tuple[str, str]] | None = None) -> str:
+    """A starter explainer with front matter, its sources and a link that the build checks."""
     return (
         "---\n"
         f"title: {_quoted(title)}\n"
         "summary: One sentence that says what a patient learns here.\n"
         "order: 50        # position among the guides on the home page (smaller first)\n"
         "draft: false     # true keeps the page out of the site\n"
+        + sources_yaml(sources or [GLOSSARY_SOURCE]) +
         "---\n\n"
         "Write in plain words, for a patient who has never read a bill. Short paragraphs,\n"
         "one idea each. Link to other guides by their file name, like [another guide](other.md),\n"
@@ -138,7 +157,7 @@ _GLOSSARY = """\
 ---
 title: Glossary
 summary: The words on a therapy bill, in plain language.
----
+{sources}---
 
 ## Deductible
 
@@ -238,17 +257,19 @@ def site_files(title: str, disciplines: list[str]) -> dict[str, str]:
     from sitegen.schema import schema_text
 
     slug = slugify(title) or "clinic"
-    first = guide_starter("How to read these prices").replace(
+    first = guide_starter("How to read these prices",
+                          [DEDUCTIBLE_SOURCE, COINSURANCE_SOURCE]).replace(
         "order: 50", "order: 10").replace(
         "[another guide](other.md)", "[what a deductible is](deductibles.md)")
-    second = guide_starter("Deductibles").replace(
+    second = guide_starter("Deductibles", [DEDUCTIBLE_SOURCE]).replace(
         "[another guide](other.md)", "[how to read these prices](reading-this-site.md)")
     return {
         "site.yaml": _SITE_YAML.format(title=title),
         f"rates/{slug}.yaml": clinic_starter(title, disciplines),
         "content/guides/reading-this-site.md": first,
         "content/guides/deductibles.md": second,
-        "content/glossary.md": _GLOSSARY,
+        "content/glossary.md": _GLOSSARY.format(
+            sources=sources_yaml([DEDUCTIBLE_SOURCE, COINSURANCE_SOURCE])),
         "schema/fee-schedule.schema.json": schema_text(site=False),
         "schema/site.schema.json": schema_text(site=True),
         "requirements.txt": _REQUIREMENTS,
@@ -268,13 +289,15 @@ def write_site_skeleton(folder: Path, title: str, disciplines: list[str]) -> lis
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         shutil.copytree(REPO / "templates", staging / "templates")
+        # The yearly figures the templates name (dispute threshold, days, fee ...).
+        shutil.copytree(REPO / "figures", staging / "figures")
         if folder.exists():
             folder.rmdir()  # empty, checked by the caller
         staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return sorted([*files, "templates/"])
+    return sorted([*files, "figures/", "templates/"])
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -71,10 +71,12 @@ def changed(text: str, old: str, new: str) -> str:
 
 def write_site(tmp_path: Path, files: dict[str, str | bytes | None]) -> Path:
     """A site in tmp_path/site made of exactly `files` (relative path -> text or bytes; None
-    is skipped) and a copy of the templates. Text is written as UTF-8 exactly as given."""
+    is skipped) and a copy of the templates and yearly figures (which the templates use).
+    Text is written as UTF-8 exactly as given."""
     root = tmp_path / "site"
     root.mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "figures", root / "figures")
     for rel, content in files.items():
         if content is None:
             continue
@@ -90,9 +92,10 @@ def make_site(tmp_path: Path, files: dict[str, str | bytes | None] | None = None
     return write_site(tmp_path, {"site.yaml": SITE, "rates/a.yaml": RATES, **(files or {})})
 
 
-# The tiny clinic takes no insurance and the tiny guides have no summary: warnings of their
+# The tiny clinic takes no insurance and the tiny guides have no summary or sources: warnings of their
 # own (tested in test_strict.py); leaving them out here keeps other expectations to the point.
-ADVICE = {"the clinic lists no in-network insurance plans", "the guide has no summary"}
+ADVICE = {"the clinic lists no in-network insurance plans", "the guide has no summary",
+          "the guide lists no sources"}
 
 
 def load(root: Path) -> tuple[Site | None, list[str]]:

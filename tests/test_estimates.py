@@ -163,7 +163,7 @@ The evaluation: {{< price clinic="example" service="eval" >}}. Cash: {{< price c
         'clinic="example" service="eval" >', 'clinic="exampel" service="eval" >')
     (root / "content/guides/example.md").write_text(bad, encoding="utf-8")
     result = build(BuildOptions(root=root, out=root / "public"))
-    assert [d.format() for d in result.diagnostics.sorted()] == [
+    assert [d.format() for d in result.diagnostics.errors] == [
         "content/guides/example.md:6:1: error: unknown course 'cours'; did you mean 'course'?",
         "content/guides/example.md:8:17: error: unknown clinic 'exampel'; "
         "did you mean 'example'?",

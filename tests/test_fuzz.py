@@ -141,7 +141,8 @@ REFERENCE_FIELDS = [("sessions", "lines", "service"), ("courses", "visits", "ser
 IDS = ["eval", "exercise", "manual", "visit", "course", "acme", "Acme PPO", "Bolt HMO"]
 SITE_SCENARIOS = SITE + ("scenarios:\n  - {id: site, name: S, network: in-network, "
                          "coinsurance: 0.2}\n")
-GUIDE = ("---\ntitle: G\nsummary: s\n---\n"
+GUIDE = ("---\ntitle: G\nsummary: s\nsources:\n"
+         "  - {title: CMS, url: 'https://www.cms.gov/', checked: 2026-11-01}\n---\n"
          '{{< estimate clinic="a" course="course" scenario="acme" >}}\n\n'
          '{{< estimate clinic="a" course="course" scenario="site" >}}\n\n'
          '{{< price clinic="a" service="exercise" >}}\n\n'

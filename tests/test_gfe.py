@@ -87,11 +87,11 @@ def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def copy_site(tmp_path: Path) -> Path:
-    """The example site, copied: site.yaml, rates/, content/ and templates/."""
+    """The example site, copied: site.yaml, rates/, content/, templates/ and figures/."""
     root = tmp_path / "site"
     root.mkdir()
     shutil.copy(ROOT / "site.yaml", root / "site.yaml")
-    for folder in ("rates", "content", "templates"):
+    for folder in ("rates", "content", "templates", "figures"):
         shutil.copytree(ROOT / folder, root / folder)
     return root
 
@@ -130,7 +130,8 @@ TOTALS = {
     ("mercy-valley-rehab", "ot-eval-and-10"): "$3,450.00",
     ("mercy-valley-rehab", "speech-eval-and-10"): "$2,185.00",
     ("riverside-hand-ot", "eval-and-12"): "$2,753.00",
-    ("riverside-hand-ot", "post-surgery-hand"): "$1,895.00",
+    # the splint (L3906, fitting included) plus 1 unit of 97760 training at $62.00
+    ("riverside-hand-ot", "post-surgery-hand"): "$1,833.00",
     ("riverside-hand-ot", "home-program-video"): "$751.00",
 }
 
@@ -295,10 +296,11 @@ def resolve(page: str, href: str) -> str:
 def test_every_page_links_to_the_notice_in_its_footer(example) -> None:
     pages, _ = example
     checked = 0
-    words = {"": ("Uninsured or paying yourself? You have the right to a good faith estimate "
-                  "of your costs: read ", "read the notice and printable estimates of {}"),
-             "es/": ("¿No tiene seguro o paga usted mismo? Tiene derecho a una estimación de buena "
-                     "fe de sus costos: lea ", "lea el aviso y las estimaciones para imprimir de {}")}
+    words = {"": ("No insurance, or not using it? You have the right to a good faith estimate of "
+                  "your costs (not for care Medicare or Medicaid covers when you have it): read ", "read the notice and printable estimates of {}"),
+             "es/": ("¿No tiene seguro, o no lo usa? Tiene derecho a una estimación de buena fe "
+                     "de sus costos (no para la atención que cubren Medicare o Medicaid cuando los "
+                     "tiene): lea ", "lea el aviso y las estimaciones para imprimir de {}")}
     for rel, html in pages.items():
         lang = "es/" if rel.startswith("es/") else ""   # the Spanish pages link to theirs
         page = rel.removeprefix(lang)

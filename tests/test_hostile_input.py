@@ -9,6 +9,7 @@ hospital, which uses every section) and of site.yaml, not over a list of fields.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -31,6 +32,7 @@ from helpers import (
 
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.figures import load_figures, resolve_references
 from sitegen.load import validate_data
 from sitegen.model import FeeSchedule, SiteConfig
 from sitegen.yamlsrc import parse_yaml
@@ -61,9 +63,11 @@ def string_nodes(text: str) -> list[yaml.ScalarNode]:
 
 
 def errors_of(text: str, model: type, path: str) -> list:
+    """Errors of the file as the build reads it: yearly figures named in it resolved first."""
     diags = Diagnostics()
     doc = parse_yaml(text, path, diags)
     assert doc is not None
+    resolve_references(doc, load_figures(REPO, dt.date(2026, 11, 27), diags, 2_000_000), diags)
     assert validate_data(doc, model, diags) is None or diags.errors
     return diags.errors
 

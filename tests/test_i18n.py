@@ -240,7 +240,7 @@ def test_an_english_only_site_has_no_trace_of_other_languages(tmp_path: Path,
     import shutil
 
     root = tmp_path / "site"
-    for name in ("rates", "content", "templates"):
+    for name in ("rates", "content", "templates", "figures"):
         shutil.copytree(REPO / name, root / name)
     config = (REPO / "site.yaml").read_text()
     (root / "site.yaml").write_text(re.sub(r"(?m)^languages:.*\n", "", config))

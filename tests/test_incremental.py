@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import sitegen.build
+import sitegen.load
 from sitegen.build import BuildOptions, build
 from sitegen.cache import CACHE_DIR
 from tests.helpers import RATES, SITE, changed, cli, make_site
@@ -181,3 +182,90 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
         if edit is _nothing:
             assert result.cached
         assert files_of(out) == clean_build(root, tmp / f"clean{i}", jobs=1), edit.__name__
+
+
+# --- the cache of parsed fee schedules ---------------------------------------------------
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the YAML parser reads (the others came from the cache)."""
+    seen: list[str] = []
+    real = sitegen.load.read_mapping
+
+    def spy(file: Path, display: str, *args: object, **kwargs: object) -> object:
+        seen.append(display)
+        return real(file, display, *args, **kwargs)
+
+    monkeypatch.setattr(sitegen.load, "read_mapping", spy)
+    return seen
+
+
+def test_an_edited_price_parses_only_its_own_file(tmp_path: Path, parsed: list[str]) -> None:
+    root = make_site(tmp_path, {"rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B"),
+                                "rates/c.yaml": changed(RATES, "Test Clinic", "Clinic C")})
+    out = tmp_path / "public"
+    assert build(BuildOptions(root=root, out=out)).ok
+    assert [p for p in parsed if p.startswith("rates/")] == ["rates/a.yaml", "rates/b.yaml",
+                                                             "rates/c.yaml"]
+    parsed.clear()
+    (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
+                                       .replace("Test Clinic", "Clinic B"))
+    result = build(BuildOptions(root=root, out=out))
+    assert result.ok and not result.cached
+    assert [p for p in parsed if p.startswith("rates/")] == ["rates/b.yaml"]
+    assert "131.50" in (out / "clinics/b/prices.json").read_text()
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
+    # one entry per file content: the old price's entry is gone
+    assert len(list((root / CACHE_DIR / "docs").glob("*.json"))) == 3
+
+
+def test_rules_across_files_still_run_on_cached_files(tmp_path: Path, parsed: list[str]) -> None:
+    root = make_site(tmp_path, {"rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B")})
+    assert build(BuildOptions(root=root, out=tmp_path / "public")).ok
+    # b.yaml takes a.yaml's slug without being edited: only a's file changes
+    (root / "rates/a.yaml").write_text(changed(RATES, "name: Test Clinic",
+                                               "name: Test Clinic\n  slug: b"))
+    said = []
+    for _attempt in range(2):  # b.yaml comes from the cache (a failed build saves nothing)
+        parsed.clear()
+        result = build(BuildOptions(root=root, out=tmp_path / "public"))
+        said.append([d.format() for d in result.diagnostics.errors])
+        assert parsed.count("rates/b.yaml") == 0 and parsed.count("rates/a.yaml") == 1
+    assert said[0] == said[1] and len(said[0]) == 1
+    assert said[0][0].startswith("rates/b.yaml:") and "clinic slug 'b' is already used" \
+        in said[0][0]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "swapped", "edited", "wrong-kind", "deleted"])
+def test_a_damaged_parse_entry_is_never_trusted(tmp_path: Path, parsed: list[str],
+                                                damage: str) -> None:
+    root = make_site(tmp_path, {"rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B")})
+    out = tmp_path / "public"
+    assert build(BuildOptions(root=root, out=out)).ok
+    built = files_of(out)
+    entries = sorted((root / CACHE_DIR / "docs").glob("*.json"))
+    assert len(entries) == 2
+    first, second = (entry.read_text() for entry in entries)
+    if damage == "garbage":
+        entries[0].write_bytes(b"\x00{not json")
+        entries[1].write_text("[]")
+    elif damage == "swapped":  # each file gets the other's (well-formed) entry
+        entries[0].write_text(second)
+        entries[1].write_text(first)
+    elif damage == "edited":  # a changed price, with the entry otherwise intact
+        for entry, text in zip(entries, (first, second)):
+            entry.write_text(text.replace('120.00', '999.00'))
+    elif damage == "wrong-kind":
+        for entry in entries:
+            entry.write_text('{"key": 1, "sum": [], "body": {}}')
+    else:
+        for entry in entries:
+            entry.unlink()
+    (out / "index.html").write_bytes(b"so the build is not answered from the manifest")
+    parsed.clear()
+    result = build(BuildOptions(root=root, out=out))
+    assert result.ok and not result.cached
+    assert sorted(p for p in parsed if p.startswith("rates/")) == ["rates/a.yaml",
+                                                                   "rates/b.yaml"]
+    assert files_of(out) == built
+    assert sorted(entry.read_text() for entry in entries) == sorted([first, second])

@@ -130,6 +130,10 @@ def test_an_empty_folder_and_an_older_sitegen_output_are_accepted(area: Path) ->
     assert (legacy / MARKER).is_file()
 
 
+def _kept(path: str) -> bool:
+    return path != "site/rates/a.yaml" and not path.startswith("site/.sitegen-cache/")
+
+
 def test_a_failed_write_leaves_no_staging_and_the_old_site(
         area: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = area / "site"
@@ -150,5 +154,6 @@ def test_a_failed_write_leaves_no_staging_and_the_old_site(
         patch.setattr(Path, "write_bytes", failing)
         build(BuildOptions(root=site))
     after = snapshot(area)
-    assert {k: v for k, v in after.items() if k != "site/rates/a.yaml"} == \
-        {k: v for k, v in good.items() if k != "site/rates/a.yaml"}
+    # the edited file and the build cache (parsed inputs, not the site) may differ
+    assert {k: v for k, v in after.items() if _kept(k)} == \
+        {k: v for k, v in good.items() if _kept(k)}

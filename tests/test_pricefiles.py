@@ -236,7 +236,7 @@ def html_cost_rows(files: dict[str, bytes]) -> dict[tuple[str, str, str], dict]:
             shown = {"code": code, "code_type": code_type, "unit": cells["Billed"],
                      "modifiers": "|".join(modifiers)}
             if "Price" in cells:
-                assert cells["Price"].startswith("Included in the daily rate")
+                assert cells["Price"].startswith("Included in the payment for the hospital stay")
                 found[key] = {**shown, "bundled": True}
                 continue
             rates = cells["Negotiated rates"]

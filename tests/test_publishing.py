@@ -157,6 +157,7 @@ def test_annotation_format() -> None:
 def test_cli_prints_annotations_under_github_actions(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(ROOT / "templates", site / "templates")
+    shutil.copytree(ROOT / "figures", site / "figures")
     (site / "site.yaml").write_text("title: T\ntitel: x\n", encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(main, ["check", str(site)], env={"GITHUB_ACTIONS": "true"})

@@ -181,6 +181,7 @@ def test_a_second_build_at_the_same_time_is_refused_clearly(tmp_path: Path) -> N
 def synthetic_site(target: Path, clinics: int) -> Path:
     shutil.copytree(REPO / "templates", target / "templates")
     shutil.copytree(REPO / "content", target / "content")
+    shutil.copytree(REPO / "figures", target / "figures")
     shutil.copy(REPO / "site.yaml", target / "site.yaml")
     (target / "rates").mkdir()
     examples = sorted((REPO / "rates").glob("*.yaml"))

@@ -84,6 +84,7 @@ def test_round_trip_of_each_example_clinic_keeps_every_price(
         tmp_path: Path, clinic: str, suffix: str) -> None:
     site = tmp_path / "site"
     shutil.copytree(REPO / "rates", site / "rates")
+    shutil.copytree(REPO / "figures", site / "figures")  # the schedules name yearly figures
     rates = site / "rates" / f"{clinic}.yaml"
     before = rates.read_text()
     sheet = tmp_path / f"fees{suffix}"
@@ -362,6 +363,7 @@ def test_semicolon_csv_with_a_byte_order_mark(tmp_path: Path) -> None:
 def test_a_clinic_with_dated_fee_schedules_is_named_with_its_date(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(REPO / "rates", site / "rates")
+    shutil.copytree(REPO / "figures", site / "figures")  # the schedules name yearly figures
     sheet = tmp_path / "fees.csv"
     dated = sorted((site / "rates" / "cedar-street-pt").glob("*.yaml"))[-1]
     assert cli("export", dated, "--out", sheet).exit_code == 0

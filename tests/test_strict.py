@@ -7,7 +7,9 @@ from helpers import RATES_INSURED, changed, cli, make_site
 
 R = "rates/a.yaml"
 G = "content/guides/costs.md"
-GUIDE = "---\ntitle: Costs\nsummary: What things cost.\n---\nText.\n"
+SOURCE = "  - {title: CMS, url: 'https://www.cms.gov/', checked: %s}\n"
+GUIDE = ("---\ntitle: Costs\nsummary: What things cost.\nsources:\n" + SOURCE % "2026-11-01"
+         + "---\nText.\n")
 
 CASES = {
     "cash above gross": (
@@ -30,6 +32,14 @@ CASES = {
         {R: RATES_INSURED, G: GUIDE.replace("summary: What things cost.\n", "")},
         f"{G}:2:1: warning: the guide has no summary; add 'summary: <one sentence>'; the "
         "home page lists it"),
+    "guide without sources": (
+        {R: RATES_INSURED, G: GUIDE.replace("sources:\n" + SOURCE % "2026-11-01", "")},
+        f"{G}:2:1: warning: the guide lists no sources; add 'sources:' with the title, url and "
+        "date checked of each page its facts come from (see the README)"),
+    "source checked over a year ago": (
+        {R: RATES_INSURED, G: GUIDE.replace("2026-11-01", "2025-11-26")},
+        f"{G}:5:56: warning: source 'CMS' was last checked on 2025-11-26, more than 12 months "
+        "ago; check the guide against it again, then set checked to today"),
 }
 
 
@@ -50,5 +60,12 @@ def test_warning_passes_without_strict_and_fails_with_it(tmp_path, files, warnin
 def test_a_year_old_to_the_day_is_not_stale(tmp_path):
     root = make_site(tmp_path, {G: GUIDE, R: changed(
         RATES_INSURED, "last_updated: 2026-09-01", "last_updated: 2025-11-27")})
+    result = cli("check", "--strict", root)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_source_checked_a_year_ago_to_the_day_is_not_stale(tmp_path):
+    root = make_site(tmp_path, {G: GUIDE.replace("2026-11-01", "2025-11-27"),
+                                R: RATES_INSURED})
     result = cli("check", "--strict", root)
     assert result.exit_code == 0, result.output

@@ -428,7 +428,7 @@ def test_every_error_of_every_file_in_one_run(tmp_path):
                                                                    "index.html"]
     assert (root / "public" / "index.html").read_text() == "the last good site\n"
     assert sorted(p.name for p in root.iterdir()) == [
-        "content", "public", "rates", "site.yaml", "templates"]
+        "content", "figures", "public", "rates", "site.yaml", "templates"]
 
 
 def test_a_good_build_replaces_the_previous_site(tmp_path):
@@ -527,7 +527,8 @@ def test_javascript_link_is_refused(tmp_path, href):
 
 
 def test_raw_script_in_markdown_is_escaped(tmp_path):
-    text = ("---\ntitle: What things cost\nsummary: Costs.\n---\n"
+    text = ("---\ntitle: What things cost\nsummary: Costs.\nsources:\n"
+            "  - {title: CMS, url: 'https://www.cms.gov/', checked: 2026-11-01}\n---\n"
             "Prices <script>alert(1)</script> here.\n\n<script>alert(2)</script>\n")
     root = make_site(tmp_path, {G: text, "rates/a.yaml": RATES_INSURED})
     result = build(BuildOptions(root=root), write=False)

