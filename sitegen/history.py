@@ -129,7 +129,7 @@ class ScheduleDiff:
 
 def priced_items(schedule: FeeSchedule) -> dict[tuple, tuple[str, dict[str, Decimal]]]:
     """Everything with a price, by what identifies it across schedules: services by code,
-    modifiers and location (ids may be renamed), visit prices and packages by id."""
+    modifiers, location and settings (ids may be renamed), visit prices and packages by id."""
     places = {loc.id: loc.name for loc in schedule.clinic.locations if loc.id}
     found: dict[tuple, tuple[str, dict[str, Decimal]]] = {}
     for service in schedule.services:

@@ -335,8 +335,10 @@ class Service(Strict):
 
     @property
     def key(self) -> tuple:
-        """What makes a price row unique in a clinic: code, modifiers and location."""
-        return (self.code_type, self.code, tuple(sorted(self.modifiers)), self.location)
+        """What makes a price row unique in a clinic: code, modifiers, location and settings
+        (a hospital may price one code differently for inpatients and outpatients)."""
+        return (self.code_type, self.code, tuple(sorted(self.modifiers)), self.location,
+                tuple(sorted(self.settings)))
 
     @property
     def display_code(self) -> str:

@@ -155,19 +155,21 @@ def _range_problem(item, where: tuple, at, path: str, diags: Diagnostics) -> Non
 
 
 def _same_code_twice(source: ClinicSource, diags: Diagnostics) -> None:
-    """One code may appear twice only for another location or other modifiers: otherwise a
-    patient (and the CMS file) would see two prices for the same thing."""
-    first: dict[tuple, int] = {}
+    """One code may appear twice only for another location, other modifiers or other
+    settings: otherwise a patient (and the CMS file) would see two prices for the same thing."""
+    seen: dict[tuple, list[tuple[int, set]]] = {}
     for i, service in enumerate(source.schedule.services):
-        key = service.key
-        if key not in first:
-            first[key] = i
+        same = seen.setdefault(service.key[:4], [])  # code, modifiers, location
+        settings = set(service.settings)
+        clash = next((j for j, other in same if other & settings), None)
+        same.append((i, settings))
+        if clash is None:
             continue
-        line = source.positions.of(("services", first[key], "code"))[0]  # type: ignore
+        line = source.positions.of(("services", clash, "code"))[0]  # type: ignore
         diags.error(source.path, *source.positions.of(("services", i, "code")),  # type: ignore
                     f"code {service.display_code} is listed twice (first on line {line}) "
-                    "with the same modifiers and location", "remove one, or tell them apart "
-                    "with modifiers: or location:")
+                    "with the same modifiers, location and setting", "remove one, or tell "
+                    "them apart with modifiers:, location: or settings:")
 
 
 def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics,

@@ -456,8 +456,8 @@ def test_the_same_code_twice_needs_another_location_or_modifier(tmp_path) -> Non
     code = '"97161"'
     assert errors(tmp_path, rates) == [
         f"{P}:{line_col(rates, code, 1)}: error: code 97161-GP is listed twice (first on line "
-        f"{line_col(rates, code).split(':')[0]}) with the same modifiers and location; remove "
-        "one, or tell them apart with modifiers: or location:"]
+        f"{line_col(rates, code).split(':')[0]}) with the same modifiers, location and "
+        "setting; remove one, or tell them apart with modifiers:, location: or settings:"]
     # modifiers in another order are the same modifiers
     rates = changed(FULL, "    location: south\n", "    location: north\n")
     rates = rates.replace("    modifiers: [GP]\n    description: First visit",
@@ -674,3 +674,15 @@ def test_a_service_dropped_by_an_upcoming_schedule_says_so(tmp_path) -> None:
     files = build_ok(history_site(tmp_path, {"rates/a/2027-01-01.yaml": h3}))
     page = files["clinics/a/evaluation/index.html"]
     assert "From January 1, 2027: no longer offered." in words(page)
+
+
+def test_the_same_code_in_other_settings_is_two_prices(tmp_path) -> None:
+    """A hospital may price one code for inpatients and outpatients apart; overlapping
+    settings are still the same thing twice."""
+    same_place = changed(FULL, "    location: south\n", "    location: north\n")
+    second = "    settings: [evaluation]\n    gross_charge: 220.00"
+    apart = changed(same_place, second, "    settings: [outpatient]\n    gross_charge: 220.00")
+    assert not [e for e in errors(tmp_path / "a", apart) if "listed twice" in e]
+    overlap = changed(same_place, second,
+                      "    settings: [outpatient, evaluation]\n    gross_charge: 220.00")
+    assert [e for e in errors(tmp_path / "b", overlap) if "listed twice" in e] != []
