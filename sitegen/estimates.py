@@ -28,6 +28,7 @@ class VisitPlan:
     name: str
     count: int
     lines: tuple[BilledLine, ...]
+    disciplines: frozenset[str] = frozenset()  # the therapies this visit is (for limits)
 
     @property
     def minutes(self) -> int:
@@ -46,6 +47,7 @@ class ScenarioResult:
     scenario: Scenario
     assumptions: tuple[str, ...]
     estimate: Estimate
+    visits: tuple[VisitPlan, ...] = ()  # what each kind of visit bills under its unit rule
 
 
 @dataclass(frozen=True)
@@ -64,21 +66,46 @@ def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
     return [*config.scenarios, *source.schedule.scenarios]
 
 
+def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str]:
+    """The therapy a visit is: the session's `discipline:`, else the ones its services name,
+    else the clinic's. A visit counts against a limit only when one of these is among the
+    therapies sharing it, so an unnamed visit at an OT-only clinic never uses up a limit
+    shared by PT and speech therapy."""
+    if visit.session is not None:
+        session = next(s for s in source.schedule.sessions if s.id == visit.session)
+        if session.discipline is not None:
+            return frozenset([session.discipline])
+        named = {source.service(line.service).discipline for line in session.lines}
+    else:
+        named = {source.service(visit.service).discipline}  # type: ignore[arg-type]
+    named.discard(None)
+    if named:
+        return frozenset(named)  # type: ignore[arg-type]
+    return frozenset(source.clinic.disciplines)
+
+
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    """What one visit bills: timed minutes of a code are added up across the visit (a code
+    listed twice is one line) before the unit rule turns them into units."""
+    disciplines = visit_disciplines(source, visit)
     if visit.service is not None:
         service = source.service(visit.service)
-        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),))
+        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),),
+                         disciplines)
     session = next(s for s in source.schedule.sessions if s.id == visit.session)
     timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
-    units = iter(split_units(timed, rule))  # type: ignore[arg-type]
+    minutes: dict[str, int] = {}
+    for key, m in timed:
+        minutes[key] = minutes.get(key, 0) + m  # type: ignore[operator]
+    units = dict(split_units(timed, rule))  # type: ignore[arg-type]
     lines = []
     for line in session.lines:
         service = source.service(line.service)
-        if line.minutes is not None:
-            lines.append(BilledLine(service, next(units)[1], line.minutes))
-        else:
+        if line.minutes is None:
             lines.append(BilledLine(service, line.units or 1, None))
-    return VisitPlan(session.name, visit.count, tuple(lines))
+        elif line.service in units:
+            lines.append(BilledLine(service, units.pop(line.service), minutes[line.service]))
+    return VisitPlan(session.name, visit.count, tuple(lines), disciplines)
 
 
 def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
@@ -125,10 +152,24 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
         allowed = sum((allowed_amount(line.service, scenario) * line.units for line in plan.lines),
                       Decimal(0))
         over = cash if scenario.over_limit == "cash" else billed
-        disciplines = {line.service.discipline for line in plan.lines}
-        counts = not counted or None in disciplines or bool(disciplines & counted)
+        counts = not counted or bool(plan.disciplines & counted)
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
     return estimate(coverage(scenario, source), visits)
+
+
+def therapies(disciplines: list[str] | frozenset[str]) -> str:
+    """'occupational therapy and physical therapy', in the canonical order."""
+    names = [DISCIPLINE_NAMES[d].lower() for d in DISCIPLINE_NAMES if d in disciplines]
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+
+
+def unit_rule_sentence(rule: str) -> str:
+    """Which unit rule priced the timed services, in words."""
+    if rule == "per-code":
+        return ("Timed services are counted code by code (the rule many private plans use): "
+                "each code needs 8 minutes or more of its own for a 15-minute unit.")
+    return ("Timed services are counted under Medicare's 8-minute rule: the timed minutes of "
+            "the whole visit are added up, then split into 15-minute units.")
 
 
 def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
@@ -169,20 +210,22 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     if limit is None:
         said.append("No visit limit is applied.")
     else:
-        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
-        shared = payer.visit_limit.shared_by if payer and payer.visit_limit else []
-        share = (" (one limit shared by " + " and ".join(DISCIPLINE_NAMES[d].lower()
-                 for d in shared) + ")") if len(shared) > 1 else ""
+        shared = limit_disciplines(scenario, source)
+        share = (f" (the limit covers {therapies(shared)}; other visits do not count "
+                 "toward it)") if shared else " (every visit counts toward it)"
         over = "cash price" if scenario.over_limit == "cash" else "full charge"
         said.append(f"{limit} covered visits are left this year{share}; visits past the limit "
                     f"are paid by you at the clinic's {over}.")
+    said.append(unit_rule_sentence(scenario.unit_rule))
     return tuple(said)
 
 
 def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:
     found = []
     for course in source.schedule.courses:
-        results = tuple(ScenarioResult(s, assumptions(s, source), price_course(source, course, s))
+        results = tuple(ScenarioResult(s, assumptions(s, source), price_course(source, course, s),
+                                       tuple(visit_plan(source, v, s.unit_rule)
+                                             for v in course.visits))
                         for s in scenarios_for(config, source))
         plans = tuple(visit_plan(source, v) for v in course.visits)
         found.append(CourseEstimate(course, plans, results))

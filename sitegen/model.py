@@ -205,6 +205,9 @@ class Session(Strict):
     id: Slug
     name: Text
     setting: Setting
+    # The therapy the visit is, for visit limits shared by some therapies only. Default: the
+    # one its services name, else the clinic's when it has one discipline.
+    discipline: Discipline | None = None
     lines: list[SessionLine] = Field(min_length=1)
 
 
@@ -219,10 +222,28 @@ class Course(Strict):
     name: Text
     description: Text | None = None
     visits: list[CourseVisit] = Field(min_length=1)
+    # Other numbers of the last visit (the treatment sessions) a patient may need, e.g.
+    # [8, 12, 20]: "What will I pay?" offers each; the count written above is always offered.
+    lengths: list[Annotated[int, Field(gt=0, le=366)]] = Field(default_factory=list,
+                                                               max_length=6)
     # For the good faith estimate of a recurring plan of care (docs/gfe.md):
     frequency: Text | None = None  # how often, in words: "once a week"
     months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
     scheduled_separately: list[Text] = Field(default_factory=list)
+
+    @property
+    def sessions(self) -> int:
+        """The course as written: how many times its last visit happens."""
+        return self.visits[-1].count
+
+    def session_counts(self) -> list[int]:
+        """Every length offered, smallest first."""
+        return sorted({self.sessions, *self.lengths})
+
+    def with_sessions(self, count: int) -> Course:
+        """The same course with its last visit repeated `count` times."""
+        last = self.visits[-1].model_copy(update={"count": count})
+        return self.model_copy(update={"visits": [*self.visits[:-1], last]})
 
 
 Amount = number(ge=0, lt=10_000_000, decimal_places=2)

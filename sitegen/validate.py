@@ -72,10 +72,23 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                 diags.error(path, *at(*where, "minutes"),
                             f"'{service.id}' is not timed, so it cannot be billed by minutes",
                             "write units: 1 instead")
+            elif line.units is not None and service.timed:
+                diags.error(path, *at(*where, "units"),
+                            f"'{service.id}' is timed, so it is billed by its minutes "
+                            f"(got units: {line.units})",
+                            "write minutes: (the minutes spent on it in the visit) instead")
             if session.setting not in service.settings:
                 diags.error(path, *at(*where, "service"),
                             f"'{service.id}' is not offered in the {session.setting} setting",
                             f"add {session.setting} to its settings, or use another service")
+
+        timed = sum(line.minutes or 0 for line in session.lines
+                    if line.service in services and services[line.service].timed)
+        if 0 < timed < 8:
+            diags.error(path, *at("sessions", i, "lines"),
+                        f"session '{session.id}' has {timed} timed minutes, which bill 0 "
+                        "units (a timed service needs 8 minutes or more for one unit)",
+                        "give the timed services 8 minutes or more in all, or remove them")
 
     session_ids = [s.id for s in schedule.sessions]
     for i, course in enumerate(schedule.courses):
@@ -92,6 +105,11 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                             f"course '{course.id}' names unknown service '{visit.service}'",
                             did_you_mean(visit.service, service_ids) or
                             "use the id of one of this file's services")
+            elif visit.service is not None and services[visit.service].timed:
+                diags.error(path, *at(*where, "service"),
+                            f"course '{course.id}' uses the timed service '{visit.service}' as "
+                            "a whole visit; timed services are billed by minutes",
+                            "make a session with its minutes, and use session: <session id>")
             elif visit.session is not None and visit.session not in session_ids:
                 diags.error(path, *at(*where, "session"),
                             f"course '{course.id}' names unknown session '{visit.session}'",
