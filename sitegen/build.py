@@ -18,6 +18,7 @@ from sitegen.check import check_site
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
+from sitegen.flow import check_page_counts
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import render_mrf, validate_price_transparency
@@ -90,6 +91,7 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     validate_clinics(clinics, diags, build_date())
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
+    check_page_counts(config, clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")

@@ -62,8 +62,20 @@ class CourseEstimate:
 
 
 def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
-    """The site's scenarios, then the clinic's own."""
-    return [*config.scenarios, *source.schedule.scenarios]
+    """The site's scenarios, then the clinic's own; a clinic that takes no insurance gets
+    only the self-pay ones, a superbill clinic no in-network ones."""
+    found = [*config.scenarios, *source.schedule.scenarios]
+    if source.clinic.insurance == "none":
+        return [s for s in found if s.network == "self-pay"]
+    if source.clinic.insurance == "superbill":
+        return [s for s in found if s.network != "in-network"]
+    return found
+
+
+def superbill(scenario: Scenario, source: ClinicSource) -> bool:
+    """Out of network at a clinic that gives superbills: the patient pays the cash price at
+    the visit and may claim part of it back from the plan."""
+    return scenario.network == "out-of-network" and source.clinic.insurance == "superbill"
 
 
 def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str]:
@@ -108,11 +120,13 @@ def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> V
     return VisitPlan(session.name, visit.count, tuple(lines), disciplines)
 
 
-def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
+def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_charge"
+                   ) -> Decimal:
     """What the plan allows for one unit: the named plan's rate, or the middle of the
-    clinic's rates, in network; a share of the gross charge out of network."""
+    clinic's rates, in network; a share of the billed price out of network (the gross
+    charge, or the cash price on a superbill)."""
     if scenario.network == "out-of-network":
-        return round_cents(service.gross_charge * (scenario.allowed_share or Decimal(0)))
+        return round_cents(getattr(service, billed) * (scenario.allowed_share or Decimal(0)))
     if scenario.payer is not None:
         rate = service.negotiated.get(scenario.payer)
     else:
@@ -130,7 +144,7 @@ def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
         coinsurance=scenario.coinsurance, copay=scenario.copay,
         copay_waives_deductible=scenario.copay_waives_deductible,
         oop_remaining=scenario.oop_remaining, visits_remaining=visits,
-        balance_billing=scenario.balance_billing)
+        balance_billing=True if superbill(scenario, source) else scenario.balance_billing)
 
 
 def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str]:
@@ -147,10 +161,11 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
     counted = limit_disciplines(scenario, source)
     for course_visit in course.visits:
         plan = visit_plan(source, course_visit, scenario.unit_rule)
-        billed = plan.total("gross_charge")
+        price = "cash_price" if superbill(scenario, source) else "gross_charge"
+        billed = plan.total(price)
         cash = plan.total("cash_price")
-        allowed = sum((allowed_amount(line.service, scenario) * line.units for line in plan.lines),
-                      Decimal(0))
+        allowed = sum((allowed_amount(line.service, scenario, price) * line.units
+                       for line in plan.lines), Decimal(0))
         over = cash if scenario.over_limit == "cash" else billed
         counts = not counted or bool(plan.disciplines & counted)
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
@@ -176,7 +191,7 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     """The scenario in words, so every number on the page can be traced to its inputs."""
     if scenario.network == "self-pay":
         said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
-                "is billed."]
+                "is billed.", unit_rule_sentence(scenario.unit_rule)]
         return tuple([scenario.description] if scenario.description else []) + tuple(said)
     said = []
     if scenario.description:
@@ -186,9 +201,18 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
                  "the middle (median) of the rates the clinic agreed with its in-network plans")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
                     "no rate is listed, the gross charge.")
+    elif superbill(scenario, source):
+        said.append("You pay the clinic's cash price at each visit. The clinic is out of network "
+                    "with every plan and gives you a superbill (an itemized receipt) to claim "
+                    "from your plan yourself.")
+        said.append(f"\u201cYour plan pays\u201d is what a plan that allows "
+                    f"{percent(scenario.allowed_share or 0)} of the price you paid may pay you "
+                    "back: a reimbursement the clinic does not control, and nothing at all if "
+                    "your plan has no out-of-network benefits. Ask your plan before you start.")
     else:
         said.append(f"Your plan is out of network and allows {percent(scenario.allowed_share or 0)}"
                     " of the clinic's gross charge.")
+    if scenario.network == "out-of-network" and not superbill(scenario, source):
         bills = scenario.balance_billing is not False
         said.append("The clinic bills you the difference between its charge and what the plan "
                     "allows (balance billing)." if bills else "The clinic does not bill you "

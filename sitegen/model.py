@@ -150,12 +150,25 @@ class Clinic(Strict):
     email: Text | None = None
     locations: list[Location] = Field(min_length=1)
     last_updated: dt.date
+    # How the clinic deals with insurance: "in-network" (bills the plans under payers:),
+    # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
+    # network with every plan; gives patients a superbill to claim back from their plan).
+    insurance: Literal["in-network", "none", "superbill"] = "in-network"
 
 
 class VisitLimit(Strict):
     visits: int = Field(gt=0, le=366)
     shared_by: list[Discipline] = Field(default_factory=list)
     period: Text = "calendar year"
+
+
+# Answers of "How will you pay?" that share the address space of plans.
+RESERVED_PLAN_SLUGS = frozenset(["self-pay", "out-of-network", "superbill"])
+
+
+def plan_slug(key: str) -> str:
+    """A plan's address: 'Regence BlueCross BlueShield PPO' -> 'regence-bluecross-blueshield-ppo'."""
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "plan"
 
 
 class Payer(Strict):
@@ -169,6 +182,15 @@ class Payer(Strict):
     def key(self) -> str:
         """How services name this plan in `negotiated`: 'Aetna PPO'."""
         return f"{self.name} {self.plan}"
+
+    @property
+    def slug(self) -> str:
+        return plan_slug(self.key)
+
+    @property
+    def original_medicare(self) -> bool:
+        """Original Medicare (a payer named "Medicare") shares costs by law, not by plan."""
+        return self.name.strip().lower() == "medicare"
 
 
 class Service(Strict):
@@ -321,6 +343,64 @@ class GoodFaithEstimateSettings(Strict):
         return self
 
 
+class DeductibleChoice(Strict):
+    """An answer to "where does your deductible stand?" in "What will I pay?"."""
+
+    id: Slug
+    name: Text
+    deductible_remaining: Amount
+    oop_remaining: Amount | None = None
+
+
+class CostSharingChoice(Strict):
+    """An answer to "how does your plan share the cost?" in "What will I pay?"."""
+
+    id: Slug
+    name: Text
+    coinsurance: Fraction = Decimal(0)
+    copay: Amount | None = None
+    copay_waives_deductible: bool = False
+
+
+def _default_deductibles() -> list[DeductibleChoice]:
+    return [DeductibleChoice(id="not-started", name="Not started: $1,500.00 left",
+                             deductible_remaining=Decimal("1500.00"),
+                             oop_remaining=Decimal("4000.00")),
+            DeductibleChoice(id="half-used", name="About half used: $750.00 left",
+                             deductible_remaining=Decimal("750.00"),
+                             oop_remaining=Decimal("3250.00")),
+            DeductibleChoice(id="met", name="Met for this year",
+                             deductible_remaining=Decimal(0), oop_remaining=Decimal("2500.00"))]
+
+
+def _default_cost_sharing() -> list[CostSharingChoice]:
+    return [CostSharingChoice(id="coinsurance-20", name="20% coinsurance",
+                              coinsurance=Decimal("0.20")),
+            CostSharingChoice(id="coinsurance-30", name="30% coinsurance",
+                              coinsurance=Decimal("0.30")),
+            CostSharingChoice(id="copay-40", name="$40 copay per visit", copay=Decimal("40.00"),
+                              copay_waives_deductible=True)]
+
+
+class WhatWillIPay(Strict):
+    """`what_will_i_pay:` of site.yaml: the answers the guided "What will I pay?" pages offer.
+    Deductible and cost-sharing choices become rows of the answer page's table; visits
+    already used become a question for plans with a visit limit."""
+
+    deductible: list[DeductibleChoice] = Field(default_factory=_default_deductibles,
+                                               min_length=1, max_length=6)
+    cost_sharing: list[CostSharingChoice] = Field(default_factory=_default_cost_sharing,
+                                                  min_length=1, max_length=6)
+    visits_used: list[Annotated[int, Field(ge=0, le=365)]] = Field(
+        default_factory=lambda: [0, 10, 20], min_length=1, max_length=6)
+    # Out of network ("another plan", superbills): the share of the charge a plan allows.
+    out_of_network_allowed_share: Fraction = Decimal("0.60")
+    # Original Medicare (a payer named "Medicare"): Part B deductible and coinsurance.
+    medicare_deductible: Amount = Decimal("283.00")
+    medicare_coinsurance: Fraction = Decimal("0.20")
+    max_pages_per_clinic: int = Field(default=120, gt=0)
+
+
 class SiteConfig(Strict):
     title: Text
     description: Annotated[str, Field(max_length=2000)] = ""
@@ -332,6 +412,7 @@ class SiteConfig(Strict):
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
+    what_will_i_pay: WhatWillIPay = WhatWillIPay()
 
 
 class ClinicSource(BaseModel):

@@ -59,6 +59,16 @@ def clinic_file_url(slug: str, name: str) -> str:
     return f"clinics/{slug}/{name}"
 
 
+def plan_url(slug: str, plan_slug: str) -> str:
+    """One payer plan's rates and course costs at one clinic."""
+    return f"clinics/{slug}/plans/{plan_slug}/"
+
+
+def services_url() -> str:
+    """The A-Z index of every service on the site."""
+    return "services/"
+
+
 def service_url(code: str) -> str:
     return f"services/{code.lower()}/"
 
@@ -110,17 +120,19 @@ def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
 def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
+    from sitegen.flow import clinic_flow
     from sitegen.gfe import clinic_estimates, notice
     from sitegen.jsonld import clinic_jsonld
+    from sitegen.plans import limit_words, plan_views
     from sitegen.pricefiles import downloads
-    from sitegen.tables import price_rows
+    from sitegen.tables import price_rows, service_index, service_title
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
     codes: dict[str, list] = {}
     for source in site.clinics:
         slug = source.slug
         routes.append(Route(clinic_url(slug), page_output(clinic_url(slug)), "clinic.html",
-                            {"source": source,
+                            {"source": source, "limit_words": limit_words,
                              "jsonld": clinic_jsonld(source, site.config.base_url)}))
         routes.append(Route(price_transparency_url(slug),
                             page_output(price_transparency_url(slug)), "price-transparency.html",
@@ -139,11 +151,26 @@ def plan_routes(site) -> list[Route]:
         routes.append(Route(gfe_url(slug), page_output(gfe_url(slug)), "good-faith-estimate.html",
                             {"source": source, "notice": notice(site.config),
                              "estimates": clinic_estimates(source)}))
+        for view in plan_views(site.config, source):
+            url = plan_url(slug, view.payer.slug)
+            routes.append(Route(url, page_output(url), "plan.html",
+                                {"source": source, "plan": view}))
+        flow = clinic_flow(site.config, source)
+        for question in flow.questions:
+            routes.append(Route(question.url, page_output(question.url), "flow-question.html",
+                                {"source": source, "flow": flow, "question": question}))
+        for answer in flow.answers:
+            routes.append(Route(answer.url, page_output(answer.url), "flow-answer.html",
+                                {"source": source, "flow": flow, "answer": answer,
+                                 "notice": notice(site.config)}))
     routes.append(Route(gfe_url(), page_output(gfe_url()), "good-faith-estimate.html",
                         {"notice": notice(site.config)}))
     for code, entries in sorted(codes.items()):
         routes.append(Route(service_url(code), page_output(service_url(code)), "service.html",
-                            {"code": code, "entries": entries}))
+                            {"code": code, "entries": entries,
+                             "title": service_title(entries)}))
+    routes.append(Route(services_url(), page_output(services_url()), "services.html",
+                        {"services": service_index(codes)}))
     for page in site.pages:
         if page.meta.draft:
             continue

@@ -8,7 +8,7 @@ import re
 from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.model import ClinicSource
+from sitegen.model import RESERVED_PLAN_SLUGS, ClinicSource, plan_slug
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as model.Slug: what a URL segment may be
 
@@ -20,6 +20,17 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
         return pos.of(loc, key=key)  # type: ignore[attr-defined]
 
     payer_keys = [p.key for p in schedule.payers]
+    if schedule.payers and schedule.clinic.insurance != "in-network":
+        diags.error(path, *at("clinic", "insurance"), f"the clinic says insurance: "
+                    f"{schedule.clinic.insurance} but lists {len(schedule.payers)} in-network "
+                    "plan(s) under payers:", "remove the payers, or set insurance: in-network")
+    slugs = [plan_slug(p.key) for p in schedule.payers]
+    _duplicates(slugs, "plan address", lambda i: at("payers", i), path, diags)
+    for i, slug in enumerate(slugs):
+        if slug in RESERVED_PLAN_SLUGS:
+            diags.error(path, *at("payers", i), f"the plan '{payer_keys[i]}' would get the "
+                        f"address '{slug}', which \"What will I pay?\" uses for another answer",
+                        "rename the plan (for example add the insurer's name)")
     _duplicates(payer_keys, "payer plan", lambda i: at("payers", i), path, diags)
     service_ids = [s.id for s in schedule.services]
     _duplicates(service_ids, "service id", lambda i: at("services", i, "id"), path, diags)
@@ -127,10 +138,11 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics)
     elif updated > today:
         diags.warning(source.path, *where, f"last_updated {updated} is in the future",
                       "set it to the date the prices were last reviewed")
-    if not source.schedule.payers:
+    if not source.schedule.payers and source.clinic.insurance == "in-network":
         diags.warning(source.path, *source.positions.of(("clinic",), key=True),  # type: ignore
                       "the clinic lists no in-network insurance plans", "add them under "
-                      "payers:, or ignore this warning if the clinic takes no insurance")
+                      "payers:; if the clinic takes no insurance, set clinic.insurance: none "
+                      "(or superbill, if it gives patients superbills)")
 
 
 def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
