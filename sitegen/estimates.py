@@ -4,7 +4,7 @@ themselves live in `pricing`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
@@ -169,7 +169,13 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Es
         over = cash if scenario.over_limit == "cash" else billed
         counts = not counted or bool(plan.disciplines & counted)
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
-    return estimate(coverage(scenario, source), visits)
+    result = estimate(coverage(scenario, source), visits)
+    if superbill(scenario, source):
+        said = tuple(replace(v, explanation=f"You pay {money(v.patient + v.plan)} at the visit; "
+                             f"your plan may pay you back {money(v.plan)}")
+                     for v in result.visits)
+        result = replace(result, visits=said)
+    return result
 
 
 def therapies(disciplines: list[str] | frozenset[str]) -> str:

@@ -143,7 +143,8 @@ def test_prices_csv(inline: dict[str, bytes]) -> None:
 
 
 def test_every_clinic_has_price_files(example: dict[str, bytes]) -> None:
-    for slug in ["little-steps-pediatric", "mercy-valley-rehab", "riverside-hand-ot"]:
+    for slug in ["cedar-street-pt", "little-steps-pediatric", "mercy-valley-rehab",
+                 "riverside-hand-ot"]:
         doc = json.loads(example[f"clinics/{slug}/prices.json"], parse_float=no_floats)
         assert doc["clinic"]["slug"] == slug and doc["rows"]
         lines = example[f"clinics/{slug}/prices.csv"].decode().splitlines()
