@@ -256,7 +256,9 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
             visits = tuple(visit_plan(source, v) for v in care.visits)
             pay_url = flow_url(slug, part)
             if ask_pay:
-                choices = tuple(Choice(text, flow_url(slug, part, key), PAY_HINTS.get(kind, ""))
+                choices = tuple(Choice(text, flow_url(slug, part, key),
+                                       SELF_PAY_HINT if kind == "self-pay"
+                                       else PAY_HINTS.get(kind, ""))
                                 for key, text, payer, kind in pays)
                 questions.append(Question(pay_url, 2, total, QUESTIONS[1], choices, (), start,
                                           (chose_care,)))

@@ -89,6 +89,7 @@ CODE_NAMES: dict[str, tuple[str, str]] = {
     "97750": ("Physical performance test", ""),
     "97760": ("Splint or brace fitting and training", ""),
     "97763": ("Splint or brace check and adjustment", ""),
+    "L3906": ("Custom-made wrist and hand splint", ""),
 }
 
 
@@ -116,7 +117,8 @@ def service_index(codes: dict[str, list]) -> list[IndexEntry]:
     for code, entries in codes.items():
         service = entries[0][1].service
         known = CODE_NAMES.get(code)
-        named = {known[1]} if known and known[1] else {
+        # a code any therapy bills is "any therapy", even if one clinic tagged it
+        named = {known[1]} - {""} if known else {
             row.service.discipline for _, row in entries} - {None}
         order = ("PT", "OT", "SLP")
         found.append(IndexEntry(service_title(entries), service.code_type, code,
