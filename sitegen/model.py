@@ -167,7 +167,7 @@ RESERVED_PLAN_SLUGS = frozenset(["self-pay", "out-of-network", "superbill"])
 
 
 def plan_slug(key: str) -> str:
-    """A plan's address: 'Regence BlueCross BlueShield PPO' -> 'regence-bluecross-blueshield-ppo'."""
+    """A plan's address: 'Moda Health PPO' -> 'moda-health-ppo'."""
     return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "plan"
 
 
