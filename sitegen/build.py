@@ -29,7 +29,7 @@ from sitegen.routes import base_path, page_output, plan_routes
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.validate import validate_clinics
-from sitegen.write import build_lock, write_site
+from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES
 
 
@@ -39,6 +39,11 @@ class BuildOptions:
     out: Path | None = None
     base_url: str | None = None
     strict: bool = False
+    force: bool = False  # replace an output folder that sitegen did not make
+
+    @property
+    def output(self) -> Path:
+        return self.out or self.root / "public"
 
 
 @dataclass
@@ -180,7 +185,12 @@ def render_site(site: Site, root: Path, diags: Diagnostics) -> dict[str, bytes]:
 
 
 def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
-    """Build the site; write it to the output folder only when there are no errors."""
+    """Build the site; write it to the output folder only when there are no errors.
+
+    Raises UnsafeOutput (before reading anything) for an output folder sitegen must not
+    replace."""
+    if write:
+        check_output_folder(options.output, options.root, options.force)
     diags = Diagnostics()
     site = load_site(options, diags)
     if site is None:
@@ -192,7 +202,7 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
         check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
     if diags.errors or not write:
         return BuildResult(diags, files)
-    out = options.out or options.root / "public"
-    with build_lock(out):
-        write_site(out, files)
+    with build_lock(options.output):
+        check_output_folder(options.output, options.root, options.force)  # it may have changed
+        write_site(options.output, files)
     return BuildResult(diags, files)

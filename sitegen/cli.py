@@ -16,7 +16,7 @@ import click
 from sitegen import __version__
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostics
-from sitegen.write import BuildLocked
+from sitegen.write import BuildLocked, UnsafeOutput
 
 
 def report(diags: Diagnostics, strict: bool = False) -> int:
@@ -74,25 +74,31 @@ def _site_options(command):
                           type=click.Path(file_okay=False, path_type=Path))(command)
 
 
-def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool
-             ) -> BuildOptions:
+def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+             force: bool = False) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
     if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
         raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
-    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict)
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
 
 
 @main.command("build")
 @_site_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default: SITE_DIR/public).")
-def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool) -> None:
+              help="Output folder (default: SITE_DIR/public). It is replaced as a whole, so it "
+              "must be new, empty or made by sitegen.")
+@click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
+              "make (never the site's own folders, the home folder or /).")
+def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
+                  force: bool) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
-    options = _options(site_dir, out, base_url, strict)
+    options = _options(site_dir, out, base_url, strict, force)
     started = time.perf_counter()
     try:
         result = build(options)
+    except UnsafeOutput as exc:
+        raise click.BadParameter(str(exc), param_hint="--out") from None
     except BuildLocked as exc:
         click.echo(f"{exc}: error: another build of this site is running; wait for it to "
                    "finish (or delete the lock file if no build is running)", err=True)

@@ -10,9 +10,63 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+MARKER = ".sitegen-output"
+MARKER_TEXT = b"This folder is made by sitegen build, which replaces all of it on every build.\n"
+# Outputs of sitegen before the marker existed: these three files together are ours.
+_LEGACY_SIGNS = (".nojekyll", "cms-hpt.txt", "sitemap.xml")
+SITE_SOURCES = ("site.yaml", "rates", "content", "templates", ".git")
+
 
 class BuildLocked(Exception):
     """Another build of the same output folder is running."""
+
+
+class UnsafeOutput(Exception):
+    """The output folder is one sitegen must not replace; the message says why."""
+
+
+def check_output_folder(out: Path, root: Path, force: bool = False) -> None:
+    """Refuse an output folder whose replacement would delete what sitegen did not make.
+
+    sitegen replaces the whole output folder, so it must never be, contain or lie inside the
+    site's sources, the filesystem root, the home folder or the current folder, and never be
+    an existing folder with other content (unless `force`). Raises UnsafeOutput.
+    """
+    target, site = out.resolve(), root.resolve()
+    hint = "choose a new or empty folder, or one that sitegen built before (default: public/)"
+    if target == Path(target.anchor):
+        raise UnsafeOutput(f"the output folder '{out}' is the filesystem root; {hint}")
+    for name in SITE_SOURCES:
+        source = site / name
+        if target == source or target in source.parents or source in target.parents:
+            if target == source:
+                relation = "is"
+            elif source in target.parents:
+                relation = "is inside"
+            else:
+                relation = "contains"
+            kind = "file" if name.endswith(".yaml") else "folder"
+            raise UnsafeOutput(f"the output folder '{out}' {relation} the site's {name} {kind} "
+                               f"({source}); {hint}")
+    for name, place in (("your home folder", Path.home()), ("the current folder", Path.cwd())):
+        place = place.resolve()
+        if target == place or target in place.parents:
+            what = "is" if target == place else "contains"
+            raise UnsafeOutput(f"the output folder '{out}' {what} {name} ({place}); {hint}")
+    if target.exists() and not target.is_dir():
+        raise UnsafeOutput(f"the output folder '{out}' is a file; {hint}")
+    if target.is_dir() and not force and not made_by_sitegen(target):
+        raise UnsafeOutput(f"the output folder '{out}' already holds files that sitegen did not "
+                           f"make (it has no {MARKER} file); {hint}, or pass --force to "
+                           "replace it")
+
+
+def made_by_sitegen(folder: Path) -> bool:
+    """An empty folder, or one with our marker (or the three files every older build wrote)."""
+    if (folder / MARKER).is_file():
+        return True
+    names = {child.name for child in folder.iterdir()}
+    return not names or all(sign in names for sign in _LEGACY_SIGNS)
 
 
 @contextmanager
@@ -61,7 +115,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Write `files` (POSIX relative path -> bytes) as the new content of `out`."""
+    """Write `files` (POSIX relative path -> bytes) as the new content of `out`, with the
+    marker that lets later builds replace it. Callers check the folder first
+    (`check_output_folder`)."""
     staging = out.parent / f".{out.name}.staging"
     old = out.parent / f".{out.name}.old"
     if old.exists() and not out.exists():  # a build killed mid-swap: restore the old site
@@ -69,10 +125,14 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     for leftover in (staging, old):
         if leftover.exists():
             shutil.rmtree(leftover)
-    for rel, data in sorted(files.items()):
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    try:
+        for rel, data in sorted({**files, MARKER: MARKER_TEXT}.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # never leave a half-written staging folder
+        raise
     if out.exists() and _exchange(staging, out):
         shutil.rmtree(staging)  # now the old site
         return

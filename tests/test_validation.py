@@ -407,6 +407,7 @@ def test_every_error_of_every_file_in_one_run(tmp_path):
     })
     (root / "public").mkdir()
     (root / "public" / "index.html").write_text("the last good site\n")
+    (root / "public" / ".sitegen-output").write_text("made by sitegen\n")
     result = cli_process("build", root)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -423,7 +424,8 @@ def test_every_error_of_every_file_in_one_run(tmp_path):
         "4 errors, 0 warnings",
         "build failed; the previous site was left as it was"]
     # the previous site is untouched, and no staging or lock files are left behind
-    assert [p.name for p in (root / "public").iterdir()] == ["index.html"]
+    assert sorted(p.name for p in (root / "public").iterdir()) == [".sitegen-output",
+                                                                   "index.html"]
     assert (root / "public" / "index.html").read_text() == "the last good site\n"
     assert sorted(p.name for p in root.iterdir()) == [
         "content", "public", "rates", "site.yaml", "templates"]
@@ -433,6 +435,7 @@ def test_a_good_build_replaces_the_previous_site(tmp_path):
     root = make_site(tmp_path, {"rates/a.yaml": RATES_INSURED})
     (root / "public").mkdir()
     (root / "public" / "stale.html").write_text("old\n")
+    (root / "public" / ".sitegen-output").write_text("made by sitegen\n")
     result = cli("build", root)
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("built ") and result.stderr.count("\n") == 1
