@@ -202,8 +202,8 @@ def estimate_command(file: Path | None, site_dir: Path, clinic: str | None, cour
     """
     if clinic is None:
         if file is None:
-            raise click.UsageError("give a FILE, or --clinic SLUG --course ID to price a course "
-                                   "of the site's own data")
+            raise click.UsageError("Missing argument 'FILE' (or give --clinic SLUG --course ID "
+                                   "to price a course of the site's own data)")
         from sitegen.estimate_input import run
 
         diags = Diagnostics()
