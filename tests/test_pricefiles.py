@@ -201,7 +201,8 @@ def test_json_ld_cannot_close_its_script_element(inline: dict[str, bytes]) -> No
 def test_only_clinic_pages_carry_json_ld(example: dict[str, bytes]) -> None:
     with_script = sorted(rel for rel, data in example.items()
                          if rel.endswith(".html") and b"<script" in data)
-    assert with_script == ["clinics/little-steps-pediatric/index.html",
+    assert with_script == ["clinics/cedar-street-pt/index.html",
+                           "clinics/little-steps-pediatric/index.html",
                            "clinics/mercy-valley-rehab/index.html",
                            "clinics/riverside-hand-ot/index.html"]
 
