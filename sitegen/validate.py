@@ -25,7 +25,12 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                     f"{schedule.clinic.insurance} but lists {len(schedule.payers)} in-network "
                     "plan(s) under payers:", "remove the payers, or set insurance: in-network")
     slugs = [plan_slug(p.key) for p in schedule.payers]
-    _duplicates(slugs, "plan address", lambda i: at("payers", i), path, diags)
+    first_key: dict[str, str] = {}
+    for i, (slug, key) in enumerate(zip(slugs, payer_keys)):
+        if first_key.setdefault(slug, key) != key:  # the same key is a duplicate plan
+            diags.error(path, *at("payers", i), f"the plan '{key}' would get the address "
+                        f"'{slug}', like the plan '{first_key[slug]}'",
+                        "rename one of them so the names differ in letters or digits")
     for i, slug in enumerate(slugs):
         if slug in RESERVED_PLAN_SLUGS:
             diags.error(path, *at("payers", i), f"the plan '{payer_keys[i]}' would get the "
