@@ -184,7 +184,7 @@ def test_page_counts_stay_in_the_tens(example) -> None:
     counts = {s.slug: page_count(site.config, s) for s in site.clinics}
     # riverside: 1 + 5 cares x (1 pay question + self + Aetna + Medicare + out of network
     # + 3 limited plans x (1 visits question + 3 answers)) = 1 + 5 x 16 = 81
-    assert counts == {"cedar-street-pt": 10, "little-steps-pediatric": 55,
+    assert counts == {"juniper-hill-pt": 10, "little-steps-pediatric": 55,
                       "mercy-valley-rehab": 46, "riverside-hand-ot": 81}
 
 
@@ -214,15 +214,15 @@ def test_the_patient_of_the_issue_and_the_command_agree(example) -> None:
 
 @pytest.mark.parametrize("args, message", [
     (["--clinic", "nowhere", "--course", "x", "--self-pay"],
-     "--clinic: no clinic 'nowhere'; valid clinics: cedar-street-pt, little-steps-pediatric, "
+     "--clinic: no clinic 'nowhere'; valid clinics: juniper-hill-pt, little-steps-pediatric, "
      "mercy-valley-rehab, riverside-hand-ot"),
-    (["--clinic", "cedar-street-pt", "--course", "eval", "--self-pay"],
-     "--course: cedar-street-pt has no course 'eval'; valid courses: eval-and-8"),
+    (["--clinic", "juniper-hill-pt", "--course", "eval", "--self-pay"],
+     "--course: juniper-hill-pt has no course 'eval'; valid courses: eval-and-8"),
     (["--clinic", "mercy-valley-rehab", "--course", "pt-eval-and-12", "--plan", "Cigna"],
      "--plan: 'Cigna' is not a plan of mercy-valley-rehab; valid plans: Medicare Part B, "
      "Humana Medicare Advantage HMO, UnitedHealthcare Choice Plus, Cigna Open Access Plus, "
      "Premera Blue Cross PPO"),
-    (["--clinic", "cedar-street-pt", "--course", "eval-and-8"],
+    (["--clinic", "juniper-hill-pt", "--course", "eval-and-8"],
      "say how the patient pays with exactly one of --plan \"NAME PLAN\", --self-pay or "
      "--out-of-network"),
     (["--clinic", "riverside-hand-ot", "--course", "eval-and-12", "--plan", "Aetna PPO",
@@ -331,11 +331,11 @@ def test_no_insurance_with_payers_is_an_error(tmp_path: Path) -> None:
 
 
 def test_superbill_clinic_shows_what_a_plan_may_pay_back(example) -> None:
-    """Cedar Street: evaluation 165.00 and 8 visits of 183.00 (97110 x2, 97140, 97112).
+    """Juniper Hill: evaluation 165.00 and 8 visits of 183.00 (97110 x2, 97140, 97112).
     Out of network at 60% allowed, 40% coinsurance, deductible met: per visit the plan may
     pay back 60% x 60% of the price (59.40 and 65.88); you pay the rest."""
     pages, _ = example
-    tree = html5lib.parse(pages["clinics/cedar-street-pt/estimates/index.html"])
+    tree = html5lib.parse(pages["clinics/juniper-hill-pt/estimates/index.html"])
     row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "eval-and-8-out-of-network")
     assert [text(c) for c in row] == ["Out of network, deductible met", "$1,042.56", "$586.44",
                                       "$1,629.00"]

@@ -555,7 +555,7 @@ def footer_links(html: bytes) -> list[tuple[str, str]]:
 def test_every_page_links_each_clinic_in_the_footer(example: dict[str, bytes]) -> None:
     """A clinic's pages link its own Price Transparency page; the other pages link every
     clinic's (so a footer never grows with the clinics on the many clinic pages)."""
-    all_slugs = ["cedar-street-pt", "little-steps-pediatric", "mercy-valley-rehab",
+    all_slugs = ["juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
                  "riverside-hand-ot"]
     pages = [rel for rel in example if rel.endswith(".html")]
     assert len(pages) > 40
@@ -575,7 +575,7 @@ def test_every_page_links_each_clinic_in_the_footer(example: dict[str, bytes]) -
     home = html5lib.parse(example["index.html"])
     items = ["".join(li.itertext()).strip() for li in next(home.iter(f"{NS}footer")).iter(
         f"{NS}li")]
-    assert items == ["Cedar Street Physical Therapy: Price Transparency",
+    assert items == ["Juniper Hill Physical Therapy: Price Transparency",
                      "Little Steps Pediatric Therapy: Price Transparency",
                      "Mercy Valley Medical Center Rehabilitation Services: Price Transparency",
                      "Riverside Hand & Occupational Therapy: Price Transparency"]
