@@ -19,6 +19,7 @@ from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.flow import check_page_counts
+from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig
 from sitegen.mrf import render_mrf, validate_price_transparency
@@ -26,9 +27,10 @@ from sitegen.outputs import robots, sitemap
 from sitegen.pricefiles import render_price_files
 from sitegen.render import make_environment, render_route
 from sitegen.routes import base_path, page_output, plan_routes
+from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
-from sitegen.validate import validate_clinics
+from sitegen.validate import validate_clinic, validate_clinics
 from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES
 
@@ -82,21 +84,26 @@ def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
     max_bytes = config.limits.max_file_bytes
     sources = find_sources(root, diags)
 
-    clinics: list[ClinicSource] = []
+    loaded: list[tuple[str, FeeSchedule, object]] = []
     broken: set[str] = set()  # clinics whose file has errors: no follow-on errors about them
     for rel in sources.rates:
         result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes)
         if result is not None:
-            schedule, doc = result
-            slug = schedule.clinic.slug or Path(rel).stem
-            clinics.append(ClinicSource(slug=slug, path=rel, schedule=schedule,
-                                        positions=doc.positions))
+            loaded.append((rel, result[0], result[1].positions))
         else:
-            broken.add(Path(rel).stem)
-    validate_clinics(clinics, diags, build_date())
+            broken.add(clinic_folder(rel) or Path(rel).stem)
+    today = build_date()
+    clinics = assemble(loaded, today, diags)
+    validate_clinics(clinics, diags, today)
+    current = {c.path for c in clinics}
+    for rel, schedule, positions in loaded:  # earlier and later schedules must be sound too
+        if rel not in current and clinic_folder(rel) is not None:
+            validate_clinic(ClinicSource(slug=clinic_folder(rel), path=rel, schedule=schedule,
+                                         positions=positions), diags)
     validate_scenarios(config, clinics, diags, config_doc.positions)
     validate_price_transparency(config, clinics, diags, config_doc.positions)
     check_page_counts(config, clinics, diags)
+    validate_sliding_scales(config, clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")

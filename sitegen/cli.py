@@ -253,14 +253,16 @@ def serve_command(site_dir: Path, port: int) -> None:
 
 @main.command("gfe")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (never inside the site's public/ folder).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="The HTML file to write, or a folder for a file named like "
+                   "gfe-2026-11-23-1.html (default: the current folder). Never inside the "
+                   "site's public/ folder.")
 @click.option("--site", "site_dir", default=".", show_default=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="The site folder, with site.yaml, rates/ and templates/.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date the estimate is prepared, YYYY-MM-DD (default: today).")
-def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
+def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
     """Write one patient's good faith estimate (FILE, YAML) as a printable HTML file.
 
     FILE names the clinic, the course of care, the patient and the dates; see docs/gfe.md
@@ -268,20 +270,31 @@ def gfe_command(file: Path, out: Path, site_dir: Path, today) -> None:
     """
     import datetime as dt
 
-    from sitegen.gfe_input import describe_result, published_folder, run, write_private
+    from sitegen.gfe_input import (
+        describe_result,
+        published_folder,
+        run,
+        write_new,
+        write_private,
+    )
 
     if not site_dir.is_dir():
         raise click.BadParameter(f"'{site_dir}' is not a folder", param_hint="--site")
+    out = out if out is not None else Path(".")
     folder = published_folder(out, site_dir)
     if folder is not None:
         raise click.BadParameter(f"'{out}' is inside the site's {folder} folder, which is "
                                  "published: write the estimate somewhere else",
                                  param_hint="--out")
-    if not out.parent.is_dir():
+    if not out.is_dir() and not out.parent.is_dir():
         raise click.BadParameter(f"the folder '{out.parent}' does not exist", param_hint="--out")
+    prepared = today.date() if today else dt.date.today()
     diags = Diagnostics()
-    result = run(file, str(file), site_dir, today.date() if today else dt.date.today(), diags)
+    result = run(file, str(file), site_dir, prepared, diags)
     if result is None:
         sys.exit(report(diags) or 1)
-    write_private(out, result.html)
+    if out.is_dir():
+        out = write_new(out, prepared, result.html)
+    else:
+        write_private(out, result.html)
     click.echo(describe_result(result, out), err=True)

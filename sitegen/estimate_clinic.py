@@ -99,7 +99,8 @@ def clinic_estimate(site: Site, request: Request) -> ClinicEstimate:
     course = course.with_sessions(sessions)
     scenario = scenario_for(site, source, request)
     return ClinicEstimate(source, course, care, scenario,
-                          price_course(source, course, scenario), assumptions(scenario, source))
+                          price_course(source, course, scenario, site.config),
+                          assumptions(scenario, source, site.config))
 
 
 def as_table(result: ClinicEstimate) -> str:

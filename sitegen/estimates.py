@@ -4,13 +4,45 @@ themselves live in `pricing`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from sitegen.coverage import (
+    course_dates,
+    plan_years,
+    second_coverage,
+    threshold_group,
+    thresholds,
+)
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.model import ClinicSource, Course, CourseVisit, Scenario, Service, SiteConfig
-from sitegen.pricing import Coverage, Estimate, Visit, estimate, round_cents, split_units
-from sitegen.render import DISCIPLINE_NAMES, money, percent
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    CourseVisit,
+    MedicareYear,
+    Scenario,
+    Service,
+    SiteConfig,
+)
+from sitegen.pricing import (
+    Coverage,
+    Estimate,
+    Visit,
+    estimate,
+    mppr_allowed,
+    round_cents,
+    split_units,
+)
+from sitegen.render import DISCIPLINE_NAMES, long_date, money, percent
+from sitegen.selfpay import (
+    CashVisit,
+    package_use,
+    tier_floor,
+    tier_price,
+    tier_words,
+    with_package,
+)
 from sitegen.tables import median_rate
 
 
@@ -28,6 +60,30 @@ class VisitPlan:
     name: str
     count: int
     lines: tuple[BilledLine, ...]
+    session: str | None = None
+    visit_price: Decimal | None = None        # the session's own cash price for the visit
+    visit_price_max: Decimal | None = None    # the top of its range
+
+    @property
+    def cash(self) -> Decimal:
+        """What a self-pay patient is charged per visit: the visit's own price, or the sum
+        of its codes' cash prices; the high end where a price is a range."""
+        if self.visit_price is not None:
+            return self.visit_price_max or self.visit_price
+        return sum((line.service.cash_high * line.units for line in self.lines), Decimal(0))
+
+    @property
+    def cash_low(self) -> Decimal:
+        """The low end of the self-pay price per visit (the same as `cash` without a range)."""
+        if self.visit_price is not None:
+            return self.visit_price
+        return sum((line.service.cash_price * line.units for line in self.lines), Decimal(0))
+
+    @property
+    def has_range(self) -> bool:
+        if self.visit_price is not None:
+            return self.visit_price_max is not None
+        return any(line.service.cash_price_max for line in self.lines)
     disciplines: frozenset[str] = frozenset()  # the therapies this visit is (for limits)
 
     @property
@@ -103,7 +159,7 @@ def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> V
     if visit.service is not None:
         service = source.service(visit.service)
         return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),),
-                         disciplines)
+                         disciplines=disciplines)
     session = next(s for s in source.schedule.sessions if s.id == visit.session)
     timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
     minutes: dict[str, int] = {}
@@ -117,7 +173,8 @@ def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> V
             lines.append(BilledLine(service, line.units or 1, None))
         elif line.service in units:
             lines.append(BilledLine(service, units.pop(line.service), minutes[line.service]))
-    return VisitPlan(session.name, visit.count, tuple(lines), disciplines)
+    return VisitPlan(session.name, visit.count, tuple(lines), session.id, session.cash_price,
+                     session.cash_price_max, disciplines)
 
 
 def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_charge"
@@ -134,17 +191,39 @@ def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_ch
     return rate if rate is not None else service.gross_charge
 
 
-def coverage(scenario: Scenario, source: ClinicSource) -> Coverage:
+def coverage(scenario: Scenario, source: ClinicSource,
+             config: SiteConfig | None = None) -> Coverage:
+    """The scenario as `pricing` terms; a Medicare scenario takes its thresholds and the
+    Part B deductible of a new year from site.yaml's `medicare:` figures."""
     visits = scenario.visits_remaining
-    if visits is None and scenario.payer is not None:
+    per_year = None
+    if scenario.payer is not None:
         payer = next(p for p in source.schedule.payers if p.key == scenario.payer)
-        visits = payer.visit_limit.visits if payer.visit_limit else None
+        per_year = payer.visit_limit.visits if payer.visit_limit else None
+        visits = per_year if visits is None else visits
+    figures = medicare_figures(scenario, source, config)
+    deductible = scenario.deductible
+    if scenario.medicare and figures is not None and deductible is None:
+        deductible = figures.part_b_deductible
     return Coverage(
         network=scenario.network, deductible_remaining=scenario.deductible_remaining,
         coinsurance=scenario.coinsurance, copay=scenario.copay,
         copay_waives_deductible=scenario.copay_waives_deductible,
         oop_remaining=scenario.oop_remaining, visits_remaining=visits,
-        balance_billing=True if superbill(scenario, source) else scenario.balance_billing)
+        balance_billing=True if superbill(scenario, source) else scenario.balance_billing,
+        deductible=deductible,
+        oop_max=scenario.oop_max, visits_per_year=per_year,
+        thresholds=thresholds(figures, scenario.therapy_spent) if scenario.medicare else (),
+        second=second_coverage(scenario.second_coverage))
+
+
+def medicare_figures(scenario: Scenario, source: ClinicSource,
+                     config: SiteConfig | None) -> MedicareYear | None:
+    """The Medicare figures of the year the course starts (or of the prices' date)."""
+    if not scenario.medicare or config is None:
+        return None
+    day = scenario.start or source.clinic.last_updated
+    return config.medicare_year(day.year)
 
 
 def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str]:
@@ -156,20 +235,29 @@ def limit_disciplines(scenario: Scenario, source: ClinicSource) -> frozenset[str
     return frozenset(payer.visit_limit.shared_by)
 
 
-def price_course(source: ClinicSource, course: Course, scenario: Scenario) -> Estimate:
+def price_course(source: ClinicSource, course: Course, scenario: Scenario,
+                 config: SiteConfig | None = None) -> Estimate:
     visits: list[Visit] = []
     counted = limit_disciplines(scenario, source)
-    for course_visit in course.visits:
-        plan = visit_plan(source, course_visit, scenario.unit_rule)
-        price = "cash_price" if superbill(scenario, source) else "gross_charge"
+    plans = [visit_plan(source, v, scenario.unit_rule) for v in course.visits]
+    everyone = {line.service.discipline for plan in plans for line in plan.lines}
+    fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
+    price = "cash_price" if superbill(scenario, source) else "gross_charge"
+    for course_visit, plan in zip(course.visits, plans):
         billed = plan.total(price)
-        cash = plan.total("cash_price")
-        allowed = sum((allowed_amount(line.service, scenario, price) * line.units
-                       for line in plan.lines), Decimal(0))
+        cash = plan.cash
+        allowed, reduction = visit_allowed(plan, scenario, price)
         over = cash if scenario.over_limit == "cash" else billed
+        disciplines = {line.service.discipline for line in plan.lines}
         counts = not counted or bool(plan.disciplines & counted)
-        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts)] * course_visit.count)
-    result = estimate(coverage(scenario, source), visits)
+        group = threshold_group(disciplines, fallback) if scenario.medicare else None
+        visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction, group)]
+                      * course_visit.count)
+    if scenario.start is not None:
+        dates = course_dates(scenario.start, course.months, len(visits))
+        years = plan_years(dates, scenario.plan_year_starts)
+        visits = [replace(v, year=y) for v, y in zip(visits, years)]
+    result = estimate(coverage(scenario, source, config), visits)
     if superbill(scenario, source):
         said = tuple(replace(v, explanation=f"You pay {money(v.patient + v.plan)} at the visit; "
                              f"your plan may pay you back {money(v.plan)}")
@@ -193,7 +281,22 @@ def unit_rule_sentence(rule: str) -> str:
             "the whole visit are added up, then split into 15-minute units.")
 
 
-def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
+def visit_allowed(plan: VisitPlan, scenario: Scenario, price: str = "gross_charge"
+                  ) -> tuple[Decimal, Decimal]:
+    """(allowed amount, Medicare's payment reduction for multiple therapy services)."""
+    if not scenario.medicare:
+        return sum((allowed_amount(line.service, scenario, price) * line.units
+                    for line in plan.lines), Decimal(0)), Decimal(0)
+    # A code without a Medicare rate falls back to its gross charge, which has no reduced
+    # further unit: it is paid as it is, like a code Medicare does not reduce.
+    return mppr_allowed([(allowed_amount(line.service, scenario),
+                          line.service.medicare_further_unit
+                          if scenario.payer in line.service.negotiated else None, line.units)
+                         for line in plan.lines])
+
+
+def assumptions(scenario: Scenario, source: ClinicSource,
+                config: SiteConfig | None = None) -> tuple[str, ...]:
     """The scenario in words, so every number on the page can be traced to its inputs."""
     if scenario.network == "self-pay":
         said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
@@ -202,7 +305,10 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     said = []
     if scenario.description:
         said.append(scenario.description)
-    if scenario.network == "in-network":
+    if scenario.medicare and scenario.network == "in-network":
+        said.append("The clinic accepts Medicare: the Medicare-approved amounts are its "
+                    f"{scenario.payer} rates; where no rate is listed, the gross charge.")
+    elif scenario.network == "in-network":
         rates = (f"the rates the clinic agreed with {scenario.payer}" if scenario.payer else
                  "the middle (median) of the rates the clinic agreed with its in-network plans")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
@@ -235,7 +341,13 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
             said.append(f"After the deductible you pay {percent(scenario.coinsurance)} "
                         "coinsurance of the allowed amount.")
     said.append(f"{money(scenario.oop_remaining)} is left before your out-of-pocket maximum."
-                if scenario.oop_remaining is not None else "No out-of-pocket maximum is applied.")
+                if scenario.oop_remaining is not None else "Original Medicare has no "
+                "out-of-pocket maximum." if scenario.medicare else
+                "No out-of-pocket maximum is applied.")
+    if scenario.medicare:
+        said.extend(medicare_words(scenario, source, config))
+    said.extend(second_coverage_words(scenario))
+    said.extend(plan_year_words(scenario, source, config))
     limit = coverage(scenario, source).visits_remaining
     if limit is None:
         said.append("No visit limit is applied.")
@@ -250,16 +362,164 @@ def assumptions(scenario: Scenario, source: ClinicSource) -> tuple[str, ...]:
     return tuple(said)
 
 
+def medicare_words(scenario: Scenario, source: ClinicSource,
+                   config: SiteConfig | None) -> list[str]:
+    """Original Medicare's payment reduction and therapy thresholds, in plain words."""
+    said = ["When a visit has more than one unit of therapy, Medicare pays one unit in full "
+            "and less for each further unit (a payment reduction for multiple therapy "
+            "services); your 20% is of the reduced amount."]
+    figures = medicare_figures(scenario, source, config)
+    if figures is None:
+        return said
+    pt, ot = figures.therapy_threshold_pt_slp, figures.therapy_threshold_ot
+    spent = scenario.therapy_spent
+    said.append(
+        f"Medicare's therapy threshold for {figures.year} is {money(pt)} for physical and "
+        f"speech therapy together and {money(ot)} for occupational therapy, counting the "
+        "whole Medicare-approved amount (what Medicare and you pay). It is not a cap: "
+        "past it, the clinic adds the KX modifier to each claim to confirm the therapy is "
+        "medically necessary, and Medicare keeps paying. Above "
+        f"{money(figures.targeted_review_threshold)} Medicare may review your records.")
+    had = [f"{money(amount)} of {name}" for amount, name in
+           ((spent.pt_slp, "physical and speech therapy"), (spent.ot, "occupational therapy"))
+           if amount]
+    if had:
+        said.append("Therapy you already had this year counts toward the threshold: "
+                    + " and ".join(had) + ".")
+    said.append("If your therapist thinks a service would not be medically necessary, they "
+                "must tell you in writing before you get it (an Advance Beneficiary Notice). "
+                "If you sign it and choose the service anyway, you may have to pay for it "
+                "yourself; these estimates assume every visit is medically necessary.")
+    return said
+
+
+def second_coverage_words(scenario: Scenario) -> list[str]:
+    """What the second coverage pays, so its column can be checked."""
+    spec = scenario.second_coverage
+    if spec is None:
+        return []
+    pays = second_coverage(spec)
+    assert pays is not None
+    if spec.type == "medigap":
+        what = ("your Part B deductible and coinsurance" if pays.pays_deductible else
+                "your 20% coinsurance after the Part B deductible, which you pay yourself")
+        said = f"{pays.name} pays {what}."
+        if spec.medigap_plan == "N":
+            said += (f" With Plan N you may owe a copay of up to {money(pays.copay)} per "
+                     "visit; these estimates count it on every visit, the most you could "
+                     "owe. Ask your insurer whether it charges the copay for therapy visits.")
+        return [said]
+    if spec.type == "medicaid":
+        copay = (f", except a {money(pays.copay)} copay per visit" if pays.copay else "")
+        return [f"{pays.name} pays what is left after your first coverage (deductible and "
+                f"coinsurance){copay}, as long as the clinic accepts {pays.name}; then the "
+                "clinic may not bill you more."]
+    plan = pays.plan
+    assert plan is not None
+    terms = (f"{money(plan.deductible_remaining)} deductible left, then "
+             + (f"a {money(plan.copay)} copay" if plan.copay is not None
+                else f"{percent(plan.coinsurance)} coinsurance"))
+    return [f"{pays.name} pays second ({terms}): it pays what it would have paid as your only "
+            "plan, but never more than what is left for you to pay (coordination of "
+            "benefits)."]
+
+
+def plan_year_words(scenario: Scenario, source: ClinicSource,
+                    config: SiteConfig | None) -> list[str]:
+    """Where the course's dates come from, and what a new plan year starts again."""
+    if scenario.start is None:
+        return []
+    month = dt.date(2000, scenario.plan_year_starts, 1).strftime("%B")
+    new = coverage(scenario, source, config)
+    again = [f"a deductible of {money(new.deductible)}" if new.deductible is not None else
+             f"a deductible of {money(new.deductible_remaining)}"]
+    oop = new.oop_max if new.oop_max is not None else new.oop_remaining
+    if oop is not None:
+        again.append(f"an out-of-pocket maximum of {money(oop)}")
+    if new.visits_per_year is not None:
+        again.append(f"{new.visits_per_year} covered visits")
+    if new.thresholds:
+        again.append("the therapy thresholds counted from zero")
+    listed = again[0] if len(again) == 1 else ", ".join(again[:-1]) + " and " + again[-1]
+    said = [f"The course starts on {long_date(scenario.start)}, with its visits spread "
+            "evenly over the months it takes. On " + month + " 1 a new plan year starts, with "
+            + listed + "."]
+    figures = medicare_figures(scenario, source, config)
+    if figures is not None and config is not None and \
+            config.medicare_year(scenario.start.year + 1) is figures:
+        said.append(f"Medicare's figures for {scenario.start.year + 1} are not listed yet, so "
+                    f"the estimate uses those of {figures.year}.")
+    return said
+
+
 def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEstimate]:
     found = []
     for course in source.schedule.courses:
-        results = tuple(ScenarioResult(s, assumptions(s, source), price_course(source, course, s),
-                                       tuple(visit_plan(source, v, s.unit_rule)
-                                             for v in course.visits))
-                        for s in scenarios_for(config, source))
         plans = tuple(visit_plan(source, v) for v in course.visits)
-        found.append(CourseEstimate(course, plans, results))
+        notes = price_notes(plans)
+        results = tuple(ScenarioResult(s, assumptions(s, source, config) + (
+            notes if s.network == "self-pay" or
+            coverage(s, source, config).visits_remaining is not None else ()),
+            price_course(source, course, s, config),
+            tuple(visit_plan(source, v, s.unit_rule) for v in course.visits))
+            for s in scenarios_for(config, source))
+        found.append(CourseEstimate(course, plans, results + self_pay_options(source, plans)))
     return found
+
+
+def price_notes(plans: tuple[VisitPlan, ...]) -> tuple[str, ...]:
+    """What every scenario of a course should say about its prices: which end of a range
+    a self-pay or over-limit visit is counted at, and which visits have one price."""
+    said = []
+    if any(p.visit_price is not None for p in plans):
+        said.append("Visits paid by you of a kind with its own visit price are charged that "
+                    "price, whatever codes the visit bills; insurance pays code by code.")
+    if any(p.has_range for p in plans):
+        said.append("Where a cash price is a range (it depends on what the therapist finds), "
+                    "this estimate uses the high end of the range, so the real price is the "
+                    "same or lower.")
+    return tuple(said)
+
+
+def cash_visits(plans: tuple[VisitPlan, ...]) -> list[CashVisit]:
+    return [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
+
+
+def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
+                     ) -> tuple[ScenarioResult, ...]:
+    """Self-pay with each package the course can use, and with each sliding-scale tier."""
+    visits = cash_visits(plans)
+    notes = price_notes(plans)
+    found = []
+    for package in source.schedule.packages:
+        use = package_use(package, visits)
+        if use is None:
+            continue
+        valid = (f" within {package.valid_months} months of buying it"
+                 if package.valid_months else "")
+        scenario = Scenario(id=f"package-{package.id}", network="self-pay",
+                            name=f"No insurance, with the prepaid package: {package.name}")
+        said = (f"You pay {money(package.price)} in advance for {package.visits} visits of "
+                f"this kind, to be used{valid}; you buy {use.packages} package"
+                f"{'s' if use.packages != 1 else ''} for this course and pay the cash price "
+                f"for the other visits.",) + notes
+        lines = [Visit(name, price, cash=price) for name, price in with_package(use, visits)]
+        found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))
+    scale = source.schedule.sliding_scale
+    for i, tier in enumerate(scale.tiers if scale else []):
+        low = tier_floor(scale.tiers, i)  # type: ignore[union-attr]
+        income = (f"above {low}% and up to {tier.up_to_percent}%" if low else
+                  f"up to {tier.up_to_percent}%")
+        scenario = Scenario(id=f"sliding-scale-{i + 1}", network="self-pay",
+                            name=f"No insurance, sliding scale: household income {income} "
+                            "of the federal poverty guideline")
+        said = (f"The clinic's sliding scale ({scale.name}) gives {tier_words(tier)} "  # type: ignore
+                f"to households with a yearly income {income} of the federal poverty "
+                "guideline; ask the clinic how to apply.",) + notes
+        lines = [Visit(v.name, tier_price(tier, v.cash), cash=tier_price(tier, v.cash))
+                 for v in visits]
+        found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))
+    return tuple(found)
 
 
 def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,
@@ -277,6 +537,38 @@ def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: D
                 diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
                             "used by a scenario in site.yaml", "give this scenario another id")
             _check_scenario(scenario, source, source.path, at, diags)
+            if scenario.medicare and scenario.payer is not None:
+                _check_medicare_year(config, scenario, source, at, diags)
+
+
+def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicSource, at,
+                         diags: Diagnostics) -> None:
+    """A Medicare scenario needs the year's thresholds, and every course's visits a known
+    discipline (PT and speech count toward one threshold, OT toward another)."""
+    figures = medicare_figures(scenario, source, config)
+    if figures is not None and scenario.deductible_remaining > figures.part_b_deductible:
+        diags.error(source.path, *at("deductible_remaining"), f"deductible_remaining of "
+                    f"Medicare scenario '{scenario.id}' is more than the {figures.year} Part B "
+                    f"deductible (got {scenario.deductible_remaining}, the deductible is "
+                    f"{figures.part_b_deductible})", "write what is left of the Part B "
+                    "deductible, at most the year's amount in site.yaml's medicare:")
+    if figures is None:
+        year = (scenario.start or source.clinic.last_updated).year
+        diags.warning(source.path, *at("medicare"), f"site.yaml has no medicare: figures "
+                      f"for {year}, so the estimates of scenario '{scenario.id}' do not show "
+                      "the therapy threshold", f"add a medicare: entry with year: {year} to "
+                      "site.yaml (see docs/estimate.md)")
+    for i, course in enumerate(source.schedule.courses):
+        plans = [visit_plan(source, v) for v in course.visits]
+        everyone = {line.service.discipline for plan in plans for line in plan.lines}
+        fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
+        if any(threshold_group({line.service.discipline for line in plan.lines}, fallback)
+               is None for plan in plans):
+            diags.warning(source.path, *source.positions.of(  # type: ignore[attr-defined]
+                ("courses", i, "visits")), f"the Medicare estimates of course "
+                f"'{course.id}' cannot tell whether some visits are PT and speech or OT, so "
+                "they count toward no therapy threshold", "give the services of each visit "
+                "a discipline: (PT, OT or SLP)")
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
@@ -297,3 +589,50 @@ def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, 
     if scenario.copay_waives_deductible and scenario.copay is None:
         diags.error(path, *at("copay_waives_deductible"), "copay_waives_deductible is set "
                     "but there is no copay", "add copay: <amount>, or remove this key")
+    _check_medicare(scenario, source, path, at, diags)
+
+
+def _check_medicare(scenario: Scenario, source: ClinicSource | None, path: str, at,
+                    diags: Diagnostics) -> None:
+    """Medicare and second-coverage settings that only make sense together."""
+    second = scenario.second_coverage
+    if second is not None and scenario.network == "self-pay":
+        diags.error(path, *at("second_coverage"), f"self-pay scenario '{scenario.id}' cannot "
+                    "have a second coverage", "remove second_coverage:, or set network: "
+                    "in-network")
+    if second is not None and second.type == "medigap" and not scenario.medicare:
+        diags.error(path, *at("second_coverage", "type"), "a Medigap plan pays only after "
+                    f"Original Medicare, but scenario '{scenario.id}' is not a Medicare one",
+                    "add medicare: true to the scenario")
+    if not scenario.medicare:
+        if "therapy_spent" in scenario.model_fields_set:
+            diags.error(path, *at("therapy_spent"), "therapy_spent counts toward Medicare's "
+                        f"therapy thresholds, but scenario '{scenario.id}' is not a Medicare "
+                        "one", "add medicare: true, or remove therapy_spent:")
+        return
+    if scenario.plan_year_starts != 1:
+        diags.error(path, *at("plan_year_starts"), f"Medicare's year starts in January (got "
+                    f"plan_year_starts: {scenario.plan_year_starts} in Medicare scenario "
+                    f"'{scenario.id}')", "remove plan_year_starts:")
+    if scenario.network != "in-network":
+        diags.error(path, *at("network"), f"Medicare scenario '{scenario.id}' must be "
+                    f"in-network (got {scenario.network})", "use network: in-network for a "
+                    "clinic that accepts Medicare")
+    if scenario.payer is None:
+        diags.error(path, *at("medicare"), f"Medicare scenario '{scenario.id}' needs the "
+                    "clinic's Medicare rates", "add payer: Medicare Part B (the payer plan "
+                    "whose negotiated: amounts are Medicare's)" if source is not None else
+                    "move the scenario into a clinic's fee schedule, with payer: Medicare "
+                    "Part B")
+        return
+    if source is None:
+        return
+    for i, service in enumerate(source.schedule.services):
+        first = service.negotiated.get(scenario.payer)
+        further = service.medicare_further_unit
+        if further is not None and first is not None and further > first:
+            diags.error(source.path, *source.positions.of(  # type: ignore[attr-defined]
+                ("services", i, "medicare_further_unit")), f"medicare_further_unit of "
+                f"'{service.id}' is more than its first unit (got {further}, {scenario.payer} "
+                f"allows {first})", "copy the reduced amount of a further unit from the "
+                "Medicare fee schedule; it is never more than the full amount")

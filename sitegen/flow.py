@@ -148,27 +148,29 @@ def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _row(source: ClinicSource, course: Course, scenario: Scenario, deductible: str,
-         sharing: str) -> Row:
-    result = price_course(source, course, scenario)
+def _row(config: SiteConfig, source: ClinicSource, course: Course, scenario: Scenario,
+         deductible: str, sharing: str) -> Row:
+    result = price_course(source, course, scenario, config)
     return Row(scenario.id, deductible, sharing, scenario, result,
-               assumptions(scenario, source), _steps(result.visits))
+               assumptions(scenario, source, config), _steps(result.visits))
 
 
-def _rows(settings: WhatWillIPay, source: ClinicSource, course: Course, pay: str,
+def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
           payer: Payer | None, visits_left: int | None) -> tuple[Row, ...]:
     """The answer table: one row per (deductible, cost sharing) that makes sense here."""
+    settings = config.what_will_i_pay
     if pay == "self-pay":
         scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
-        return (_row(source, course, scenario, "", ""),)
+        return (_row(config, source, course, scenario, "", ""),)
     if pay == "medicare":
         rows = []
-        for d_id, d_name, amount in (("not-started", "Not started", settings.medicare_deductible),
+        for d_id, d_name, amount in (("not-started", "Not started",
+                                      medicare_deductible(config, source)),
                                      ("met", "Met for this year", Decimal(0))):
             scenario = Scenario(id=d_id, name=d_name, network="in-network", payer=payer.key,
-                                deductible_remaining=amount,
+                                medicare=True, deductible_remaining=amount,
                                 coinsurance=settings.medicare_coinsurance)
-            rows.append(_row(source, course, scenario, d_name,
+            rows.append(_row(config, source, course, scenario, d_name,
                              f"{(settings.medicare_coinsurance * 100).normalize():f}% "
                              "coinsurance (Medicare Part B)"))
         return tuple(rows)
@@ -186,8 +188,15 @@ def _rows(settings: WhatWillIPay, source: ClinicSource, course: Course, pay: str
                 visits_remaining=visits_left,
                 allowed_share=settings.out_of_network_allowed_share
                 if network == "out-of-network" else None)
-            rows.append(_row(source, course, scenario, d.name, c.name))
+            rows.append(_row(config, source, course, scenario, d.name, c.name))
     return tuple(rows)
+
+
+def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal:
+    """The Part B deductible of the prices' year from site.yaml's `medicare:` figures, else
+    `what_will_i_pay.medicare_deductible`."""
+    figures = config.medicare_year(source.clinic.last_updated.year)
+    return figures.part_b_deductible if figures else config.what_will_i_pay.medicare_deductible
 
 
 def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:
@@ -283,13 +292,13 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                         answers.append(Answer(
                             flow_url(slug, part, key, f"used-{u}"), f"{chose_care.answer}, {text}",
                             kind, payer, care, visits,
-                            _rows(settings, source, care, kind, payer, limit.visits - u),
+                            _rows(config, source, care, kind, payer, limit.visits - u),
                             used_url, (chose_care, chose_pay,
                                        Answered(QUESTIONS[2], _used_words(u), used_url))))
                     continue
                 answers.append(Answer(
                     flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
-                    visits, _rows(settings, source, care, kind, payer, None), back,
+                    visits, _rows(config, source, care, kind, payer, None), back,
                     (chose_care, chose_pay) if ask_pay else (chose_care,)))
     return Flow(start, tuple(questions), tuple(answers))
 

@@ -13,44 +13,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
+from sitegen import notices
 from sitegen.estimates import VisitPlan, visit_plan
-from sitegen.model import ClinicSource, Course, CourseVisit, Location, Service, SiteConfig
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    CourseVisit,
+    Location,
+    Package,
+    Service,
+    SiteConfig,
+)
 from sitegen.render import long_date
+from sitegen.selfpay import CashVisit, package_use, with_package
+from sitegen.tables import location_of
 
 # --- The notice -------------------------------------------------------------------------
-
-NOTICE_VERSION = "2026-01"
-NOTICE_TITLE = "Your right to receive a good faith estimate of expected charges"
-NOTICE_INTRO = (
-    ("You have the right to receive a \u201cGood Faith Estimate\u201d explaining how much "
-     "your medical care will cost."),
-    ("Under the law, health care providers need to give patients who don\u2019t have "
-     "insurance or who are not using insurance an estimate of the bill for medical items "
-     "and services."),
-)
-NOTICE_POINTS = (
-    ("You have the right to receive a Good Faith Estimate for the total expected cost of any "
-     "non-emergency items or services. This includes related costs like medical tests, "
-     "prescription drugs, equipment, and hospital fees."),
-    ("Make sure your health care provider gives you a Good Faith Estimate in writing at least "
-     "1 business day before your medical service or item. You can also ask your health care "
-     "provider, and any other provider you choose, for a Good Faith Estimate before you "
-     "schedule an item or service."),
-    ("If you receive a bill that is at least $400 more than your Good Faith Estimate, you can "
-     "dispute the bill."),
-    "Make sure to save a copy or picture of your Good Faith Estimate.",
-)
-NOTICE_CONTACT = ("For questions or more information about your right to a Good Faith "
-                  "Estimate, visit www.cms.gov/nosurprises or call 1-800-985-3059.")
 
 
 @dataclass(frozen=True)
 class Notice:
-    """The "right to receive a good faith estimate" notice: built in, or site.yaml's own
-    (`good_faith_estimate:`), always with its version."""
+    """The "right to receive a good faith estimate" notice: a built-in version
+    (sitegen/notices.py) or site.yaml's own (`good_faith_estimate:`), always with its
+    version."""
 
     version: str
     title: str
@@ -61,14 +49,17 @@ class Notice:
 
 
 def notice(config: SiteConfig) -> Notice:
+    """The notice of `config`: the version it names (validated), else the current one."""
     settings = config.good_faith_estimate
-    version = settings.notice_version or NOTICE_VERSION
+    version = settings.notice_version or notices.CURRENT
     if settings.notice is None and settings.notice_title is None:
-        return Notice(version, NOTICE_TITLE, NOTICE_INTRO, NOTICE_POINTS, NOTICE_CONTACT, True)
-    return Notice(version, settings.notice_title or NOTICE_TITLE,
-                  tuple(settings.notice or NOTICE_INTRO),
-                  () if settings.notice is not None else NOTICE_POINTS,
-                  "" if settings.notice is not None else NOTICE_CONTACT, False)
+        text = notices.BUILTIN[version]
+        return Notice(version, text.title, text.paragraphs, text.points, text.contact, True)
+    base = notices.BUILTIN[notices.CURRENT]
+    own = settings.notice is not None
+    return Notice(version, settings.notice_title or base.title,
+                  tuple(settings.notice) if own else base.paragraphs,
+                  () if own else base.points, "" if own else base.contact, False)
 
 
 # --- Business days ----------------------------------------------------------------------
@@ -241,18 +232,21 @@ class ItemLine:
     units: int              # per visit
     minutes: int | None     # per visit, for timed services
     visits: int
+    included: bool = False  # part of the visit's own price, not charged by itself
 
     @property
     def quantity(self) -> int:
         return self.units * self.visits
 
     @property
-    def price(self) -> Decimal:
-        return self.service.cash_price
+    def price(self) -> Decimal | None:
+        """The cash price per unit, the high end of a range (the estimate must not be
+        exceeded by $400 or more, so it never counts on the low end)."""
+        return None if self.included else self.service.cash_high
 
     @property
-    def charge(self) -> Decimal:
-        return self.service.cash_price * self.quantity
+    def charge(self) -> Decimal | None:
+        return None if self.included else self.service.cash_high * self.quantity
 
 
 @dataclass(frozen=True)
@@ -261,8 +255,15 @@ class VisitItems:
     lines: tuple[ItemLine, ...]
 
     @property
+    def visit_charge(self) -> Decimal | None:
+        """The visits' own price in total, when the visit has one."""
+        return None if self.plan.visit_price is None else self.plan.cash * self.plan.count
+
+    @property
     def total(self) -> Decimal:
-        return sum((line.charge for line in self.lines), Decimal(0))
+        if self.visit_charge is not None:
+            return self.visit_charge
+        return sum((line.charge or Decimal(0) for line in self.lines), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,12 @@ class ProviderItems:
     tin: str
     locations: tuple[Location, ...]
     visits: tuple[VisitItems, ...]
+    email: str | None = None   # the clinic's; a location's own email comes first
+
+    @property
+    def contacts(self) -> tuple[tuple[str, str, str | None], ...]:
+        """(location name, phone, email) to ask about the estimate, for its first page."""
+        return tuple((loc.name, loc.phone, loc.email or self.email) for loc in self.locations)
 
     @property
     def states(self) -> tuple[str, ...]:
@@ -308,6 +315,7 @@ class GoodFaithEstimate:
     diagnosis_codes: tuple[str, ...] = ()
     patient: Patient | None = None
     scheduled: dt.date | None = None
+    package_charges: tuple[PackageCharge, ...] = ()
 
     @property
     def visit_count(self) -> int:
@@ -317,6 +325,20 @@ class GoodFaithEstimate:
     def total(self) -> Decimal:
         return sum((p.total for p in self.providers), Decimal(0))
 
+    @property
+    def has_range(self) -> bool:
+        return any(v.plan.has_range for p in self.providers for v in p.visits)
+
+
+@dataclass(frozen=True)
+class PackageCharge:
+    """The expected charges of the course when the patient buys a prepaid package."""
+
+    package: Package
+    packages: int
+    rest: tuple[str, ...]       # visits outside the package, by name
+    total: Decimal
+
 
 def provider_items(source: ClinicSource, visits: list[CourseVisit],
                    locations: tuple[Location, ...] | None = None) -> ProviderItems:
@@ -324,12 +346,37 @@ def provider_items(source: ClinicSource, visits: list[CourseVisit],
     items = []
     for visit in visits:
         plan = visit_plan(source, visit)
-        lines = tuple(ItemLine(line.service, line.units, line.minutes, plan.count)
-                      for line in plan.lines)
+        lines = tuple(ItemLine(line.service, line.units, line.minutes, plan.count,
+                               plan.visit_price is not None) for line in plan.lines)
         items.append(VisitItems(plan, lines))
     clinic = source.clinic
     return ProviderItems(clinic.name, clinic.npi, clinic.tin,
-                         locations or tuple(clinic.locations), tuple(items))
+                         locations or care_locations(source, items), tuple(items),
+                         clinic.email)
+
+
+def care_locations(source: ClinicSource, items: list[VisitItems]) -> tuple[Location, ...]:
+    """Where the care is given: the one location whose prices the visits use, when every
+    service is priced for a location; otherwise every location of the clinic."""
+    places = {location_of(source, line.service) for visit in items for line in visit.lines}
+    if len(places) == 1 and None not in places:
+        return (places.pop(),)  # type: ignore[return-value]
+    return tuple(source.clinic.locations)
+
+
+def package_charges(source: ClinicSource, visits: list[CourseVisit]) -> tuple[PackageCharge, ...]:
+    """Each package the course can use, with the course's expected charges when bought."""
+    plans = tuple(visit_plan(source, v) for v in visits)
+    cash = [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
+    found = []
+    for package in source.schedule.packages:
+        use = package_use(package, cash)
+        if use is not None:
+            lines = with_package(use, cash)
+            rest = tuple(name for name, _ in lines if not name.startswith("Prepaid package: "))
+            found.append(PackageCharge(package, use.packages, rest,
+                                       sum((price for _, price in lines), Decimal(0))))
+    return tuple(found)
 
 
 def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
@@ -338,7 +385,8 @@ def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
         id=course.id, primary_service=course.name, description=course.description,
         providers=(provider_items(source, list(course.visits)),),
         frequency=course.frequency, months=course.months,
-        scheduled_separately=tuple(course.scheduled_separately))
+        scheduled_separately=tuple(course.scheduled_separately),
+        package_charges=package_charges(source, list(course.visits)))
 
 
 def clinic_estimates(source: ClinicSource) -> list[GoodFaithEstimate]:
@@ -349,3 +397,61 @@ def icd10_display(code: str) -> str:
     """'R6250' and 'R62.50' are both shown as R62.50."""
     code = code.upper()
     return code if "." in code or len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+# --- A bill above the estimate ----------------------------------------------------------
+
+DISPUTE_THRESHOLD = Decimal(400)   # 45 CFR 149.620: "substantially in excess" is $400 or more
+DISPUTE_DAYS = 120                 # calendar days from the date on the first bill
+EXAMPLE_BILL_DATE = dt.date(2027, 1, 5)
+
+
+@dataclass(frozen=True)
+class BillCheck:
+    """A bill compared with the estimate of one provider: more visits of one kind than
+    estimated. `disputable` when it is at least $400 above."""
+
+    extra_visits: int
+    bill: Decimal
+    difference: Decimal
+
+    @property
+    def disputable(self) -> bool:
+        return self.difference >= DISPUTE_THRESHOLD
+
+
+@dataclass(frozen=True)
+class BillExample:
+    """The worked example of the clinic's "a bill above the estimate" page, from the
+    blank estimate of its first course: the same course billed with extra visits."""
+
+    estimate: GoodFaithEstimate
+    visit: VisitItems           # the kind of visit billed more often than estimated
+    below: BillCheck | None     # too little above the estimate to dispute (None: no such bill)
+    above: BillCheck            # the fewest extra visits that reach $400
+    bill_date: dt.date
+    deadline: dt.date
+
+    @property
+    def threshold(self) -> Decimal:
+        return self.estimate.total + DISPUTE_THRESHOLD
+
+
+def bill_example(source: ClinicSource) -> BillExample | None:
+    """None when the clinic has no course, or its visits cost nothing."""
+    estimates = clinic_estimates(source)
+    if not estimates:
+        return None
+    estimate = estimates[0]
+    visit = max(estimate.providers[0].visits, key=lambda v: (v.plan.count, v.total))
+    price = visit.total / visit.plan.count if visit.plan.count else Decimal(0)
+    if price <= 0:
+        return None
+    needed = int((DISPUTE_THRESHOLD / price).to_integral_value(ROUND_CEILING))  # >= $400
+
+    def check(extra: int) -> BillCheck:
+        return BillCheck(extra, estimate.total + price * extra, price * extra)
+
+    return BillExample(estimate, visit, check(needed - 1) if needed > 1 else None,
+                       check(needed), EXAMPLE_BILL_DATE,
+                       EXAMPLE_BILL_DATE + dt.timedelta(days=DISPUTE_DAYS))

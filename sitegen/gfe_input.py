@@ -31,13 +31,14 @@ from sitegen.gfe import (
     Patient,
     Timing,
     icd10_display,
+    package_charges,
     provider_items,
     timing,
     weekday_date,
 )
 from sitegen.load import read_mapping, validate_data
 from sitegen.model import ClinicSource, CourseVisit, Site, Slug, Strict, Text
-from sitegen.render import make_environment, money
+from sitegen.render import long_date, make_environment, money
 from sitegen.yamlsrc import YamlDoc
 
 DOCS = "docs/gfe.md"
@@ -233,13 +234,30 @@ def assemble(data: GfeInput, source: ClinicSource) -> GoodFaithEstimate:
         scheduled_separately=tuple(separately),
         diagnosis_codes=tuple(dict.fromkeys(icd10_display(c) for c in data.diagnosis_codes)),
         patient=Patient(data.patient.name, data.patient.date_of_birth),
-        scheduled=data.scheduled)
+        scheduled=data.scheduled, package_charges=package_charges(source, visits))
 
 
 def style_hash(css: str) -> str:
     """The CSP source that allows exactly this inline <style> element."""
     digest = hashlib.sha256(css.encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string; anything but letters, digits and plain punctuation is
+    escaped, so patient data can never end the string or the <style> element."""
+    return '"' + "".join(c if c.isalnum() or c in " ,.-'" else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def page_style(estimate: GoodFaithEstimate, today: dt.date) -> str:
+    """The running header of every printed page: whose estimate it is, and of when."""
+    context = "Good Faith Estimate"
+    if estimate.patient is not None:
+        context = (f"{estimate.patient.name}, born {long_date(estimate.patient.date_of_birth)}"
+                   f" \u00b7 estimate of {long_date(today)}")
+    return ("@page gfe { @top-left { content: " + css_string(context) +
+            "; font: 8pt sans-serif; } }")
 
 
 def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
@@ -258,10 +276,12 @@ def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
     env = make_environment(templates)
     env.filters["weekday_date"] = weekday_date
     staff = when.staff_line(today)
+    page_css = page_style(estimate, today)
     try:
         html = env.get_template(TEMPLATE).render(
             config=site.config, estimate=estimate, timing=when,
-            staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css))
+            staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css),
+            page_css=Markup(page_css), page_style_hash=style_hash(page_css))
     except jinja2.TemplateNotFound as exc:
         diags.error(f"templates/{exc.name}", 0, 0, "the template is missing",
                     "copy it from sitegen's templates/ folder")
@@ -309,6 +329,31 @@ def write_private(out: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def default_name(prepared: dt.date, number: int) -> str:
+    """`gfe-2026-11-23-1.html`: the day it was prepared and a number, never the patient's
+    name or birth date, because browsers print the file name in the page footer."""
+    return f"gfe-{prepared.isoformat()}-{number}.html"
+
+
+def write_new(folder: Path, prepared: dt.date, text: str) -> Path:
+    """Write to the first free default name in `folder`, claimed with O_EXCL so that two
+    front desks writing at once never overwrite each other's estimate."""
+    number = 1
+    while True:
+        out = folder / default_name(prepared, number)
+        try:
+            os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            number += 1
+            continue
+        try:
+            write_private(out, text)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        return out
 
 
 def describe_result(result: GfeResult, out: Any) -> str:

@@ -42,29 +42,41 @@ def offer_rows(source: ClinicSource) -> list[PriceRow]:
     return sorted(seen.values(), key=lambda r: order.index(r.service.id))
 
 
+def _cash_specification(row: PriceRow, unit: dict[str, Any]) -> dict[str, Any]:
+    """The cash price, or its range as minPrice and maxPrice."""
+    spec: dict[str, Any] = {"@type": "UnitPriceSpecification", "name": "Cash price"}
+    if row.cash_price_max is not None:
+        spec.update(minPrice=_amount(row.cash_price), maxPrice=_amount(row.cash_price_max))
+    else:
+        spec["price"] = _amount(row.cash_price)
+    spec.update(priceCurrency="USD", referenceQuantity=unit)
+    return spec
+
+
 def _offer(row: PriceRow) -> dict[str, Any]:
     service = row.service
     unit = UNIT_QUANTITY[service.unit]
-    return {
+    offer: dict[str, Any] = {
         "@type": "Offer",
         "price": _amount(row.cash_price),
         "priceCurrency": "USD",
         "itemOffered": {
             "@type": "MedicalProcedure",
             "name": service.description,
-            "code": {"@type": "MedicalCode", "codeValue": service.code,
+            "code": {"@type": "MedicalCode", "codeValue": service.display_code,
                      "codingSystem": service.code_type},
         },
         "priceSpecification": [
-            {"@type": "UnitPriceSpecification", "name": "Cash price",
-             "price": _amount(row.cash_price), "priceCurrency": "USD",
-             "referenceQuantity": unit},
+            _cash_specification(row, unit),
             {"@type": "UnitPriceSpecification", "name": "Gross charge",
              "priceType": "https://schema.org/ListPrice",
              "price": _amount(row.gross_charge), "priceCurrency": "USD",
              "referenceQuantity": unit},
         ],
     }
+    if row.location is not None:
+        offer["availableAtOrFrom"] = {"@type": "Place", "name": row.location.name}
+    return offer
 
 
 def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
@@ -88,7 +100,17 @@ def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
                     "addressLocality": loc.address.city, "addressRegion": loc.address.state,
                     "postalCode": loc.address.zip, "addressCountry": "US"},
     } for loc in clinic.locations]
-    data["makesOffer"] = [_offer(row) for row in offer_rows(source)]
+    offers = [_offer(row) for row in offer_rows(source)] + [
+        {"@type": "Offer", "name": f"Prepaid package: {p.name}", "price": _amount(p.price),
+         "priceCurrency": "USD", "eligibleQuantity": {"@type": "QuantitativeValue",
+                                                      "value": p.visits, "unitText": "visits"}}
+        for p in source.schedule.packages]
+    for offer in offers:  # the days the prices apply (dated fee schedules, effective_until)
+        if source.effective is not None:
+            offer["validFrom"] = source.effective.isoformat()
+        if clinic.effective_until is not None:
+            offer["priceValidUntil"] = clinic.effective_until.isoformat()
+    data["makesOffer"] = offers
     return data
 
 

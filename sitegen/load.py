@@ -93,8 +93,10 @@ def _value_message(kind: str, name: str, value: Any, ctx: dict, msg: str) -> tup
     if kind in ("greater_than", "greater_than_equal"):
         return f"{name} must be more than {ctx.get('gt', ctx.get('ge'))} {got}", \
             "prices and counts are positive; remove the entry if it does not apply"
-    if kind in ("less_than", "less_than_equal"):
-        return f"{name} is too large {got}", f"it must be below {ctx.get('lt', ctx.get('le'))}"
+    if kind == "less_than":
+        return f"{name} is too large {got}", f"it must be below {ctx.get('lt')}"
+    if kind == "less_than_equal":
+        return f"{name} is too large {got}", f"it must be at most {ctx.get('le')}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"{name} must be a whole number {got}", "write it like 12"
     if kind in ("bool_type", "bool_parsing"):

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticKnownError
 
+from sitegen import notices
+
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
 Discipline = Literal["OT", "PT", "SLP"]
@@ -38,6 +40,22 @@ CMS_LICENSE_STATES = frozenset(
      "SD", "TN", "TX", "UT", "VT", "VI", "VA", "WA", "WV", "WI", "WY"])
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Billing modifiers a therapy clinic uses, with what they say (docs/fee-schedule.md).
+MODIFIERS = {
+    "GP": "therapy under a physical therapy plan of care",
+    "GO": "therapy under an occupational therapy plan of care",
+    "GN": "therapy under a speech-language pathology plan of care",
+    "59": "a distinct service, separate from another one on the same day",
+    "XE": "a distinct service in a separate encounter",
+    "XP": "a distinct service by a different practitioner",
+    "XS": "a distinct service on a separate structure or organ",
+    "XU": "a distinct service that does not overlap the usual parts of another",
+    "KX": "therapy above the Medicare threshold, with documented medical need",
+    "CQ": "physical therapy given in whole or in part by a physical therapist assistant",
+    "CO": "occupational therapy given in whole or in part by an occupational therapy assistant",
+    "95": "telehealth by live audio and video",
+    "93": "telehealth by audio only",
+}
 _CODES = {
     "CPT": (re.compile(r"\d{5}|\d{4}[FTU]"), "5 digits, like 97110"),
     "HCPCS": (re.compile(r"[A-V]\d{4}"), "a letter and 4 digits, like G0283"),
@@ -85,6 +103,14 @@ def _license_state(value: str) -> str:
     return value
 
 
+def _modifier(value: str) -> str:
+    if value not in MODIFIERS:
+        close = [m for m in MODIFIERS if m == value.upper().strip()]
+        hint = f"write it as {close[0]}" if close else "use one of " + ", ".join(MODIFIERS)
+        raise ValueError(f"unknown modifier '{value}'; {hint}")
+    return value
+
+
 def _zip(value: str) -> str:
     if not re.fullmatch(r"\d{5}(-\d{4})?", value):
         raise ValueError(f"ZIP code '{value}' must be 5 digits (or ZIP+4), in quotes")
@@ -104,6 +130,7 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+Modifier = Annotated[str, AfterValidator(_modifier)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 def _number_only(value: object) -> Decimal:
     """YAML reads `250` as int and `250.00` as Decimal; both are amounts. Anything else
@@ -121,6 +148,7 @@ def number(**constraints: object) -> object:
 
 
 Money = number(gt=0, lt=10_000_000, decimal_places=2)
+Discount = number(gt=0, le=1, decimal_places=4)
 
 
 class Address(Strict):
@@ -131,6 +159,7 @@ class Address(Strict):
 
 
 class Location(Strict):
+    id: Slug | None = None   # what services' `location:` names, for per-location prices
     name: Text
     address: Address
     phone: Text
@@ -154,6 +183,7 @@ class Clinic(Strict):
     # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
     # network with every plan; gives patients a superbill to claim back from their plan).
     insurance: Literal["in-network", "none", "superbill"] = "in-network"
+    effective_until: dt.date | None = None   # the last day these prices apply
 
 
 class VisitLimit(Strict):
@@ -203,17 +233,43 @@ class Service(Strict):
     timed: bool = False
     gross_charge: Money
     cash_price: Money
+    cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
     negotiated: dict[str, Money] = Field(default_factory=dict)
     inpatient_bundled: bool = False
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
+    location: Slug | None = None            # priced at this location only (its `id`)
+    # What Original Medicare allows for each further unit of this code on the same day,
+    # after its multiple procedure payment reduction (docs/estimate.md); none = not reduced.
+    medicare_further_unit: Money | None = None
 
     @property
     def unit(self) -> str:
         return "per 15 minutes" if self.timed else "per visit"
 
+    @property
+    def key(self) -> tuple:
+        """What makes a price row unique in a clinic: code, modifiers and location."""
+        return (self.code_type, self.code, tuple(sorted(self.modifiers)), self.location)
+
+    @property
+    def display_code(self) -> str:
+        """'97110-GO': the code with its modifiers, as a claim form shows them."""
+        return "-".join([self.code, *self.modifiers])
+
+    @property
+    def cash_high(self) -> Decimal:
+        """The price a patient may at most pay: the top of a range, or the one price."""
+        return self.cash_price_max or self.cash_price
+
     def code_problem(self) -> str:
         pattern, example = _CODES[self.code_type]
         if pattern.fullmatch(self.code):
             return ""
+        base, dash, rest = self.code.partition("-")
+        if dash and pattern.fullmatch(base):
+            return (f"'{self.code}' is not a valid {self.code_type} code: modifiers go in "
+                    f"their own key (write code: \"{base}\" and modifiers: "
+                    f"[{rest.replace('-', ', ')}])")
         return f"'{self.code}' is not a valid {self.code_type} code ({example})"
 
 
@@ -231,6 +287,35 @@ class Session(Strict):
     # one its services name, else the clinic's when it has one discipline.
     discipline: Discipline | None = None
     lines: list[SessionLine] = Field(min_length=1)
+    cash_price: Money | None = None         # one self-pay price for the whole visit
+    cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
+
+
+class Package(Strict):
+    """Prepaid visits: 'count' sessions of one kind for one price, used within a time."""
+
+    id: Slug
+    name: Text
+    session: Slug
+    visits: int = Field(gt=1, le=100)
+    price: Money
+    valid_months: int | None = Field(default=None, gt=0, le=60)
+    description: Text | None = None
+
+
+class SlidingTier(Strict):
+    """One row of a sliding scale: household income up to a share of the federal poverty
+    guideline, and what a self-pay patient then pays."""
+
+    up_to_percent: int = Field(gt=0, le=1000)
+    discount: Discount | None = None         # type: ignore[valid-type]
+    visit_price: Money | None = None         # type: ignore[valid-type]
+
+
+class SlidingScale(Strict):
+    name: Text = "Sliding scale for people who pay themselves"
+    how_to_apply: Text
+    tiers: list[SlidingTier] = Field(min_length=1, max_length=10)
 
 
 class CourseVisit(Strict):
@@ -272,6 +357,48 @@ Amount = number(ge=0, lt=10_000_000, decimal_places=2)
 Fraction = number(ge=0, le=1)
 
 
+Month = Annotated[int, Field(strict=True, ge=1, le=12)]
+
+
+class SecondCoverage(Strict):
+    """A second coverage behind the first (docs/estimate.md): a Medigap plan, Medicaid, or a
+    second ordinary plan paying by coordination of benefits."""
+
+    type: Literal["medigap", "medicaid", "commercial"]
+    name: Text | None = None
+    medigap_plan: Literal["A", "B", "C", "D", "F", "G", "M", "N"] | None = None
+    copay: Amount | None = None  # Plan N (up to 20), Medicaid's copay, or the plan's own
+    deductible_remaining: Amount = Decimal(0)
+    coinsurance: Fraction = Decimal(0)
+    copay_waives_deductible: bool = False
+    oop_remaining: Amount | None = None
+    deductible: Amount | None = None
+    oop_max: Amount | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SecondCoverage:
+        if self.type == "medigap" and self.medigap_plan is None:
+            raise ValueError("a medigap second coverage needs medigap_plan: (A, B, C, D, F, G, M "
+                             "or N), the letter on the policy")
+        if self.type != "medigap" and self.medigap_plan is not None:
+            raise ValueError(f"medigap_plan is only for type: medigap (got type: {self.type}); "
+                             "remove medigap_plan:")
+        if self.medigap_plan == "N" and self.copay is not None and self.copay > 20:
+            raise ValueError(f"Plan N's copay is at most 20.00 a visit (got {self.copay}); "
+                             "write copay: 20.00 or less")
+        if self.type == "medigap" and self.medigap_plan != "N" and self.copay is not None:
+            raise ValueError(f"only Medigap Plan N has a copay (got Plan {self.medigap_plan}); "
+                             "remove copay:")
+        return self
+
+
+class TherapySpent(Strict):
+    """Medicare-allowed therapy already received this year, per threshold."""
+
+    pt_slp: Amount = Decimal(0)
+    ot: Amount = Decimal(0)
+
+
 class Scenario(Strict):
     """An insurance situation that estimate pages price every course of care under."""
 
@@ -290,6 +417,17 @@ class Scenario(Strict):
     allowed_share: Fraction | None = None
     over_limit: Literal["cash", "gross"] = "cash"
     unit_rule: Literal["cms", "per-code"] = "cms"
+    # Original Medicare: payment reduction for multiple therapy services, yearly therapy
+    # thresholds and the Part B deductible of site.yaml's `medicare:` (docs/estimate.md).
+    medicare: bool = False
+    therapy_spent: TherapySpent = TherapySpent()
+    second_coverage: SecondCoverage | None = None
+    # A course that starts on `start` crosses into a new plan year on `plan_year_starts`
+    # (a month; January for Medicare and calendar-year plans).
+    start: dt.date | None = None
+    plan_year_starts: Month = 1
+    deductible: Amount | None = None  # the yearly amounts a new plan year starts with
+    oop_max: Amount | None = None
 
 
 class PriceTransparency(Strict):
@@ -304,6 +442,7 @@ class PriceTransparency(Strict):
     attester_name: Text
     contact_name: Text
     contact_email: Text | None = None       # default: clinic.email
+    csv_layout: Literal["tall", "wide"] = "tall"
 
 
 class FeeSchedule(Strict):
@@ -314,6 +453,8 @@ class FeeSchedule(Strict):
     sessions: list[Session] = Field(default_factory=list)
     courses: list[Course] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
+    packages: list[Package] = Field(default_factory=list)
+    sliding_scale: SlidingScale | None = None
 
 
 class MarkdownOptions(Strict):
@@ -336,10 +477,21 @@ class GoodFaithEstimateSettings(Strict):
 
     @model_validator(mode="after")
     def _versioned(self) -> GoodFaithEstimateSettings:
-        if (self.notice is not None or self.notice_title is not None) and \
-                self.notice_version is None:
+        own = self.notice is not None or self.notice_title is not None
+        builtin = ", ".join(notices.BUILTIN)
+        if own and self.notice_version is None:
             raise ValueError("a notice text of your own needs a notice_version of its "
-                             "own; add notice_version: (for example 2026-01-ours)")
+                             "own; add notice_version: (for example 2026-11-ours)")
+        if own and self.notice_version in notices.BUILTIN:
+            raise ValueError(f"notice_version '{self.notice_version}' is the name of a "
+                             "built-in notice, but the text here is your own; give it a "
+                             "version of its own (for example "
+                             f"{self.notice_version}-ours)")
+        if not own and self.notice_version is not None and \
+                self.notice_version not in notices.BUILTIN:
+            raise ValueError(f"unknown notice_version '{self.notice_version}'; use one of "
+                             f"the built-in notices ({builtin}), or add notice: with your "
+                             "own text")
         return self
 
 
@@ -399,6 +551,42 @@ class WhatWillIPay(Strict):
     medicare_deductible: Amount = Decimal("283.00")
     medicare_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
+class GuidelineRegion(Strict):
+    first_person: Money                  # type: ignore[valid-type]
+    each_additional: Money               # type: ignore[valid-type]
+
+
+class PovertyGuidelines(Strict):
+    """The year's HHS poverty guidelines: configuration with its source, never code, so a
+    new year is a change of site.yaml."""
+
+    year: int = Field(ge=2000, le=2100)
+    source_title: Text
+    source_url: Text
+    checked: dt.date
+    contiguous: GuidelineRegion
+    alaska: GuidelineRegion
+    hawaii: GuidelineRegion
+
+    def region(self, state: str) -> GuidelineRegion:
+        return self.alaska if state == "AK" else self.hawaii if state == "HI" else \
+            self.contiguous
+
+    def income(self, state: str, household: int, percent: int) -> Decimal:
+        """`percent` of the guideline for a household, in whole dollars (rounded down)."""
+        r = self.region(state)
+        base = r.first_person + r.each_additional * (household - 1)
+        return (base * percent / 100).to_integral_value(rounding="ROUND_FLOOR")
+
+
+class MedicareYear(Strict):
+    """One year's Original Medicare figures (CY physician fee schedule final rule)."""
+
+    year: int = Field(strict=True, ge=2000, le=2100)
+    part_b_deductible: Amount
+    therapy_threshold_pt_slp: Amount
+    therapy_threshold_ot: Amount
+    targeted_review_threshold: Amount
 
 
 class SiteConfig(Strict):
@@ -413,10 +601,28 @@ class SiteConfig(Strict):
     limits: Limits = Limits()
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
     what_will_i_pay: WhatWillIPay = WhatWillIPay()
+    poverty_guidelines: PovertyGuidelines | None = None
+    medicare: list[MedicareYear] = Field(default_factory=list)
+
+    def medicare_year(self, year: int) -> MedicareYear | None:
+        """The figures for `year`, or the latest earlier year's when it is not listed yet."""
+        known = [m for m in self.medicare if m.year <= year]
+        return max(known, key=lambda m: m.year) if known else None
+
+
+class Edition(BaseModel):
+    """One dated fee schedule of a clinic kept in a folder (rates/<clinic>/<date>.yaml)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    effective: dt.date
+    path: str
+    schedule: FeeSchedule
 
 
 class ClinicSource(BaseModel):
-    """A validated fee schedule with where it came from (for located cross-file errors)."""
+    """A validated fee schedule with where it came from (for located cross-file errors).
+    A clinic kept as dated files is its schedule in effect, with every edition."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -424,6 +630,14 @@ class ClinicSource(BaseModel):
     path: str
     schedule: FeeSchedule
     positions: object  # yamlsrc.Positions
+    effective: dt.date | None = None        # when `schedule` took effect (dated files only)
+    editions: tuple[Edition, ...] = ()      # every dated schedule, oldest first
+
+    @property
+    def upcoming(self) -> tuple[Edition, ...]:
+        """Schedules that take effect after the one in effect (published as 'from <date>')."""
+        return tuple(e for e in self.editions
+                     if self.effective is not None and e.effective > self.effective)
 
     @property
     def clinic(self) -> Clinic:

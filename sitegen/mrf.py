@@ -60,6 +60,12 @@ UNIT_NOTES = {
 }
 BUNDLED_NOTE = ("During an inpatient stay this service is part of the stay's daily rate and is "
                 "not charged separately.")
+# The wide layout's columns repeated for each payer and plan, in the template's order.
+WIDE_PAYER_COLUMNS = ["standard_charge|{p}|negotiated_dollar",
+                      "standard_charge|{p}|negotiated_percentage",
+                      "standard_charge|{p}|negotiated_algorithm", "median_amount|{p}",
+                      "10th_percentile|{p}", "90th_percentile|{p}", "count|{p}",
+                      "standard_charge|{p}|methodology", "additional_payer_notes|{p}"]
 
 
 def opted_in(source: ClinicSource) -> bool:
@@ -116,9 +122,30 @@ def items(source: ClinicSource) -> list[Item]:
         notes = [UNIT_NOTES[service.unit]]
         if any(r.bundled for r in rows):
             notes.append(BUNDLED_NOTE)
+        notes += _item_notes(priced[0])
         found.append(Item(priced[0], "both" if len(kinds) == 2 else kinds.pop(),
                           " ".join(notes)))
     return found
+
+
+def _item_notes(row: PriceRow) -> list[str]:
+    """What v3.0.0 has no field for, said in the item's notes: a price that applies at one
+    location only (locations are listed for the whole file), and a cash price range (the
+    discounted cash price is one number: the file gives the high end)."""
+    notes = []
+    if row.location is not None:
+        loc = row.location
+        notes.append(f"This price applies at {loc.name}, {_address(loc)}, only.")
+    if row.cash_price_max is not None:
+        notes.append(f"The discounted cash price ranges from {_amount(row.cash_price)} to "
+                     f"{_amount(row.cash_price_max)} depending on what the therapist finds; "
+                     "the high end is given.")
+    return notes
+
+
+def cash_amount(row: PriceRow) -> Decimal:
+    """The one discounted cash price the file can hold: the high end of a range."""
+    return row.cash_price_max or row.cash_price
 
 
 def _payers(source: ClinicSource) -> dict[str, Payer]:
@@ -152,7 +179,9 @@ def cms_document(source: ClinicSource) -> dict[str, Any]:
         row = item.row
         standard: dict[str, Any] = {"setting": item.setting,
                                     "gross_charge": row.gross_charge,
-                                    "discounted_cash": row.cash_price}
+                                    "discounted_cash": cash_amount(row)}
+        if row.service.modifiers:
+            standard["modifier_code"] = list(row.service.modifiers)
         if row.negotiated:
             standard["minimum"] = row.lowest
             standard["maximum"] = row.highest
@@ -213,13 +242,12 @@ def cms_json(source: ClinicSource) -> bytes:
     return (dump_json(cms_document(source)) + "\n").encode("utf-8")
 
 
-def cms_csv(source: ClinicSource) -> bytes:
-    """The tall CSV: general headers, their values, item headers, then one row per service
-    and plan (one row without a plan for a service no plan has a rate for)."""
+def _csv_head(source: ClinicSource, headers: list[str]) -> tuple[io.StringIO, Any]:
+    """A CSV writer that has written rows 1-3: general headers, their values, `headers`."""
     doc = cms_document(source)
     pt = source.schedule.price_transparency
     assert pt is not None
-    width = len(CSV_ITEM_HEADERS)
+    width = len(headers)
     general = [h.replace("{state}", pt.license_state) for h in CSV_GENERAL_HEADERS]
     values = [doc["hospital_name"], doc["last_updated_on"], VERSION,
               "|".join(doc["location_name"]), "|".join(doc["hospital_address"]),
@@ -228,15 +256,63 @@ def cms_csv(source: ClinicSource) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(general + [""] * (width - len(general)))
     writer.writerow(values + [""] * (width - len(values)))
-    writer.writerow(CSV_ITEM_HEADERS)
+    writer.writerow(headers)
+    return out, writer
+
+
+def _csv_base(item: Item) -> dict[str, str]:
+    """The columns of an item that tall and wide layouts share."""
+    row = item.row
+    return {"description": row.service.description, "code|1": row.service.code,
+            "code|1|type": row.service.code_type, "modifiers": "|".join(row.service.modifiers),
+            "setting": item.setting, "standard_charge|gross": _amount(row.gross_charge),
+            "standard_charge|discounted_cash": _amount(cash_amount(row)),
+            "additional_generic_notes": item.notes}
+
+
+def cms_csv(source: ClinicSource) -> bytes:
+    """The CSV in the clinic's layout (`price_transparency.csv_layout`)."""
+    pt = source.schedule.price_transparency
+    assert pt is not None
+    return cms_csv_wide(source) if pt.csv_layout == "wide" else cms_csv_tall(source)
+
+
+def wide_headers(source: ClinicSource) -> list[str]:
+    """Row 3 of the wide layout: the template's columns, the payer ones once per plan."""
+    plans = [f"{p.name}|{p.plan}" for p in sorted(source.schedule.payers, key=lambda p: p.key)]
+    return (CSV_ITEM_HEADERS[:9] + [c.format(p=plan) for plan in plans for c in WIDE_PAYER_COLUMNS]
+            + ["standard_charge|min", "standard_charge|max", "additional_generic_notes"])
+
+
+def cms_csv_wide(source: ClinicSource) -> bytes:
+    """The wide CSV: one row per service, with each plan's columns side by side."""
+    headers = wide_headers(source)
+    out, writer = _csv_head(source, headers)
+    payers = _payers(source)
+    for item in items(source):
+        line = _csv_base(item)
+        if item.row.negotiated:
+            line["standard_charge|min"] = _amount(item.row.lowest)  # type: ignore[arg-type]
+            line["standard_charge|max"] = _amount(item.row.highest)  # type: ignore[arg-type]
+        for key, rate in item.row.negotiated:
+            payer = payers[key]
+            plan = f"{payer.name}|{payer.plan}"
+            line[f"standard_charge|{plan}|negotiated_dollar"] = _amount(rate)
+            line[f"standard_charge|{plan}|methodology"] = payer.methodology
+            if payer.methodology_notes:
+                line[f"additional_payer_notes|{plan}"] = payer.methodology_notes
+        writer.writerow([line.get(h, "") for h in headers])
+    return out.getvalue().encode("utf-8")
+
+
+def cms_csv_tall(source: ClinicSource) -> bytes:
+    """The tall CSV: general headers, their values, item headers, then one row per service
+    and plan (one row without a plan for a service no plan has a rate for)."""
+    out, writer = _csv_head(source, CSV_ITEM_HEADERS)
     payers = _payers(source)
     for item in items(source):
         row = item.row
-        base = {"description": row.service.description, "code|1": row.service.code,
-                "code|1|type": row.service.code_type, "setting": item.setting,
-                "standard_charge|gross": _amount(row.gross_charge),
-                "standard_charge|discounted_cash": _amount(row.cash_price),
-                "additional_generic_notes": item.notes}
+        base = _csv_base(item)
         if not row.negotiated:
             writer.writerow([base.get(h, "") for h in CSV_ITEM_HEADERS])
             continue
@@ -317,6 +393,15 @@ def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],
             diags.error(path, *at("price_transparency", key=True),
                         "price_transparency needs contact_email (or clinic.email) for "
                         "cms-hpt.txt", "add contact_email: under price_transparency")
+        if pt.csv_layout == "wide" and not source.schedule.payers:
+            diags.error(path, *at("price_transparency", "csv_layout"), "csv_layout: wide needs "
+                        "at least one payer plan: its columns are the plans' columns",
+                        "use csv_layout: tall, or list your plans under payers:")
+        for i, payer in enumerate(source.schedule.payers):
+            if pt.csv_layout == "wide" and "|" in payer.key:
+                diags.error(path, *at("payers", i), f"payer plan '{payer.key}' contains '|', "
+                            "which separates payer and plan in the wide CMS CSV file",
+                            "use another character, or csv_layout: tall")
         for i, loc in enumerate(source.clinic.locations):
             if "|" in loc.name:
                 diags.error(path, *at("clinic", "locations", i, "name"),

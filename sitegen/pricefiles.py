@@ -22,9 +22,9 @@ from sitegen.tables import PriceRow, price_rows
 
 FORMAT = "sitegen-prices"
 FORMAT_VERSION = "1"
-CSV_COLUMNS = ["service_id", "setting", "code", "code_type", "description", "unit", "bundled",
-               "gross_charge", "cash_price", "negotiated_min", "negotiated_median",
-               "negotiated_max"]
+CSV_COLUMNS = ["service_id", "setting", "code", "code_type", "modifiers", "location",
+               "description", "unit", "bundled", "gross_charge", "cash_price", "cash_price_max",
+               "negotiated_min", "negotiated_median", "negotiated_max"]
 CSV_PAYER_PREFIX = "negotiated: "
 
 
@@ -69,11 +69,14 @@ def row_record(row: PriceRow) -> dict[str, Any]:
         "setting": row.setting,
         "code": service.code,
         "code_type": service.code_type,
+        "modifiers": "|".join(service.modifiers),
+        "location": row.location.name if row.location else "",
         "description": service.description,
         "unit": service.unit,
         "bundled": bundled,
         "gross_charge": None if bundled else _amount(row.gross_charge),
         "cash_price": None if bundled else _amount(row.cash_price),
+        "cash_price_max": None if bundled else _amount(row.cash_price_max),
         "negotiated_min": None if bundled else _amount(row.lowest),
         "negotiated_median": None if bundled else _amount(row.median),
         "negotiated_max": None if bundled else _amount(row.highest),
@@ -92,7 +95,30 @@ def prices_document(source: ClinicSource) -> dict[str, Any]:
         "payers": [{"key": p.key, "name": p.name, "plan": p.plan}
                    for p in sorted(source.schedule.payers, key=lambda p: p.key)],
         "rows": [row_record(row) for row in all_rows(source)],
+        "visits": [{"session_id": s.id, "name": s.name, "setting": s.setting,
+                    "cash_price": _amount(s.cash_price),
+                    "cash_price_max": _amount(s.cash_price_max)}
+                   for s in source.schedule.sessions if s.cash_price is not None],
+        "packages": [{"package_id": p.id, "name": p.name, "session_id": p.session,
+                      "visits": p.visits, "price": _amount(p.price),
+                      "valid_months": p.valid_months} for p in source.schedule.packages],
+        "sliding_scale": _scale(source),
+        "effective_from": source.effective.isoformat() if source.effective else None,
+        "effective_until": (source.clinic.effective_until.isoformat()
+                            if source.clinic.effective_until else None),
+        "upcoming": [{"effective_from": e.effective.isoformat(),
+                      "rows": [row_record(row) for row in all_rows(ClinicSource(
+                          slug=source.slug, path=e.path, schedule=e.schedule, positions=None))]}
+                     for e in source.upcoming],
     }
+
+
+def _scale(source: ClinicSource) -> list[dict[str, Any]]:
+    """Sliding-scale tiers: income up to a percent of the poverty guideline, and the price."""
+    scale = source.schedule.sliding_scale
+    return [{"up_to_percent_of_poverty_guideline": t.up_to_percent,
+             "discount": None if t.discount is None else format(t.discount, "f"),
+             "visit_price": _amount(t.visit_price)} for t in (scale.tiers if scale else [])]
 
 
 def prices_json(source: ClinicSource) -> bytes:

@@ -8,7 +8,7 @@ drift through float rounding and the rules can be tested in isolation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -32,6 +32,44 @@ class Coverage:
     oop_remaining: Decimal | None = None  # None = no out-of-pocket maximum
     visits_remaining: int | None = None  # None = no visit limit
     balance_billing: bool | None = None  # None = True out of network only
+    # A new plan year starts these again (None: the remaining amount above).
+    deductible: Decimal | None = None
+    oop_max: Decimal | None = None
+    visits_per_year: int | None = None
+    thresholds: tuple[Threshold, ...] = ()  # Medicare's yearly therapy thresholds
+    second: SecondCoverage | None = None  # a second coverage behind this one
+    # Terms of out-of-network visits of an in-network plan, with their own deductible and
+    # maximum (None: out-of-network visits share the terms and amounts above).
+    out_of_network: Coverage | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Medicare's yearly therapy threshold for one group of disciplines (PT and speech
+    together, or OT). Not a cap: past it the clinic adds the KX modifier and Medicare keeps
+    paying for medically necessary therapy; past `review` claims may be reviewed."""
+
+    group: str  # Visit.group this threshold counts
+    name: str  # "physical and speech therapy"
+    amount: Decimal
+    review: Decimal | None = None
+    spent: Decimal = Decimal(0)  # allowed amounts already counted this year
+
+
+@dataclass(frozen=True)
+class SecondCoverage:
+    """A coverage that pays after the first one, from the patient's share.
+
+    "supplement" (Medigap, Medicaid) pays the share it covers: coinsurance and copays, the
+    deductible too when `pays_deductible`, leaving the patient up to `copay` per visit.
+    "commercial" pays what `plan` would have paid as the only plan, never more than the
+    patient's share (ordinary coordination of benefits)."""
+
+    kind: Literal["supplement", "commercial"]
+    name: str
+    pays_deductible: bool = False
+    copay: Decimal = Decimal(0)
+    plan: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +82,10 @@ class Visit:
     cash: Decimal | None = None  # self-pay price
     over_limit: Decimal | None = None  # price once the visit limit is used up
     counts_as_visit: bool = True
+    reduction: Decimal = Decimal(0)  # Medicare's multiple-service reduction, already off allowed
+    group: str | None = None  # the therapy threshold it counts toward (Threshold.group)
+    year: int = 0  # plan years after the first: deductible, maximum and limits start again
+    network: Network | None = None  # where this visit is, when not the coverage's network
 
 
 @dataclass(frozen=True)
@@ -60,6 +102,10 @@ class VisitCost:
     over_limit: bool  # True when past the visit limit
     capped: bool  # True when the out-of-pocket maximum reduced the cost share
     explanation: str
+    second: Decimal = Decimal("0.00")  # what the second coverage pays
+    reduction: Decimal = Decimal("0.00")  # payment reduction for multiple therapy services
+    new_year: bool = False  # the first visit of a new plan year
+    events: tuple[str, ...] = ()  # threshold crossings and plan-year resets, in words
 
 
 @dataclass(frozen=True)
@@ -69,11 +115,16 @@ class Estimate:
     visits: tuple[VisitCost, ...]
     patient_total: Decimal
     plan_total: Decimal
+    second_total: Decimal = Decimal("0.00")
 
     @property
     def total(self) -> Decimal:
-        """Everything the clinic is paid, by patient and plan together."""
-        return self.patient_total + self.plan_total
+        """Everything the clinic is paid, by patient and plans together."""
+        return self.patient_total + self.plan_total + self.second_total
+
+    def events(self) -> list[tuple[int, str]]:
+        """(visit number from 1, what happens there): the milestones a patient should see."""
+        return [(i, text) for i, cost in enumerate(self.visits, 1) for text in cost.events]
 
 
 def round_cents(amount: Decimal) -> Decimal:
@@ -123,51 +174,128 @@ def split_units(lines: Sequence[tuple[str, int]], rule: UnitRule = "cms") -> lis
     return list(zip(keys, shares))
 
 
-def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
-    """Estimate patient and plan payments visit by visit, in order.
+def mppr_allowed(units: Sequence[tuple[Decimal, Decimal | None, int]]) -> tuple[Decimal, Decimal]:
+    """Medicare's allowed amount for one day's therapy, and the reduction taken off it.
 
-    Cost sharing is on the allowed amount; deductible, out-of-pocket maximum
-    and visit limit are used up as the course goes on. Raises ValueError only
-    for programmer errors (bad coinsurance, negative amounts).
-    """
-    _check_coverage(coverage)
-    network = coverage.network
-    deductible = _money(coverage.deductible_remaining, "deductible_remaining")
-    oop = None if coverage.oop_remaining is None else _money(coverage.oop_remaining, "oop")
-    visits_left = coverage.visits_remaining
-    balance_billing = network == "out-of-network" and coverage.balance_billing is not False
-    costs: list[VisitCost] = []
-    for visit in visits:
-        billed = _money(visit.billed, "billed")
-        if network == "self-pay":
-            cash = _money(_or(visit.cash, billed), "cash")
-            costs.append(_flat(visit.name, cash, False, f"Self-pay price {_usd(cash)}"))
-            continue
-        if visit.counts_as_visit and visits_left is not None:
-            if visits_left <= 0:
-                price = _money(_or(visit.over_limit, billed), "over_limit")
-                costs.append(_flat(visit.name, price, True, f"Visit limit reached: {_usd(price)}"))
-                continue
-            visits_left -= 1
-        allowed = _money(_or(visit.allowed, billed), "allowed")
-        d, copay, coins = _cost_share(coverage, allowed, deductible)
-        deductible -= d
+    Each entry is (first-unit amount, further-unit amount or None for a code Medicare does
+    not reduce, units). CMS pays one unit in full, the one with the highest practice-expense
+    payment, and every other unit at its reduced amount (Pub. 100-04 ch. 5, 10.7). A unit's
+    reduction is half its practice-expense payment, so the unit with the largest
+    first-minus-further difference is the one paid in full; ties change nothing."""
+    full = sum((first * n for first, _, n in units), Decimal(0))
+    cuts = [(first - further, n) for first, further, n in units if further is not None and n > 0]
+    if any(cut < 0 for cut, _ in cuts):
+        raise ValueError("a further unit must not cost more than the first")
+    if sum(n for _, n in cuts) < 2:
+        return round_cents(full), ZERO
+    reduction = sum((cut * n for cut, n in cuts), Decimal(0)) - max(cut for cut, _ in cuts)
+    return round_cents(full - reduction), round_cents(reduction)
+
+
+@dataclass
+class _Year:
+    """What is left of one plan's yearly amounts as the course goes on."""
+
+    deductible: Decimal
+    oop: Decimal | None
+    visits: int | None
+    spent: dict[str, Decimal]
+    seen: set[str] = field(default_factory=set)  # threshold groups with a visit this year
+
+    @classmethod
+    def first(cls, c: Coverage) -> _Year:
+        oop = None if c.oop_remaining is None else _money(c.oop_remaining, "oop")
+        return cls(_money(c.deductible_remaining, "deductible_remaining"), oop,
+                   c.visits_remaining, {t.group: t.spent for t in c.thresholds})
+
+    @classmethod
+    def new(cls, c: Coverage) -> _Year:
+        """A new plan year: the yearly amounts again (the remaining ones when not given)."""
+        deductible = c.deductible_remaining if c.deductible is None else c.deductible
+        oop = c.oop_remaining if c.oop_max is None else c.oop_max
+        visits = c.visits_remaining if c.visits_per_year is None else c.visits_per_year
+        return cls(_money(deductible, "deductible"),
+                   None if oop is None else _money(oop, "oop"), visits,
+                   {t.group: Decimal(0) for t in c.thresholds})
+
+    def share(self, c: Coverage, allowed: Decimal) -> tuple[Decimal, Decimal, Decimal, bool]:
+        """(deductible, copay, coinsurance, capped) for one visit, used up from this year."""
+        d, copay, coins = _cost_share(c, allowed, self.deductible)
+        self.deductible -= d
         share = d + copay + coins
-        capped = oop is not None and share > oop
-        if oop is not None:
+        capped = self.oop is not None and share > self.oop
+        if self.oop is not None:
             if capped:
                 # Show what is still owed, deductible first, then copay/coinsurance.
-                share = oop
+                share = self.oop
                 d = min(d, share)
                 copay = min(copay, share - d)
                 coins = share - d - copay
-            oop -= share
+            self.oop -= share
+        return d, copay, coins, capped
+
+
+def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
+    """Estimate patient and plan payments visit by visit, in order.
+
+    Cost sharing is on the allowed amount; deductible, out-of-pocket maximum and visit
+    limit are used up as the course goes on, and start again in a new plan year. A second
+    coverage pays from the patient's share. Raises ValueError only for programmer errors
+    (bad coinsurance, negative amounts).
+    """
+    _check_coverage(coverage)
+    apart = coverage.out_of_network
+    if apart is not None:
+        _check_coverage(apart)
+    year, year_no = _Year.first(coverage), 0
+    year_out = _Year.first(apart) if apart is not None else year
+    second = coverage.second
+    plan2 = second.plan if second is not None else None
+    year2 = _Year.first(plan2) if plan2 is not None else None
+    costs: list[VisitCost] = []
+    for visit in visits:
+        billed = _money(visit.billed, "billed")
+        network = visit.network or coverage.network
+        if coverage.network == "self-pay" or network == "self-pay":
+            cash = _money(_or(visit.cash, billed), "cash")
+            costs.append(_flat(visit.name, cash, False, f"Self-pay price {_usd(cash)}"))
+            continue
+        events: list[str] = []
+        new_year = visit.year > year_no
+        if new_year:
+            year, year_no = _Year.new(coverage), visit.year
+            year_out = _Year.new(apart) if apart is not None else year
+            year2 = _Year.new(plan2) if plan2 is not None else None
+            events.append(_new_year_words(year, bool(coverage.thresholds)))
+        if visit.counts_as_visit and year.visits is not None:
+            if year.visits <= 0:
+                price = _money(_or(visit.over_limit, billed), "over_limit")
+                costs.append(replace(
+                    _flat(visit.name, price, True, f"Visit limit reached: {_usd(price)}"),
+                    new_year=new_year, events=tuple(events)))
+                continue
+            year.visits -= 1
+        separate = apart is not None and network != coverage.network
+        terms, used = (apart, year_out) if separate else (coverage, year)
+        assert terms is not None
+        balance_billing = network == "out-of-network" and terms.balance_billing is not False
+        allowed = _money(_or(visit.allowed, billed), "allowed")
+        events.extend(_thresholds(coverage, year, visit.group, allowed))
+        d, copay, coins, capped = used.share(terms, allowed)
+        share = d + copay + coins
         balance = max(billed - allowed, ZERO) if balance_billing else ZERO
-        text = _explain(d, copay, coins, coverage.coinsurance, balance, capped)
+        paid2 = _second_pays(second, year2, allowed, d, copay, coins)
+        text = _explain(d, copay, coins, terms.coinsurance, balance, capped)
+        if visit.reduction:
+            text = (f"Medicare allows {_usd(allowed)} after a payment reduction for multiple "
+                    f"therapy services of {_usd(_money(visit.reduction, 'reduction'))}; "
+                    + text[0].lower() + text[1:])
+        if second is not None:
+            text += f"; {second.name} pays {_usd(paid2)}"
         costs.append(
             VisitCost(
                 name=visit.name,
-                patient=share + balance,
+                patient=share + balance - paid2,
                 plan=allowed - share,
                 deductible=d,
                 copay=copay,
@@ -176,13 +304,74 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
                 over_limit=False,
                 capped=capped,
                 explanation=text,
+                second=paid2,
+                reduction=round_cents(visit.reduction),
+                new_year=new_year,
+                events=tuple(events),
             )
         )
     return Estimate(
         visits=tuple(costs),
         patient_total=sum((c.patient for c in costs), ZERO),
         plan_total=sum((c.plan for c in costs), ZERO),
+        second_total=sum((c.second for c in costs), ZERO),
     )
+
+
+def _new_year_words(year: _Year, thresholds: bool) -> str:
+    """'A new plan year starts: the deductible and visit limit start again'."""
+    parts = [f"the deductible ({_usd(year.deductible)})"]
+    if year.oop is not None:
+        parts.append(f"the out-of-pocket maximum ({_usd(year.oop)})")
+    if year.visits is not None:
+        parts.append(f"the visit limit ({year.visits} visits)")
+    if thresholds:
+        parts.append("the therapy thresholds")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"A new plan year starts: {listed} start{'s' if len(parts) == 1 else ''} again"
+
+
+def _thresholds(coverage: Coverage, year: _Year, group: str | None,
+                allowed: Decimal) -> list[str]:
+    """Count the visit toward its Medicare therapy threshold; say so where it is passed.
+
+    The threshold counts the whole allowed amount (what Medicare and the patient pay); the
+    visit that takes the year's total above it is the first that needs the KX modifier."""
+    said = []
+    for t in coverage.thresholds:
+        if t.group != group:
+            continue
+        before = year.spent[group]
+        after = year.spent[group] = before + allowed
+        first = group not in year.seen
+        year.seen.add(group)
+        kx = ("the clinic adds the KX modifier to confirm your therapy is medically "
+              "necessary, and Medicare keeps paying")
+        if before <= t.amount < after:
+            said.append(f"Medicare therapy threshold for {t.name} ({_usd(t.amount)} a year) "
+                        f"passed: from this visit {kx}")
+        elif first and before > t.amount:
+            said.append(f"Your {t.name} this year is already above Medicare's threshold "
+                        f"({_usd(t.amount)}): at every visit {kx}")
+        if t.review is not None and (before <= t.review < after or
+                                     (first and before > t.review)):
+            said.append(f"Above {_usd(t.review)} for {t.name} this year, Medicare may review "
+                        "your therapy records (targeted medical review)")
+    return said
+
+
+def _second_pays(second: SecondCoverage | None, year2: _Year | None, allowed: Decimal,
+                 d: Decimal, copay: Decimal, coins: Decimal) -> Decimal:
+    """What the second coverage pays of the patient's share of one visit."""
+    if second is None:
+        return ZERO
+    share = d + copay + coins
+    if second.kind == "commercial":
+        assert second.plan is not None and year2 is not None
+        d2, copay2, coins2, _ = year2.share(second.plan, allowed)
+        return min(allowed - (d2 + copay2 + coins2), share)
+    covered = share if second.pays_deductible else copay + coins
+    return covered - min(round_cents(second.copay), covered)
 
 
 def _cost_share(

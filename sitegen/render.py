@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from sitegen.model import MODIFIERS
 from sitegen.routes import Route, absolute_url, relative_url
 
 SETTING_NAMES = {
@@ -72,6 +73,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters.update(money=money, date=long_date, percent=percent)
     env.globals.update(SETTING_NAMES=SETTING_NAMES, DISCIPLINE_NAMES=DISCIPLINE_NAMES,
+                       MODIFIERS=MODIFIERS,
                        guide=guide_link, term=term_link)
     return env
 

@@ -43,10 +43,23 @@ def estimates_url(slug: str) -> str:
     return f"clinics/{slug}/estimates/"
 
 
+def price_history_url(slug: str) -> str:
+    return f"clinics/{slug}/price-history/"
+
+
+def sliding_scale_url(slug: str) -> str:
+    return f"clinics/{slug}/sliding-scale/"
+
+
 def gfe_url(slug: str | None = None) -> str:
     """The good faith estimate notice: a clinic's (with its printable estimates), or the
     site's page that leads to every clinic's."""
     return f"clinics/{slug}/good-faith-estimate/" if slug else "good-faith-estimate/"
+
+
+def bill_check_url(slug: str) -> str:
+    """How to check a bill from the clinic against its good faith estimate."""
+    return f"clinics/{slug}/good-faith-estimate/bill-above-estimate/"
 
 
 def price_transparency_url(slug: str) -> str:
@@ -121,10 +134,12 @@ def plan_routes(site) -> list[Route]:
     """Every HTML page of the site, with the context its template needs."""
     from sitegen.estimates import estimate_courses
     from sitegen.flow import clinic_flow
-    from sitegen.gfe import clinic_estimates, notice
+    from sitegen.gfe import bill_example, clinic_estimates, notice
+    from sitegen.history import history, periods, upcoming_changes
     from sitegen.jsonld import clinic_jsonld
     from sitegen.plans import limit_words, plan_views
     from sitegen.pricefiles import downloads
+    from sitegen.selfpay import clinic_state, income_table
     from sitegen.tables import price_rows, service_index, service_title
 
     routes = [Route(home_url(), page_output(home_url()), "index.html")]
@@ -137,13 +152,29 @@ def plan_routes(site) -> list[Route]:
         routes.append(Route(price_transparency_url(slug),
                             page_output(price_transparency_url(slug)), "price-transparency.html",
                             {"source": source, "downloads": downloads(source)}))
+        upcoming = upcoming_changes(source)
         for setting in source.settings():
             rows = price_rows(source, setting)
             for row in rows:
                 codes.setdefault(row.service.code, []).append((source, row))
             routes.append(Route(setting_url(slug, setting),
                                 page_output(setting_url(slug, setting)), "setting.html",
-                                {"source": source, "setting": setting, "rows": rows}))
+                                {"source": source, "setting": setting, "rows": rows,
+                                 "upcoming": upcoming}))
+        if source.editions:
+            routes.append(Route(price_history_url(slug), page_output(price_history_url(slug)),
+                                "price-history.html",
+                                {"source": source, "diffs": history(source),
+                                 "periods": periods(source)}))
+        scale = source.schedule.sliding_scale
+        guidelines = site.config.poverty_guidelines
+        if scale is not None and guidelines is not None:
+            state = clinic_state(source)
+            routes.append(Route(sliding_scale_url(slug), page_output(sliding_scale_url(slug)),
+                                "sliding-scale.html",
+                                {"source": source, "scale": scale, "guidelines": guidelines,
+                                 "state": state,
+                                 "incomes": income_table(guidelines, state, scale.tiers)}))
         courses = estimate_courses(site.config, source)
         if courses:
             routes.append(Route(estimates_url(slug), page_output(estimates_url(slug)),
@@ -151,6 +182,9 @@ def plan_routes(site) -> list[Route]:
         routes.append(Route(gfe_url(slug), page_output(gfe_url(slug)), "good-faith-estimate.html",
                             {"source": source, "notice": notice(site.config),
                              "estimates": clinic_estimates(source)}))
+        routes.append(Route(bill_check_url(slug), page_output(bill_check_url(slug)),
+                            "bill-above-estimate.html",
+                            {"source": source, "example": bill_example(source)}))
         for view in plan_views(site.config, source):
             url = plan_url(slug, view.payer.slug)
             routes.append(Route(url, page_output(url), "plan.html",

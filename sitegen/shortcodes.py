@@ -103,19 +103,24 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
     scenario = _find(args, "scenario", {s.id: s for s in scenarios_for(config, source)}, error)
     if course is None or scenario is None:
         return ""
-    result = price_course(source, course, scenario)
+    result = price_course(source, course, scenario, config)
     link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    second = scenario.second_coverage is not None
     return Markup(
         '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
         '{scenario}</caption>\n<thead><tr><th scope="col" class="num">You pay</th>'
-        '<th scope="col" class="num">Your plan pays</th><th scope="col" class="num">Total'
-        '</th></tr></thead>\n<tbody><tr><td class="num you" data-label="You pay">{you}</td>'
-        '<td class="num" data-label="Your plan pays">{plan}</td><td class="num" '
-        'data-label="Total">{total}</td></tr></tbody>\n</table>\n<p class="note">Computed '
-        'from the clinic\'s prices as of {date}. <a href="{link}">See the assumptions and '
-        'each visit</a>.</p>\n').format(
+        '<th scope="col" class="num">Your plan pays</th>{second_head}<th scope="col" '
+        'class="num">Total</th></tr></thead>\n<tbody><tr><td class="num you" '
+        'data-label="You pay">{you}</td><td class="num" data-label="Your plan pays">{plan}'
+        '</td>{second_cell}<td class="num" data-label="Total">{total}</td></tr></tbody>\n'
+        '</table>\n<p class="note">Computed from the clinic\'s prices as of {date}. <a '
+        'href="{link}">See the assumptions and each visit</a>.</p>\n').format(
         course=course.name, clinic=source.clinic.name, scenario=scenario.name,
         you=money(result.patient_total), plan=money(result.plan_total),
+        second_head=Markup('<th scope="col" class="num">Second coverage pays</th>')
+        if second else "",
+        second_cell=Markup('<td class="num" data-label="Second coverage pays">{}</td>').format(
+            money(result.second_total)) if second else "",
         total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
 
 
@@ -138,6 +143,8 @@ def _price(args, source: ClinicSource, page_url: str, error) -> str:
         if median is not None else "")
     return Markup('<a href="{link}">{what}</a> ({kind} {code}) at <a href="{clinic_link}">'
                   '{clinic}</a>: gross charge {gross}, cash price {cash}{plans}').format(
-        link=link, what=service.description, kind=service.code_type, code=service.code,
+        link=link, what=service.description, kind=service.code_type, code=service.display_code,
         clinic_link=relative_url(page_url, clinic_url(source.slug)), clinic=source.clinic.name,
-        gross=money(service.gross_charge), cash=money(service.cash_price), plans=plans)
+        gross=money(service.gross_charge), plans=plans,
+        cash=money(service.cash_price) + (f" to {money(service.cash_price_max)}"
+                                          if service.cash_price_max else ""))

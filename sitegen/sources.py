@@ -22,7 +22,10 @@ class Sources:
 
 
 def find_sources(root: Path, diags: Diagnostics) -> Sources:
-    return Sources(rates=_inside(root, "rates", "*.yaml", diags),
+    # rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml: one fee schedule per date
+    # the prices take effect (see `history`)
+    rates = _inside(root, "rates", "*.yaml", diags) + _inside(root, "rates", "*/*.yaml", diags)
+    return Sources(rates=sorted(rates),
                    content=_inside(root, "content", "**/*.md", diags))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
-from sitegen.model import ClinicSource, Service
+from sitegen.model import ClinicSource, Location, Service
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class PriceRow:
     cash_price: Decimal
     negotiated: tuple[tuple[str, Decimal], ...]   # (payer plan, rate), sorted by plan name
     bundled: bool                                   # inpatient: part of the daily rate
+    cash_price_max: Decimal | None = None           # a range: cash_price to cash_price_max
+    location: Location | None = None                # priced at this location only
 
     @property
     def lowest(self) -> Decimal | None:
@@ -57,8 +59,21 @@ def price_rows(source: ClinicSource, setting: str) -> list[PriceRow]:
             cash_price=service.cash_price,
             negotiated=tuple(sorted(service.negotiated.items())),
             bundled=setting == "inpatient" and service.inpatient_bundled,
+            cash_price_max=service.cash_price_max,
+            location=location_of(source, service),
         ))
     return rows
+
+
+def location_of(source: ClinicSource, service: Service) -> Location | None:
+    """The location a service's prices are limited to (None: every location)."""
+    return next((loc for loc in source.clinic.locations
+                 if service.location is not None and loc.id == service.location), None)
+
+
+def place(location: Location) -> str:
+    """'Division Street (Portland, OR)': how pages name a location next to a price."""
+    return f"{location.name} ({location.address.city}, {location.address.state})"
 
 
 # Neutral names for the per-code comparison pages and the A-Z index, in our own plain words

@@ -44,7 +44,20 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
     _duplicates([c.id for c in schedule.courses], "course id",
                 lambda i: at("courses", i, "id"), path, diags)
 
+    _same_code_twice(source, diags)
+    location_ids = [loc.id for loc in source.clinic.locations if loc.id]
+    _duplicates(location_ids, "location id",
+                lambda i: at("clinic", "locations", _nth_with_id(source, i), "id"), path, diags)
     for i, service in enumerate(schedule.services):
+        if service.location is not None and service.location not in location_ids:
+            diags.error(path, *at("services", i, "location"),
+                        f"'{service.id}' names unknown location '{service.location}'",
+                        did_you_mean(service.location, location_ids) or
+                        "give the location an id: under clinic.locations, and use it here")
+        if len(set(service.modifiers)) < len(service.modifiers):
+            diags.error(path, *at("services", i, "modifiers"),
+                        f"'{service.id}' lists a modifier twice", "list each modifier once")
+        _range_problem(service, ("services", i), at, path, diags)
         problem = service.code_problem()
         if problem:
             diags.error(path, *at("services", i, "code"), problem,
@@ -69,6 +82,7 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
 
     services = {s.id: s for s in schedule.services}
     for i, session in enumerate(schedule.sessions):
+        _range_problem(session, ("sessions", i), at, path, diags)
         for j, line in enumerate(session.lines):
             where = ("sessions", i, "lines", j)
             service = services.get(line.service)
@@ -133,6 +147,62 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                             "use the id of one of this file's sessions")
 
 
+    _duplicates([p.id for p in schedule.packages], "package id",
+                lambda i: at("packages", i, "id"), path, diags)
+    for i, package in enumerate(schedule.packages):
+        if package.session not in session_ids:
+            diags.error(path, *at("packages", i, "session"),
+                        f"package '{package.id}' names unknown session '{package.session}'",
+                        did_you_mean(package.session, session_ids) or
+                        "use the id of one of this file's sessions")
+    scale = schedule.sliding_scale
+    for i, tier in enumerate(scale.tiers if scale else []):
+        where = ("sliding_scale", "tiers", i)
+        if (tier.discount is None) == (tier.visit_price is None):
+            diags.error(path, *at(*where), "a sliding-scale tier needs exactly one of discount "
+                        "or visit_price", "write discount: 0.50 (50% off the cash price) or "
+                        "visit_price: 40.00 (a fixed price per visit)")
+        if i and tier.up_to_percent <= scale.tiers[i - 1].up_to_percent:  # type: ignore
+            diags.error(path, *at(*where, "up_to_percent"), "sliding-scale tiers must go up: "
+                        f"{tier.up_to_percent}% is not above the tier before it "
+                        f"({scale.tiers[i - 1].up_to_percent}%)",  # type: ignore[union-attr]
+                        "list the tiers from the lowest income to the highest")
+
+
+def _nth_with_id(source: ClinicSource, n: int) -> int:
+    """The index in clinic.locations of the n-th location that has an id."""
+    return [i for i, loc in enumerate(source.clinic.locations) if loc.id][n]
+
+
+def _range_problem(item, where: tuple, at, path: str, diags: Diagnostics) -> None:
+    """A price range goes up: cash_price_max above cash_price, and only with a cash_price."""
+    if item.cash_price_max is None:
+        return
+    if item.cash_price is None:
+        diags.error(path, *at(*where, "cash_price_max"), "cash_price_max needs a cash_price "
+                    "(the low end of the range)", "add cash_price: with the lowest price")
+    elif item.cash_price_max <= item.cash_price:
+        diags.error(path, *at(*where, "cash_price_max"), f"cash_price_max {item.cash_price_max}"
+                    f" must be above cash_price {item.cash_price}", "give the range from low "
+                    "(cash_price) to high (cash_price_max), or remove cash_price_max")
+
+
+def _same_code_twice(source: ClinicSource, diags: Diagnostics) -> None:
+    """One code may appear twice only for another location or other modifiers: otherwise a
+    patient (and the CMS file) would see two prices for the same thing."""
+    first: dict[tuple, int] = {}
+    for i, service in enumerate(source.schedule.services):
+        key = service.key
+        if key not in first:
+            first[key] = i
+            continue
+        line = source.positions.of(("services", first[key], "code"))[0]  # type: ignore
+        diags.error(source.path, *source.positions.of(("services", i, "code")),  # type: ignore
+                    f"code {service.display_code} is listed twice (first on line {line}) "
+                    "with the same modifiers and location", "remove one, or tell them apart "
+                    "with modifiers: or location:")
+
+
 def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics) -> None:
     """Warnings `--strict` turns into errors: stale or future prices, no in-network plans."""
     updated = source.clinic.last_updated
@@ -143,6 +213,12 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics)
     elif updated > today:
         diags.warning(source.path, *where, f"last_updated {updated} is in the future",
                       "set it to the date the prices were last reviewed")
+    until = source.clinic.effective_until
+    if until is not None and until < today:
+        diags.warning(source.path, *source.positions.of(("clinic", "effective_until")),  # type: ignore
+                      f"these prices applied until {until}, which has passed",
+                      "publish the fee schedule in effect now (see Price history in "
+                      "docs/fee-schedule.md), or change effective_until")
     if not source.schedule.payers and source.clinic.insurance == "in-network":
         diags.warning(source.path, *source.positions.of(("clinic",), key=True),  # type: ignore
                       "the clinic lists no in-network insurance plans", "add them under "
@@ -161,10 +237,15 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
         if source.clinic.slug is None and not _SLUG.fullmatch(source.slug):
             # the slug comes from the file name, which the model never checked
             suggestion = re.sub(r"[^a-z0-9]+", "-", source.slug.lower()).strip("-") or "clinic"
-            diags.error(source.path, 0, 0, f"the file name '{PurePosixPath(source.path).name}' "
-                        "cannot be used in a web address",
-                        f"rename it to {suggestion}.yaml (lower-case letters, digits and "
-                        "dashes), or set clinic.slug")
+            if source.editions:  # rates/<clinic>/<date>.yaml: the folder names the clinic
+                diags.error(source.path, 0, 0, f"the folder name '{source.slug}' cannot be "
+                            "used in a web address", f"rename the folder to rates/{suggestion}/"
+                            " (lower-case letters, digits and dashes), or set clinic.slug")
+            else:
+                diags.error(source.path, 0, 0, f"the file name "
+                            f"'{PurePosixPath(source.path).name}' cannot be used in a web "
+                            "address", f"rename it to {suggestion}.yaml (lower-case letters, "
+                            "digits and dashes), or set clinic.slug")
         key = source.slug.lower()
         if key in first:
             diags.error(source.path, *source.positions.of(("clinic", "slug")),  # type: ignore

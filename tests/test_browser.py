@@ -5,13 +5,16 @@ is missing."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from sitegen.build import BuildOptions, build
+from sitegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,13 +25,15 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 @pytest.fixture(scope="module")
 def browser():
     try:
+        import pypdf  # noqa: F401  (reads the printed PDFs)
         from playwright.sync_api import sync_playwright
     except ImportError:
         sync_playwright = None
     if sync_playwright is None or CHROMIUM is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("Chromium and Playwright are missing in CI: .ci/run installs them")
-        pytest.skip("needs Chromium (apt-get install chromium) and Playwright "
+            pytest.fail("Chromium, Playwright or pypdf is missing in CI: .ci/run installs "
+                        "them")
+        pytest.skip("needs Chromium (apt-get install chromium), Playwright and pypdf "
                     "(pip install -e '.[browser]')")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -71,6 +76,128 @@ def test_printed_estimates_fit_the_paper(browser, site: Path, paper: str,
                              ".display") == "none"
         pdf = page.pdf(format=paper, print_background=False)
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+
+# --- Printed good faith estimates, page by page -----------------------------------------
+
+MARGIN_MM = 15  # @page margin of templates/assets/style.css
+LONG_PATIENT = """\
+clinic: mercy-valley-rehab
+services:
+  - service: pt-eval-moderate
+  - service: ot-eval-moderate
+  - service: slp-eval-speech-language
+  - service: slp-eval-swallowing
+  - service: pt-reeval
+  - service: ot-reeval
+  - {service: speech-therapy, count: 10}
+  - {service: therapeutic-exercise, count: 12}
+  - {service: neuromuscular-reeducation, count: 6}
+  - {service: gait-training, count: 6}
+  - {service: manual-therapy, count: 8}
+  - {service: therapeutic-activities, count: 8}
+  - {service: self-care-training, count: 4}
+  - {service: wheelchair-training, count: 2}
+  - service: performance-testing
+primary_service: Rehabilitation after a stroke
+frequency: three times a week for 4 weeks
+patient:
+  name: Avery Lindqvist
+  date_of_birth: 1958-03-02
+diagnosis_codes: [I69.351, R26.89]
+scheduled: 2026-12-14
+booked: 2026-11-23
+"""
+
+
+def printed_pages(pdf: bytes) -> list[tuple[float, list[str]]]:
+    """Per page of the PDF: how much of the height between the margins holds text (down
+    to the lowest line), and the text's lines."""
+    import pypdf
+
+    pages = []
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        height = float(page.mediabox.height)
+        top, bottom = height - MARGIN_MM * 72 / 25.4, MARGIN_MM * 72 / 25.4
+        lows: list[float] = []
+
+        def visit(text, cm, tm, font, size, lows=lows, top=top, bottom=bottom) -> None:
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            if text.strip() and bottom - 2 <= y <= top + 2:  # not the running header
+                lows.append(y)
+
+        lines = page.extract_text(visitor_text=visit).splitlines()
+        pages.append(((top - min(lows, default=top)) / (top - bottom), lines))
+    return pages
+
+
+def starts_an_estimate(lines: list[str]) -> bool:
+    return any(line.startswith("Good Faith Estimate: ") for line in lines[:3])
+
+
+def check_paper(pages: list[tuple[float, list[str]]], label: str) -> None:
+    """Every page at least 60% full, except the last and one before a new estimate; the
+    table header on every page with items; a subtotal never alone; never a closing
+    paragraph alone; "page N of M" on every page of an estimate."""
+    for number, (fill, lines) in enumerate(pages, start=1):
+        body = "\n".join(lines)
+        where = f"{label}, page {number} of {len(pages)}: {fill:.2f}"
+        last = number == len(pages)
+        if not last and not starts_an_estimate(pages[number][1]):
+            assert fill >= 0.60, where
+        if re.search(r"^CPT\s+\d{5}", body, re.M):
+            assert re.search(r"Service\s+code", body), where
+        if "Total expected charges from" in body:
+            assert re.search(r"^CPT\s+\d{5}", body, re.M), where
+        if "This estimate is not a contract" in body:
+            assert "Your right to dispute a bill." in body, where
+        if re.search(r"^CPT\s+\d{5}|^Your right to dispute", body, re.M):
+            assert re.search(rf"Good Faith Estimate \u00b7 page {number} of {len(pages)}",
+                             body), where
+
+
+@pytest.fixture(scope="module")
+def estimates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example patient's estimate and a long one (15 item lines), as `sitegen gfe`
+    writes them."""
+    from click.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("gfe")
+    (folder / "long.yaml").write_text(LONG_PATIENT, encoding="utf-8")
+    files = {}
+    for name, source in (("example", ROOT / "examples/patient.yaml"),
+                         ("long", folder / "long.yaml")):
+        out = folder / f"{name}.html"
+        result = CliRunner().invoke(main, ["gfe", str(source), "--site", str(ROOT), "--out",
+                                           str(out), "--today", "2026-11-23"])
+        assert result.exit_code == 0, result.output
+        files[name] = out
+    return files
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_printed_estimates_fill_their_pages(browser, site: Path, estimates: dict[str, Path],
+                                            paper: str) -> None:
+    page = browser.new_page()
+    files = sorted(site.glob("clinics/*/good-faith-estimate/index.html"))
+    assert len(files) >= 3
+    counts = {}
+    for file in files + [estimates["example"], estimates["long"]]:
+        page.goto(file.as_uri())
+        pages = printed_pages(page.pdf(format=paper))
+        label = f"{paper} {file.parent.parent.name if file.name == 'index.html' else file.name}"
+        check_paper(pages, label)
+        counts[label] = len(pages)
+    patient = printed_pages(page.pdf(format=paper))  # the long estimate, still open
+    for number, (_, lines) in enumerate(patient, start=1):
+        assert lines[0].startswith("Avery Lindqvist, born March 2, 1958 \u00b7 estimate of "
+                                   "November 23, 2026"), number
+    assert len(patient) >= 2 and "Total expected charges from" in "".join(
+        "\n".join(lines) for _, lines in patient)
+    page.goto(estimates["example"].as_uri())
+    example = printed_pages(page.pdf(format=paper))
+    assert len(example) == 2, counts
+    assert all("Jordan Rivers, born April 12, 2019" in lines[0] for _, lines in example)
 
 
 @pytest.fixture(scope="module")

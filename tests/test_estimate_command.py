@@ -229,7 +229,8 @@ BAD = {
     "unknown-key-no-match": (
         PLAN + VISITS + "    discount: 5\n",
         ("in.yaml:6:5: error: unknown key 'discount'; remove it (allowed keys here: name, "
-         "billed, allowed, cash, over_limit, counts_as_visit, repeat)"),
+         "billed, allowed, codes, cash, over_limit, counts_as_visit, discipline, network, "
+         "date, days_apart, repeat)"),
     ),
     "text-for-a-number": (
         PLAN + "visits:\n  - name: Session\n    billed: \"$150\"\n",

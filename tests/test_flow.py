@@ -103,8 +103,9 @@ def expected_scenario(site, source, pay: str, used: int | None, deductible: str,
         return Scenario(id="s", name="s", network="self-pay")
     payer = next((p for p in source.schedule.payers if p.key == pay), None)
     if payer is not None and payer.original_medicare:
-        left = settings.medicare_deductible if deductible == "Not started" else Decimal(0)
-        return Scenario(id="s", name="s", network="in-network", payer=payer.key,
+        figures = site.config.medicare_year(source.clinic.last_updated.year)
+        left = figures.part_b_deductible if deductible == "Not started" else Decimal(0)
+        return Scenario(id="s", name="s", network="in-network", payer=payer.key, medicare=True,
                         deductible_remaining=left, coinsurance=settings.medicare_coinsurance)
     d = next(x for x in settings.deductible if x.name == deductible)
     c = next(x for x in settings.cost_sharing if x.name == sharing)
@@ -146,7 +147,7 @@ def test_whole_tree_of_every_clinic_matches_the_pricing_engine(example) -> None:
                 rows = [["", "", amounts[0], amounts[1] if len(amounts) > 1 else "$0.00"]]
             for deductible, sharing, you, plan, *_ in rows:
                 scenario = expected_scenario(site, source, pay, used, deductible, sharing)
-                result = price_course(source, course, scenario)
+                result = price_course(source, course, scenario, site.config)
                 assert (you, plan) == (money(result.patient_total), money(result.plan_total)), \
                     (rel, deductible, sharing)
                 rows_checked += 1

@@ -111,6 +111,7 @@ def example() -> tuple[dict[str, str], list[ClinicSource]]:
 
 
 CLINICS = {
+    "cedar-street-pt": ("Cedar Street Physical Therapy", "1582047365", "39-2718460", "WI"),
     "juniper-hill-pt": ("Juniper Hill Physical Therapy", "1720938467", "82-4417305", "ID"),
     "little-steps-pediatric": ("Little Steps Pediatric Therapy", "1296384757", "31-2657490",
                                "OH"),
@@ -126,6 +127,8 @@ TOTALS = {
     ("little-steps-pediatric", "speech-eval-and-24"): "$2,950.00",
     ("little-steps-pediatric", "ot-and-speech"): "$4,450.00",
     ("mercy-valley-rehab", "pt-eval-and-12"): "$3,528.00",
+    # Cash prices: evaluation 360 + 36 x (90 + 92 + 101 + 109 = 392) = 14,472.
+    ("mercy-valley-rehab", "pt-after-stroke"): "$14,472.00",
     ("mercy-valley-rehab", "ot-eval-and-10"): "$3,450.00",
     ("mercy-valley-rehab", "speech-eval-and-10"): "$2,185.00",
     ("riverside-hand-ot", "eval-and-12"): "$2,753.00",
@@ -134,23 +137,34 @@ TOTALS = {
 }
 
 DISCLAIMERS = [
-    "This is only an estimate. The actual items, services or charges may differ from this "
-    "estimate.",
-    "Other items or services that are recommended separately",
-    "are not included in this estimate.",
-    "This estimate is not a contract and does not require you to obtain the items or "
-    "services listed.",
-    "If you are billed at least $400 more than this Good Faith Estimate by any provider or "
-    "facility listed on it, you have the right to start the patient-provider dispute "
-    "resolution process.",
-    "within 120 calendar days (about 4 months) of the date on the bill",
-    "there is a $25 fee",
-    "go to www.cms.gov/nosurprises or call 1-800-985-3059",
+    "The following is a list of items and services that",
+    "expects to be scheduled separately, before or after the period of care this estimate "
+    "covers. They are not included in this estimate. You will get a separate Good Faith "
+    "Estimate for each of them when it is scheduled, or sooner if you ask",
+    "may recommend more items or services as part of your course of care that must be "
+    "scheduled or requested separately. They are not included in this estimate.",
+    "This is only an estimate.",
+    "The actual items, services or charges may differ from this estimate",
+    "If a provider or facility listed on this estimate bills you at least $400 more than the "
+    "total this estimate shows for that provider or facility, you can start the "
+    "patient-provider dispute resolution process.",
+    "within 120 calendar days (about 4 months) of the date on the first bill",
+    "The fee is $25 and is not refunded.",
+    "An independent reviewer then decides what you pay: the amount on this estimate, the "
+    "amount of the bill, or an amount in between.",
+    "go to www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov or call "
+    "1-800-985-3059",
     "Starting the dispute resolution process will not adversely affect the quality of the "
     "care you receive.",
-    "Items and services scheduled separately are not included in this estimate. You will get "
-    "a separate Good Faith Estimate for each of them",
+    "This estimate is not a contract and does not require you to obtain the items or "
+    "services listed from any of the providers or facilities on it.",
+    "keeps this estimate as part of your medical record and gives you a copy of any good "
+    "faith estimate it gave you in the last 6 years when you ask.",
 ]
+
+# 45 CFR 149.610(c)(1), in its order, then the note on keeping the estimate.
+PARTS = ["patient", "primary-service", "items", "providers", "scheduled-separately",
+         "additional-items", "estimate-only", "dispute", "not-a-contract", "record"]
 
 
 def expected_items(source: ClinicSource, course_id: str) -> list[tuple[str, str, str, str]]:
@@ -181,7 +195,8 @@ def item_rows(section) -> list[tuple[str, str, str, str]]:
 # --- public pages -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", sorted(CLINICS))
+# Cedar Street PT charges visit prices and ranges (not code by code): tests/test_fee_additions.py
+@pytest.mark.parametrize("slug", sorted(set(CLINICS) - {"cedar-street-pt"}))
 def test_each_clinic_publishes_the_notice_and_a_complete_estimate_per_course(
         example, slug: str) -> None:
     pages, clinics = example
@@ -193,9 +208,10 @@ def test_each_clinic_publishes_the_notice_and_a_complete_estimate_per_course(
     notice = find_all(tree, "section", class_="gfe-notice")[0]
     assert text(find_all(notice, "h2")[0]) == \
         "Your right to receive a good faith estimate of expected charges"
-    assert "at least $400 more than your Good Faith Estimate" in text(notice)
-    assert "www.cms.gov/nosurprises or call 1-800-985-3059" in text(notice)
-    assert text(field(notice, "notice-version")) == "Notice version 2026-01"
+    assert "at least $400 more than its Good Faith Estimate" in text(notice)
+    assert "visit www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov, " \
+        "or call 1-800-985-3059." in text(notice)
+    assert text(field(notice, "notice-version")) == "Notice version 2026-11"
 
     sections = find_all(tree, "section", class_="gfe-estimate")
     assert [s.get("id") for s in sections] == \
@@ -318,11 +334,21 @@ def test_site_notice_page_leads_to_every_clinic_and_clinic_pages_link_to_theirs(
 
 
 def test_print_stylesheet_fits_letter_and_a4_and_breaks_per_estimate() -> None:
+    """The rules tests/test_browser.py checks on paper, here without a browser."""
     css = (ROOT / "templates/assets/style.css").read_text(encoding="utf-8")
     assert re.search(r"@page\s*\{\s*size:\s*portrait;\s*margin:\s*15mm;\s*\}", css)
+    assert re.search(r"@page gfe \{\s*@top-right \{ content: \"Good Faith Estimate \\b7  page "
+                     r"\" counter\(page\) \" of \" counter\(pages\);", css)
     prints = css[css.rindex("@media print"):]
-    assert re.search(r"\.gfe-estimate\s*\{\s*break-before:\s*page;", prints)
-    assert re.search(r"\.gfe-items, \.gfe-items tbody[^{]*\{\s*break-inside:\s*avoid;", prints)
+    assert re.search(r"\.gfe-estimate \{ break-before: page;", prints)
+    assert re.search(r"\.gfe-items tr, \.gfe-fields div \{ break-inside: avoid;", prints)
+    assert re.search(r"\.gfe-subtotal-group, \.gfe-total \{ break-before: avoid;", prints)
+    assert re.search(r"\.gfe-closing \{ break-before: avoid;", prints)
+    # Long tables may break between rows: neither the table nor a group of rows is kept
+    # in one piece.
+    for rule in re.findall(r"([^{}]*)\{[^{}]*break-inside:\s*avoid", prints):
+        selectors = {part.strip() for part in rule.split(",")}
+        assert not selectors & {".gfe-items", ".gfe-items tbody", ".table-wrap"}, rule
     assert re.search(r"body:has\(\.gfe-estimate\) \.site-header, \.gfe-screen, \.gfe-staff "
                      r"\{ display: none; \}", prints)
     # No fixed widths: only percentages and rem/em minimums.
@@ -350,7 +376,7 @@ def test_the_notice_can_be_replaced_in_site_yaml(tmp_path: Path) -> None:
     result = build(BuildOptions(root=root2), write=False)
     assert [d.format() for d in result.diagnostics.items] == [
         "site.yaml:4:3: error: a notice text of your own needs a notice_version of its own; "
-        "add notice_version: (for example 2026-01-ours)"]
+        "add notice_version: (for example 2026-11-ours)"]
 
 
 def test_a_clinic_without_courses_still_has_its_notice(tmp_path: Path) -> None:
@@ -558,14 +584,20 @@ def test_the_file_stands_alone_and_runs_no_script(tmp_path: Path) -> None:
                "--today", "2026-11-23").exit_code == 0
     tree = parse(out.read_text(encoding="utf-8"))
     styles = find_all(tree, "style")
-    assert len(styles) == 1 and not find_all(tree, "link") and not find_all(tree, "script")
-    css = styles[0].text
+    assert len(styles) == 2 and not find_all(tree, "link") and not find_all(tree, "script")
+    css, page_css = styles[0].text, styles[1].text
     assert css == (ROOT / "templates/assets/style.css").read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    # Every printed page's running header: whose estimate, and of when.
+    assert page_css == ('@page gfe { @top-left { content: "Zebulon Quixote-Marchetti, born '
+                        'April 12, 2019 \\b7  estimate of November 23, 2026"; '
+                        'font: 8pt sans-serif; } }')
+    digest, page_digest = (base64.b64encode(hashlib.sha256(c.encode()).digest()).decode()
+                           for c in (css, page_css))
     csp = [m.get("content") for m in find_all(tree, "meta")
            if m.get("http-equiv") == "Content-Security-Policy"]
-    assert csp == [f"default-src 'none'; script-src 'none'; style-src 'sha256-{digest}'; "
-                   "img-src data:; base-uri 'none'; form-action 'none'"]
+    assert csp == [f"default-src 'none'; script-src 'none'; style-src 'sha256-{digest}' "
+                   f"'sha256-{page_digest}'; img-src data:; base-uri 'none'; "
+                   "form-action 'none'"]
     for element in tree.iter():
         assert not any(name.startswith("on") for name in element.attrib)
         href = element.get("href")
@@ -711,21 +743,25 @@ def test_the_site_must_be_valid(tmp_path: Path) -> None:
     ("--out", "public"),
     ("--out", "public/clinics/estimate.html"),
     ("--out", "templates/assets/estimate.html"),
+    ("--out", "public/clinics"),
+    ("--out", "templates/assets"),
     ("--today", "2026-13-01"),
-    (),
+    (),  # no --out, run from inside public/clinics/: the current folder is published
 ])
-def test_usage_errors(tmp_path: Path, args: tuple[str, ...]) -> None:
+def test_usage_errors(tmp_path: Path, args: tuple[str, ...],
+                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_site(tmp_path)
     (root / "public/clinics").mkdir(parents=True)
     arguments = [str(write(tmp_path, PATIENT)), "--site", str(root)]
     arguments += [str(root / a) if a.startswith(("public", "templates")) else a
                   for a in args]
-    if "--out" not in args:
-        arguments += ["--out", str(tmp_path / "x.html")] if args else []
+    if args and "--out" not in args:
+        arguments += ["--out", str(tmp_path / "x.html")]
+    monkeypatch.chdir(root / "public/clinics")
     result = gfe(*arguments)
     assert result.exit_code == 2, result.stderr
-    if args and args[0] == "--out" and args[1] != "public":  # click: "is a directory"
-        folder = "templates/assets/" if "templates" in args[1] else "public/"
+    if "--today" not in args:
+        folder = "templates/assets/" if "templates" in "".join(args) else "public/"
         assert f"is inside the site's {folder} folder, which is published" in result.stderr
     assert sorted(p.name for p in (root / "public").rglob("*")) == ["clinics"]
     assert not (root / "templates/assets/estimate.html").exists()
@@ -769,3 +805,249 @@ def test_as_a_subprocess(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[1].startswith("Due by Tuesday, November 24, 2026: ")
     assert "Jordan Rivers" in out.read_text(encoding="utf-8")
+
+
+def test_default_file_names_carry_no_patient_data(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Browsers print the file name in the page footer: without a file name in --out, the
+    file is named after the day it was prepared and a number, never after the patient."""
+    patient = write(tmp_path, PATIENT)
+    folder = tmp_path / "estimates"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    written = []
+    for out in ([], ["--out", str(folder)], ["--out", "."]):
+        result = gfe(str(patient), "--site", str(ROOT), "--today", "2026-12-03", *out)
+        assert result.exit_code == 0, result.stderr
+        written.append(result.stderr.splitlines()[0].split(":")[0].removeprefix("wrote "))
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["gfe-2026-12-03-1.html", "gfe-2026-12-03-2.html",
+                     "gfe-2026-12-03-3.html"]
+    assert [Path(w).name for w in written] == names
+    for name in names:
+        path = folder / name
+        assert "Zebulon Quixote-Marchetti" in path.read_text(encoding="utf-8")
+        assert os.name != "posix" or stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not (folder / "gfe-2026-12-03-4.html").exists()
+
+
+# --- the notice's versions, the rule's order, contact details ----------------------------
+
+
+CURRENT_NOTICE = [
+    "Your right to receive a good faith estimate of expected charges",
+    "You have the right to receive a \u201cGood Faith Estimate\u201d of how much your health "
+    "care will cost.",
+    "Under federal law, health care providers and facilities must give an estimate of the "
+    "bill for health care items and services, before you get them, to people who have no "
+    "health coverage and to people who have coverage but are not using it (self-pay). People "
+    "enrolled in Medicare, Medicaid or another federal health care program are not self-pay "
+    "for the services their program covers.",
+    "You can get a Good Faith Estimate of the total expected cost of health care items or "
+    "services when you schedule them, or whenever you ask for one. It includes related costs "
+    "like medical tests, prescription drugs, equipment and facility fees. "
+    "If you schedule care 3 to 9 business days ahead, the provider or facility must give you "
+    "the estimate in writing within 1 business day after you schedule. If you schedule at "
+    "least 10 business days ahead, within 3 business days after you schedule. If you ask for "
+    "an estimate without scheduling, within 3 business days after you ask. For care scheduled "
+    "fewer than 3 business days ahead, no estimate is required, but you can still ask for "
+    "one. "
+    "If a provider or facility bills you at least $400 more than its Good Faith Estimate, you "
+    "can dispute the bill. Start within 120 calendar days of the date on the first bill; the "
+    "fee is $25 and is not refunded. An independent reviewer then decides what you pay: the "
+    "amount of the estimate, the amount of the bill, or an amount in between. "
+    "Save a copy or a picture of your Good Faith Estimate and of the bill.",
+    "For questions or more information about your right to a Good Faith Estimate, visit "
+    "www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov, or call "
+    "1-800-985-3059.",
+    "Notice version 2026-11",
+]
+
+
+def notice_texts(html: str) -> list[str]:
+    return [text(e) for e in find_all(parse(html), "section", class_="gfe-notice")[0]]
+
+
+def test_the_example_site_prints_the_current_notice(example) -> None:
+    pages, _ = example
+    for rel in ("good-faith-estimate/index.html",
+                "clinics/riverside-hand-ot/good-faith-estimate/index.html"):
+        assert notice_texts(pages[rel]) == CURRENT_NOTICE, rel
+
+
+@pytest.mark.parametrize(("settings", "first", "version"), [
+    ("", CURRENT_NOTICE[1], "2026-11"),
+    ("good_faith_estimate:\n  notice_version: 2026-11\n", CURRENT_NOTICE[1], "2026-11"),
+    ("good_faith_estimate:\n  notice_version: 2026-01\n",
+     "You have the right to receive a \u201cGood Faith Estimate\u201d explaining how much your "
+     "medical care will cost.", "2026-01"),
+])
+def test_a_site_chooses_its_notice_version(tmp_path: Path, settings: str, first: str,
+                                           version: str) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    root = make_site(tmp_path, {"site.yaml": "title: Test\n" + settings,
+                                "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    texts = notice_texts(result.files["good-faith-estimate/index.html"].decode())
+    assert texts[1] == first
+    assert texts[-1] == f"Notice version {version}"
+    old = "at least 1 business day before your medical service or item" in " ".join(texts)
+    assert old is (version == "2026-01")
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("  notice_version: 2027-01\n",
+     "site.yaml:3:3: error: unknown notice_version '2027-01'; use one of the built-in notices "
+     "(2026-01, 2026-11), or add notice: with your own text"),
+    ("  notice_version: 2026-11\n  notice:\n    - Ours.\n",
+     "site.yaml:3:3: error: notice_version '2026-11' is the name of a built-in notice, but "
+     "the text here is your own; give it a version of its own (for example 2026-11-ours)"),
+    ("  notice_title: Ours\n",
+     "site.yaml:3:3: error: a notice text of your own needs a notice_version of its own; add "
+     "notice_version: (for example 2026-11-ours)"),
+])
+def test_notice_version_mistakes(tmp_path: Path, settings: str, message: str) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    root = make_site(tmp_path, {"site.yaml": "title: T\ngood_faith_estimate:\n" + settings,
+                                "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert [d.format() for d in result.diagnostics.items] == [message]
+
+
+def parts(section) -> list[str]:
+    return [e.get("data-part") for e in section.iter() if e.get("data-part")]
+
+
+def check_order(section) -> None:
+    """The parts in the order of 45 CFR 149.610(c)(1); the disclaimer on items scheduled
+    separately directly above their list; the contact line before the first part."""
+    assert parts(section) == PARTS
+    separately = next(e for e in section.iter() if e.get("data-part") == "scheduled-separately")
+    children = list(separately)
+    kinds = [(c.get("data-disclaimer"), c.get("data-field")) for c in children]
+    at = kinds.index(("separately", None))
+    assert kinds[at + 1] == (None, "scheduled-separately")
+    elements = list(section.iter())
+    contact = elements.index(field(section, "contact"))
+    first = next(i for i, e in enumerate(elements) if e.get("data-part") == "patient")
+    assert contact < first
+
+
+@pytest.mark.parametrize("slug", sorted(CLINICS))
+def test_public_estimates_follow_the_rule_s_order(example, slug: str) -> None:
+    pages, clinics = example
+    source = next(c for c in clinics if c.slug == slug)
+    tree = parse(pages[f"clinics/{slug}/good-faith-estimate/index.html"])
+    sections = find_all(tree, "section", class_="gfe-estimate")
+    assert len(sections) == len(source.schedule.courses)
+    clinic = source.clinic
+    for section in sections:
+        check_order(section)
+        contact = text(field(section, "contact"))
+        for loc in clinic.locations:
+            assert loc.phone in contact
+            assert (loc.email or clinic.email) in contact
+        separately = text(find_all(section, "p", data_disclaimer="separately")[0])
+        first = clinic.locations[0]
+        assert separately.endswith(f"(call {first.phone} or email "
+                                   f"{first.email or clinic.email}).")
+
+
+def test_the_patient_estimate_follows_the_rule_s_order(tmp_path: Path) -> None:
+    out = tmp_path / "estimate.html"
+    assert gfe(str(write(tmp_path, PATIENT)), "--site", str(ROOT), "--out", str(out),
+               "--today", "2026-11-23").exit_code == 0
+    section = find_all(parse(out.read_text(encoding="utf-8")), "section",
+                       class_="gfe-estimate")[0]
+    check_order(section)
+    # Only the chosen location, with its own phone and email.
+    assert text(field(section, "contact")) == (
+        "Questions about this estimate? Ask Little Steps Pediatric Therapy: call "
+        "614-555-0123 or email frontdesk@littlesteps-therapy.example.com.")
+    separately = text(find_all(section, "p", data_disclaimer="separately")[0])
+    assert separately == (
+        "The following is a list of items and services that Little Steps Pediatric Therapy "
+        "expects to be scheduled separately, before or after the period of care this "
+        "estimate covers. They are not included in this estimate. You will get a separate "
+        "Good Faith Estimate for each of them when it is scheduled, or sooner if you ask "
+        "Little Steps Pediatric Therapy for one (call 614-555-0123 or email "
+        "frontdesk@littlesteps-therapy.example.com).")
+
+
+def test_running_header_escapes_patient_data(tmp_path: Path) -> None:
+    """A name with quotes, backslashes or '<' can neither end the CSS string nor the
+    <style> element of the running header."""
+    body = PATIENT.replace("Zebulon Quixote-Marchetti", "'Zeb \\ \" </style><b>x'")
+    out = tmp_path / "estimate.html"
+    result = gfe(str(write(tmp_path, body)), "--site", str(ROOT), "--out", str(out),
+                 "--today", "2026-11-23")
+    assert result.exit_code == 0, result.stderr
+    tree = parse(out.read_text(encoding="utf-8"))
+    styles = find_all(tree, "style")
+    assert len(styles) == 2 and not find_all(tree, "b")
+    assert styles[1].text == ('@page gfe { @top-left { content: "Zeb \\5c  \\22  \\3c '
+                              '\\2f style\\3e \\3c b\\3e x, born April 12, 2019 \\b7  '
+                              'estimate of November 23, 2026"; font: 8pt sans-serif; } }')
+    assert text(field(tree, "patient-name")) == 'Zeb \\ " </style><b>x'
+
+
+# --- a bill above the estimate ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("slug", "estimate", "threshold", "rows"), [
+    # Evaluation and 12 sessions; a standard 60-minute visit is 52 + 50 + 2 x 56 = 214.00.
+    ("riverside-hand-ot", "$2,753.00", "$3,153.00", [
+        ("1", "$2,967.00", "$2,967.00 − $2,753.00 = $214.00", "No: $214.00 is less than "
+         "$400.00. Ask Riverside Hand & Occupational Therapy about the bill."),
+        ("2", "$3,181.00", "$3,181.00 − $2,753.00 = $428.00",
+         "Yes: $428.00 is $400.00 or more.")]),
+    # OT evaluation and 12 sessions; a 45-minute session is 2 x 54 + 50 = 158.00: two more
+    # sessions are 316.00 (too little), three are 474.00.
+    ("little-steps-pediatric", "$2,061.00", "$2,461.00", [
+        ("2", "$2,377.00", "$2,377.00 − $2,061.00 = $316.00", "No: $316.00 is less than "
+         "$400.00. Ask Little Steps Pediatric Therapy about the bill."),
+        ("3", "$2,535.00", "$2,535.00 − $2,061.00 = $474.00",
+         "Yes: $474.00 is $400.00 or more.")]),
+])
+def test_each_clinic_explains_a_bill_above_the_estimate(example, slug: str, estimate: str,
+                                                        threshold: str, rows: list) -> None:
+    pages, _ = example
+    tree = parse(pages[f"clinics/{slug}/good-faith-estimate/bill-above-estimate/index.html"])
+    main = find_all(tree, "main")[0]
+    assert text(field(main, "estimate-total")) == estimate
+    assert text(field(main, "threshold")) == threshold
+    found = [(tr.get("data-extra"), *[text(c) for c in list(tr)[1:]])
+             for tr in find_all(main, "tr") if tr.get("data-extra")]
+    assert found == rows
+    assert text(field(main, "deadline")) == "May 5, 2027"  # January 5 + 120 days
+    body = text(main)
+    for words in ("within 120 calendar days of the date on the first bill",
+                  "There is a $25 fee, which is not refunded",
+                  "the amount on the estimate, the amount of the bill, or an amount in between"):
+        assert words in body, words
+    gfe_page = pages[f"clinics/{slug}/good-faith-estimate/index.html"]
+    assert 'href="bill-above-estimate/"' in gfe_page
+
+
+def test_the_worked_example_needs_a_course(tmp_path: Path) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
+    rates = rates[:rates.index("\ncourses:")] + "\n"
+    root = make_site(tmp_path, {"site.yaml": "title: T\n", "rates/solo.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert result.ok, [d.format() for d in result.diagnostics.items]
+    page = text(find_all(parse(result.files[
+        "clinics/solo/good-faith-estimate/bill-above-estimate/index.html"].decode()),
+        "main")[0])
+    assert "Say your estimate from Riverside Hand & Occupational Therapy totals $2,000.00. A " \
+           "bill of $2,400.00 or more from Riverside Hand & Occupational Therapy can be " \
+           "disputed; a bill of $2,399.99 cannot." in page
+
+
+@pytest.mark.parametrize(("difference", "disputable"), [
+    ("400.00", True), ("399.99", False), ("400.01", True), ("0.00", False)])
+def test_a_bill_is_disputable_from_400_dollars_above(difference: str, disputable: bool) -> None:
+    from sitegen.gfe import BillCheck
+
+    assert BillCheck(1, Decimal("2000.00") + Decimal(difference),
+                     Decimal(difference)).disputable is disputable

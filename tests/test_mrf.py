@@ -32,6 +32,7 @@ VALIDATOR = ROOT / "node_modules" / "@cmsgov" / "hpt-validator"
 SCHEMA = VALIDATOR / "lib" / "schemas" / "v3.0.0.json"
 SCRIPT = ROOT / "tests" / "cms" / "validate.mjs"
 MERCY = "clinics/mercy-valley-rehab/913072584_mercy-valley-medical-center_standardcharges"
+CEDAR = "clinics/cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges"
 
 # Rows 1 and 3 of the official CMS v3.0.0 tall CSV template (v3.0.0_tall_template.csv),
 # copied word for word; a file fills in the placeholders [state] and [i].
@@ -194,7 +195,7 @@ def needs_node_tools() -> None:
 
 def test_only_clinics_that_opt_in_get_cms_files(example: dict[str, bytes]) -> None:
     cms = sorted(p for p in example if "standardcharges" in p)
-    assert cms == [MERCY + ".csv", MERCY + ".json"]
+    assert cms == [CEDAR + ".csv", CEDAR + ".json", MERCY + ".csv", MERCY + ".json"]
 
 
 def test_file_name_is_ein_and_hospital_name(inline: dict[str, bytes]) -> None:
@@ -455,7 +456,7 @@ def test_the_official_validator_accepts_every_emitted_file(example, inline, tmp_
                 path.parent.mkdir()
                 path.write_bytes(data)
                 written.append(path)
-    assert len(written) == 4
+    assert len(written) == 6
     report = run_validator(written)
     summary = {name: (r["filenameValid"], r["valid"], len(r["errors"]), len(r["alerts"]))
                for name, r in report.items()}
@@ -512,7 +513,13 @@ def test_the_official_validator_finds_broken_files(example, tmp_path) -> None:
 def test_cms_hpt_txt(example: dict[str, bytes]) -> None:
     page = "https://example.org/clinics/mercy-valley-rehab/price-transparency/"
     mrf = f"https://example.org/{MERCY}.json"
-    assert example["cms-hpt.txt"].decode() == (
+    cedar_page = "https://example.org/clinics/cedar-street-pt/price-transparency/"
+    cedar = f"https://example.org/{CEDAR}.json"
+    assert example["cms-hpt.txt"].decode() == "".join(
+        f"location-name: Cedar Street PT, {place}\nsource-page-url: {cedar_page}\n"
+        f"mrf-url: {cedar}\ncontact-name: Cedar Street PT billing office\n"
+        "contact-email: billing@cedarstreetpt.example.com\n\n"
+        for place in ("Atwood", "Middleton")) + (
         "location-name: Mercy Valley Medical Center, Outpatient Rehabilitation\n"
         f"source-page-url: {page}\n"
         f"mrf-url: {mrf}\n"
@@ -555,7 +562,7 @@ def footer_links(html: bytes) -> list[tuple[str, str]]:
 def test_every_page_links_each_clinic_in_the_footer(example: dict[str, bytes]) -> None:
     """A clinic's pages link its own Price Transparency page; the other pages link every
     clinic's (so a footer never grows with the clinics on the many clinic pages)."""
-    all_slugs = ["juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
+    all_slugs = ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
                  "riverside-hand-ot"]
     pages = [rel for rel in example if rel.endswith(".html")]
     assert len(pages) > 40
@@ -575,7 +582,8 @@ def test_every_page_links_each_clinic_in_the_footer(example: dict[str, bytes]) -
     home = html5lib.parse(example["index.html"])
     items = ["".join(li.itertext()).strip() for li in next(home.iter(f"{NS}footer")).iter(
         f"{NS}li")]
-    assert items == ["Juniper Hill Physical Therapy: Price Transparency",
+    assert items == ["Cedar Street Physical Therapy: Price Transparency",
+                     "Juniper Hill Physical Therapy: Price Transparency",
                      "Little Steps Pediatric Therapy: Price Transparency",
                      "Mercy Valley Medical Center Rehabilitation Services: Price Transparency",
                      "Riverside Hand & Occupational Therapy: Price Transparency"]

@@ -95,6 +95,7 @@ def row(service_id, setting, code, code_type, description, unit, amounts, negoti
         bundled=False):
     gross, cash, low, median, high = amounts
     return {"service_id": service_id, "setting": setting, "code": code, "code_type": code_type,
+            "modifiers": "", "location": "", "cash_price_max": None,
             "description": description, "unit": unit, "bundled": bundled,
             "gross_charge": gross, "cash_price": cash, "negotiated_min": low,
             "negotiated_median": median, "negotiated_max": high, "negotiated": negotiated}
@@ -123,27 +124,29 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
             row(exercise[0], "telehealth", *exercise[1:], rates, {"Acme HMO": "31.67"}),
             row(exercise[0], "inpatient", *exercise[1:], (None,) * 5, {}, bundled=True),
         ],
+        "visits": [], "packages": [], "sliding_scale": [], "effective_from": None,
+        "effective_until": None, "upcoming": [],
     }
     assert text == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_prices_csv(inline: dict[str, bytes]) -> None:
     assert inline["clinics/a/prices.csv"].decode("utf-8") == (
-        "service_id,setting,code,code_type,description,unit,bundled,gross_charge,cash_price,"
-        "negotiated_min,negotiated_median,negotiated_max,negotiated: Acme HMO,"
-        "negotiated: Zeta PPO\n"
-        'eval,evaluation,97161,CPT,"Evaluation, ""first"" visit",per visit,false,250.00,190.50,'
-        "99.99,105.00,110.00,99.99,110.00\n"
-        "exercise,outpatient,97110,CPT,Exercises,per 15 minutes,false,60.00,45.00,31.67,31.67,"
-        "31.67,31.67,\n"
-        "splint,outpatient,L3906,HCPCS,Wrist splint,per visit,false,300.00,240.00,,,,,\n"
-        "exercise,telehealth,97110,CPT,Exercises,per 15 minutes,false,60.00,45.00,31.67,31.67,"
-        "31.67,31.67,\n"
-        "exercise,inpatient,97110,CPT,Exercises,per 15 minutes,true,,,,,,,\n")
+        "service_id,setting,code,code_type,modifiers,location,description,unit,bundled,"
+        "gross_charge,cash_price,cash_price_max,negotiated_min,negotiated_median,negotiated_max,"
+        "negotiated: Acme HMO,negotiated: Zeta PPO\n"
+        'eval,evaluation,97161,CPT,,,"Evaluation, ""first"" visit",per visit,false,250.00,190.50,'
+        ",99.99,105.00,110.00,99.99,110.00\n"
+        "exercise,outpatient,97110,CPT,,,Exercises,per 15 minutes,false,60.00,45.00,,31.67,"
+        "31.67,31.67,31.67,\n"
+        "splint,outpatient,L3906,HCPCS,,,Wrist splint,per visit,false,300.00,240.00,,,,,,\n"
+        "exercise,telehealth,97110,CPT,,,Exercises,per 15 minutes,false,60.00,45.00,,31.67,"
+        "31.67,31.67,31.67,\n"
+        "exercise,inpatient,97110,CPT,,,Exercises,per 15 minutes,true,,,,,,,,\n")
 
 
 def test_every_clinic_has_price_files(example: dict[str, bytes]) -> None:
-    for slug in ["juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
+    for slug in ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
                  "riverside-hand-ot"]:
         doc = json.loads(example[f"clinics/{slug}/prices.json"], parse_float=no_floats)
         assert doc["clinic"]["slug"] == slug and doc["rows"]
@@ -201,7 +204,8 @@ def test_json_ld_cannot_close_its_script_element(inline: dict[str, bytes]) -> No
 def test_only_clinic_pages_carry_json_ld(example: dict[str, bytes]) -> None:
     with_script = sorted(rel for rel, data in example.items()
                          if rel.endswith(".html") and b"<script" in data)
-    assert with_script == ["clinics/juniper-hill-pt/index.html",
+    assert with_script == ["clinics/cedar-street-pt/index.html",
+                           "clinics/juniper-hill-pt/index.html",
                            "clinics/little-steps-pediatric/index.html",
                            "clinics/mercy-valley-rehab/index.html",
                            "clinics/riverside-hand-ot/index.html"]
@@ -224,10 +228,14 @@ def html_cost_rows(files: dict[str, bytes]) -> dict[tuple[str, str, str], dict]:
         table = next(t for t in html5lib.parse(data).iter(f"{NS}table")
                      if "prices" in (t.get("class") or ""))
         for tr in next(table.iter(f"{NS}tbody")).iter(f"{NS}tr"):
+            if "upcoming-row" in (tr.get("class") or ""):
+                continue
             cells = {c.get("data-label"): "".join(c.itertext()).strip() for c in tr}
             key = (m.group(1), m.group(2), tr.get("id"))
-            code_type, code = cells["Code"].split()
-            shown = {"code": code, "code_type": code_type, "unit": cells["Billed"]}
+            code_type, shown_code = cells["Code"].split()
+            code, *modifiers = shown_code.split("-")
+            shown = {"code": code, "code_type": code_type, "unit": cells["Billed"],
+                     "modifiers": "|".join(modifiers)}
             if "Price" in cells:
                 assert cells["Price"].startswith("Included in the daily rate")
                 found[key] = {**shown, "bundled": True}
@@ -240,9 +248,10 @@ def html_cost_rows(files: dict[str, bytes]) -> dict[tuple[str, str, str], dict]:
                 amounts = re.findall(r"\$[\d,]+\.\d\d", rates)
                 low, high = money(amounts[0]), money(amounts[-1])
                 count = int(re.search(r"\((\d+) plans?\)", rates).group(1))
+            cash = re.findall(r"\$[\d,]+\.\d\d", cells["Cash price"])
             found[key] = {**shown, "bundled": False, "gross": money(cells["Gross charge"]),
-                          "cash": money(cells["Cash price"]), "low": low, "high": high,
-                          "count": count}
+                          "cash": money(cash[0]), "cash_max": money(cash[1]) if len(cash) > 1
+                          else None, "low": low, "high": high, "count": count}
     return found
 
 
@@ -264,8 +273,9 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
         assert set(rows) == {k for k in html if k[0] == slug}
         for key, r in rows.items():
             shown = html[key]
-            assert (r["code"], r["code_type"], r["unit"], r["bundled"]) == (
-                shown["code"], shown["code_type"], shown["unit"], shown["bundled"]), key
+            assert (r["code"], r["code_type"], r["modifiers"], r["unit"], r["bundled"]) == (
+                shown["code"], shown["code_type"], shown["modifiers"], shown["unit"],
+                shown["bundled"]), key
             if r["bundled"]:
                 assert [r[k] for k in ("gross_charge", "cash_price", "negotiated_min",
                                        "negotiated_median", "negotiated_max")] == [None] * 5
@@ -273,6 +283,7 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
                 continue
             assert dec(r["gross_charge"]) == shown["gross"]
             assert dec(r["cash_price"]) == shown["cash"]
+            assert dec(r["cash_price_max"]) == shown["cash_max"]
             assert dec(r["negotiated_min"]) == shown["low"]
             assert dec(r["negotiated_max"]) == shown["high"]
             assert len(r["negotiated"]) == shown["count"]
@@ -286,8 +297,8 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
         assert len(table) == len(rows)
         for line in table:
             r = rows[(slug, line["setting"], line["service_id"])]
-            for name in ("gross_charge", "cash_price", "negotiated_min", "negotiated_median",
-                         "negotiated_max"):
+            for name in ("gross_charge", "cash_price", "cash_price_max", "negotiated_min",
+                         "negotiated_median", "negotiated_max"):
                 assert dec(line[name]) == dec(r[name]), (slug, line["service_id"], name)
                 compared["prices.csv"] += 1
             plans = {k.removeprefix("negotiated: "): dec(v) for k, v in line.items()
@@ -299,13 +310,19 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
         # JSON-LD: one offer per service with a separate charge, with that row's amounts
         page = html5lib.parse(example[f"clinics/{slug}/index.html"])
         data = json.loads(next(page.iter(f"{NS}script")).text)
-        offers = {o["itemOffered"]["code"]["codeValue"]: o for o in data["makesOffer"]}
-        priced = {r["code"]: r for r in rows.values() if not r["bundled"]}
+        offers = {(o["itemOffered"]["code"]["codeValue"],
+                   o.get("availableAtOrFrom", {}).get("name", "")): o
+                  for o in data["makesOffer"] if "itemOffered" in o}
+        priced = {("-".join(filter(None, [r["code"], *r["modifiers"].split("|")])),
+                   r["location"]): r for r in rows.values() if not r["bundled"]}
         assert set(offers) == set(priced)
         for code, offer in offers.items():
-            specs = {s["name"]: Decimal(s["price"]) for s in offer["priceSpecification"]}
-            assert Decimal(offer["price"]) == specs["Cash price"] == dec(priced[code]["cash_price"])
-            assert specs["Gross charge"] == dec(priced[code]["gross_charge"])
+            specs = {s["name"]: s for s in offer["priceSpecification"]}
+            cash = specs["Cash price"]
+            assert Decimal(offer["price"]) == Decimal(cash.get("price", cash.get("minPrice"))) \
+                == dec(priced[code]["cash_price"])
+            assert dec(cash.get("maxPrice")) == dec(priced[code]["cash_price_max"])
+            assert Decimal(specs["Gross charge"]["price"]) == dec(priced[code]["gross_charge"])
             compared["JSON-LD"] += 3
 
     # CMS files (the example's hospital department): the same amounts and plan rates

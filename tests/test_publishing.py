@@ -127,8 +127,10 @@ def test_404_page_from_a_deep_missing_path_has_working_links(served) -> None:
 
 def test_two_builds_in_different_folders_at_different_times_are_identical(tmp_path: Path
                                                                            ) -> None:
+    """The build date only chooses which dated fee schedule is in effect (docs/fee-schedule.md,
+    "Price history"); between two such dates it changes nothing."""
     trees = []
-    for name, epoch in (("a", "1700000000"), ("b", "1800000000")):
+    for name, epoch in (("a", "1783000000"), ("b", "1798000000")):  # 2026-07-02, 2026-12-23
         site = tmp_path / name / "site"
         shutil.copytree(ROOT, site, ignore=shutil.ignore_patterns(
             "public", ".git", ".venv", "node_modules", "tests", "*.egg-info", "__pycache__"))
