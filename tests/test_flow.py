@@ -185,8 +185,8 @@ def test_page_counts_stay_in_the_tens(example) -> None:
     counts = {s.slug: page_count(site.config, s) for s in site.clinics}
     # riverside: 1 + 5 cares x (1 pay question + self + Aetna + Medicare + out of network
     # + 3 limited plans x (1 visits question + 3 answers)) = 1 + 5 x 16 = 81
-    assert counts == {"juniper-hill-pt": 10, "little-steps-pediatric": 55,
-                      "mercy-valley-rehab": 46, "riverside-hand-ot": 81}
+    assert counts == {"cedar-street-pt": 28, "juniper-hill-pt": 10, "little-steps-pediatric": 55,
+                      "mercy-valley-rehab": 61, "riverside-hand-ot": 81}
 
 
 def test_the_patient_of_the_issue_and_the_command_agree(example) -> None:
@@ -215,7 +215,8 @@ def test_the_patient_of_the_issue_and_the_command_agree(example) -> None:
 
 @pytest.mark.parametrize("args, message", [
     (["--clinic", "nowhere", "--course", "x", "--self-pay"],
-     "--clinic: no clinic 'nowhere'; valid clinics: juniper-hill-pt, little-steps-pediatric, "
+     "--clinic: no clinic 'nowhere'; valid clinics: cedar-street-pt, juniper-hill-pt, "
+     "little-steps-pediatric, "
      "mercy-valley-rehab, riverside-hand-ot"),
     (["--clinic", "juniper-hill-pt", "--course", "eval", "--self-pay"],
      "--course: juniper-hill-pt has no course 'eval'; valid courses: eval-and-8"),
