@@ -6,8 +6,10 @@ Exit codes: 0 built, 1 content errors, 2 usage errors (click's own convention).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import click
 from sitegen import __version__
 from sitegen.build import BuildOptions, build
 from sitegen.diagnostics import Diagnostics
+from sitegen.model import web_address_problem
 from sitegen.write import BuildLocked, UnsafeOutput
 
 
@@ -61,8 +64,19 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sitegen")
-def main() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems, no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each file written and timings.")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Build honest, readable price pages from clinic fee schedules."""
+    ctx.obj = {"verbosity": 0 if quiet else 2 if verbose else 1}
+
+
+def _verbosity() -> int:
+    """0 with -q, 2 with -v, else 1."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    return (root.obj or {}).get("verbosity", 1) if root else 1
 
 
 def _site_options(command):
@@ -78,8 +92,9 @@ def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: boo
              force: bool = False) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
-    if base_url is not None and not base_url.startswith(("http://", "https://", "/")):
-        raise click.BadParameter("must start with http://, https:// or /", param_hint="--base-url")
+    problem = web_address_problem(base_url, path_ok=True) if base_url is not None else ""
+    if problem:
+        raise click.BadParameter(problem, param_hint="--base-url")
     return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
 
 
@@ -96,7 +111,9 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
     options = _options(site_dir, out, base_url, strict, force)
     started = time.perf_counter()
     try:
-        result = build(options)
+        with _progress_bar() as progress:
+            options.progress = progress
+            result = build(options)
     except UnsafeOutput as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     except BuildLocked as exc:
@@ -105,24 +122,59 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
         sys.exit(1)
     code = report(result.diagnostics, strict)
     if code == 0:
-        pages = sum(1 for name in result.files if name.endswith(".html"))
         target = out or site_dir / "public"
-        click.echo(f"built {pages} pages ({len(result.files)} files) into {target} "
-                   f"in {time.perf_counter() - started:.2f}s", err=True)
+        if _verbosity() > 1:
+            for name in sorted(result.files):
+                click.echo(f"wrote {(target / name).as_posix()}", err=True)
+        if _verbosity():
+            click.echo(summary("Built", result, time.perf_counter() - started), err=True)
     else:
         click.echo("build failed; the previous site was left as it was", err=True)
     sys.exit(code)
+
+
+def summary(verb: str, result, seconds: float) -> str:
+    """The one line every build ends with: 'Built 412 pages for 3 clinics in 0.84 s,
+    0 warnings'."""
+    pages = sum(1 for name in result.files if name.endswith(".html"))
+    return (f"{verb} {_count(pages, 'page')} for {_count(result.clinics, 'clinic')} in "
+            f"{seconds:.2f} s, {_count(len(result.diagnostics.warnings), 'warning')}")
+
+
+@contextmanager
+def _progress_bar():
+    """A progress bar on a terminal only: never in CI logs, in a pipe or with -q. tqdm
+    draws it (and only after half a second, so short builds stay quiet)."""
+    if _verbosity() == 0 or os.environ.get("CI") or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="page", delay=0.5, leave=False, file=sys.stderr)
+        bar.update(1)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 @main.command("check")
 @_site_options
 def check_command(site_dir: Path, base_url: str | None, strict: bool) -> None:
     """Validate everything and check every link of the rendered site, writing nothing."""
+    started = time.perf_counter()
     result = build(_options(site_dir, None, base_url, strict), write=False)
     code = report(result.diagnostics, strict)
-    if code == 0:
-        pages = sum(1 for name in result.files if name.endswith(".html"))
-        click.echo(f"checked {pages} pages: no errors", err=True)
+    if code == 0 and _verbosity():
+        click.echo(summary("Checked", result, time.perf_counter() - started) + ": no errors",
+                   err=True)
     sys.exit(code)
 
 
@@ -293,8 +345,200 @@ def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
     result = run(file, str(file), site_dir, prepared, diags)
     if result is None:
         sys.exit(report(diags) or 1)
+    report(diags)  # warnings, such as stale prices
     if out.is_dir():
         out = write_new(out, prepared, result.html)
     else:
         write_private(out, result.html)
     click.echo(describe_result(result, out), err=True)
+
+
+def _write(path: Path, data: bytes, display: str | None = None) -> None:
+    """Write a whole file or nothing; a full disk or a read-only folder is the user's to fix,
+    not a bug."""
+    from sitegen.starter import atomic_write
+
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        click.echo(f"{display or path}: error: cannot write the file ({exc.strerror or exc}); "
+                   "it was left as it was", err=True)
+        sys.exit(1)
+
+
+def _refuse_overwrite(path: Path, what: str) -> None:
+    click.echo(f"{path}: error: {what} already exists; add --force to replace it", err=True)
+    sys.exit(1)
+
+
+@main.command("export")
+@click.argument("rates", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The spreadsheet to write: a .csv or .xlsx file.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def export_command(rates: Path, out: Path, force: bool) -> None:
+    """Write the services of a fee schedule (RATES, rates/<clinic>.yaml) as a spreadsheet:
+    one row per service, one column per payer plan. See docs/spreadsheets.md."""
+    from sitegen.sheet import SUFFIXES, export_schedule
+
+    if out.suffix.lower() not in SUFFIXES:
+        raise click.BadParameter("must end in .csv or .xlsx", param_hint="--out")
+    if not out.parent.is_dir():
+        raise click.BadParameter(f"the folder '{out.parent}' does not exist", param_hint="--out")
+    if out.exists() and not force:
+        _refuse_overwrite(out, "the file")
+    diags = Diagnostics()
+    data = export_schedule(rates, rates.as_posix(), out, diags)
+    if data is None:
+        sys.exit(report(diags) or 1)
+    _write(out, data)
+    if _verbosity():
+        click.echo(f"wrote {out}", err=True)
+
+
+@main.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--clinic", required=True, help="The clinic's id: the file rates/CLINIC.yaml "
+              "(for dated fee schedules CLINIC/YYYY-MM-DD: rates/CLINIC/YYYY-MM-DD.yaml).")
+@click.option("--site", "site_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
+@click.option("--map", "mapping", default="", metavar='"HEADER=COLUMN,..."',
+              help='Name columns import does not know: "Self-pay=cash,Ins Allowed=Aetna PPO,'
+                   'Notes=ignore".')
+@click.option("--force", is_flag=True, help="Update rates/CLINIC.yaml if it exists.")
+def import_command(sheet: Path, clinic: str, site_dir: Path, mapping: str, force: bool) -> None:
+    """Create or update the services: of rates/CLINIC.yaml from SHEET (.csv or .xlsx).
+
+    Other keys and comments of the file are kept; see docs/spreadsheets.md.
+    """
+    from sitegen.sheet import SUFFIXES, import_sheet, parse_map
+    from sitegen.starter import slugify
+
+    if sheet.suffix.lower() not in SUFFIXES:
+        raise click.BadParameter("must end in .csv or .xlsx", param_hint="SHEET")
+    slug, _, dated = clinic.partition("/")
+    if slugify(slug) != slug or (dated and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dated)):
+        raise click.BadParameter(f"'{clinic}' is not a clinic id; use lower-case words joined "
+                                 f"by dashes, like {slugify(slug) or 'my-clinic'} (or "
+                                 f"{slugify(slug) or 'my-clinic'}/2026-07-01 for a dated fee "
+                                 "schedule)", param_hint="--clinic")
+    folder = site_dir / "rates" / slug
+    if not dated and folder.is_dir():
+        latest = max((p.stem for p in folder.glob("*.yaml")), default="YYYY-MM-DD")
+        raise click.BadParameter(f"{slug} keeps its fee schedules by date in rates/{slug}/; "
+                                 f"name one: --clinic {slug}/{latest}", param_hint="--clinic")
+    try:
+        columns = parse_map(mapping)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
+    if not (site_dir / "rates" / (slug if dated else "")).is_dir():
+        raise click.BadParameter(f"'{site_dir}' has no rates/{slug + '/' if dated else ''} "
+                                 "folder", param_hint="--site")
+    target = site_dir / "rates" / f"{clinic}.yaml"
+    if not target.exists() and target.with_suffix(".yml").exists():
+        target = target.with_suffix(".yml")
+    display = f"rates/{clinic}{target.suffix}"
+    if target.exists() and not force:
+        click.echo(f"{display}: error: the fee schedule already exists; add --force to replace "
+                   "its services (its other keys and comments are kept)", err=True)
+        sys.exit(1)
+    diags = Diagnostics()
+    text = import_sheet(sheet, sheet.as_posix(), target, display, columns, diags)
+    code = report(diags)
+    if text is None:
+        click.echo(f"nothing was written; {display} is as it was", err=True)
+        sys.exit(code or 1)
+    _write(target, text.encode("utf-8"), display)
+    if _verbosity():
+        click.echo(f"wrote {display}; run sitegen build to see the pages", err=True)
+
+
+@main.command("schema")
+@click.option("--site", "site", is_flag=True, help="The schema of site.yaml instead.")
+def schema_command(site: bool) -> None:
+    """Print the JSON Schema (draft 2020-12) of a fee schedule, for editors' autocompletion.
+
+    The repository keeps a copy in schema/; see docs/fee-schedule.md.
+    """
+    from sitegen.schema import schema_text
+
+    click.echo(schema_text(site), nl=False)
+
+
+@main.group("new")
+def new_group() -> None:
+    """Write a starting point: a clinic's fee schedule, a guide, or a whole site."""
+
+
+@new_group.command("clinic")
+@click.argument("name")
+@click.option("--discipline", "disciplines", multiple=True, default=["PT"], show_default=True,
+              type=click.Choice(["OT", "PT", "SLP"], case_sensitive=False),
+              help="A therapy the clinic offers; repeat for more.")
+@click.option("--site", "site_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def new_clinic(name: str, disciplines: tuple[str, ...], site_dir: Path, force: bool) -> None:
+    """Write rates/<id>.yaml for the clinic NAME: a commented fee schedule that builds."""
+    from sitegen.starter import clinic_starter, slugify
+
+    slug = slugify(name)
+    if not slug:
+        raise click.BadParameter("give the clinic's name in letters", param_hint="NAME")
+    target = site_dir / "rates" / f"{slug}.yaml"
+    if target.exists() and not force:
+        _refuse_overwrite(target, "the fee schedule")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    chosen = [d for d in ("OT", "PT", "SLP") if d in {x.upper() for x in disciplines}]
+    _write(target, clinic_starter(name, chosen).encode("utf-8"))
+    if _verbosity():
+        click.echo(f"wrote {target}: replace the example values, then run sitegen build",
+                   err=True)
+
+
+@new_group.command("guide")
+@click.argument("title")
+@click.option("--site", "site_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The site folder.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def new_guide(title: str, site_dir: Path, force: bool) -> None:
+    """Write content/guides/<name>.md, a starter explainer titled TITLE."""
+    from sitegen.starter import guide_starter, slugify
+
+    slug = slugify(title)
+    if not slug:
+        raise click.BadParameter("give the guide's title in letters", param_hint="TITLE")
+    target = site_dir / "content" / "guides" / f"{slug}.md"
+    if target.exists() and not force:
+        _refuse_overwrite(target, "the guide")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write(target, guide_starter(title).encode("utf-8"))
+    if _verbosity():
+        click.echo(f"wrote {target}", err=True)
+
+
+@new_group.command("site")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Our Therapy Prices", show_default=True,
+              help="The clinic's (and the site's) name.")
+@click.option("--discipline", "disciplines", multiple=True, default=["PT"], show_default=True,
+              type=click.Choice(["OT", "PT", "SLP"], case_sensitive=False),
+              help="A therapy the clinic offers; repeat for more.")
+def new_site(folder: Path, title: str, disciplines: tuple[str, ...]) -> None:
+    """Write a complete small site into FOLDER (new or empty): site.yaml, one clinic, two
+    guides, the templates and the GitHub workflows; it builds as it is."""
+    from sitegen.starter import REPO, write_site_skeleton
+
+    if not (REPO / "templates").is_dir():
+        raise click.UsageError(f"the templates to copy are missing ({REPO / 'templates'}): "
+                               "run new site from a sitegen checkout (pip install -e PATH)")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise click.BadParameter(f"'{folder}' is not an empty folder", param_hint="FOLDER")
+    if not folder.parent.is_dir():
+        raise click.BadParameter(f"the folder '{folder.parent}' does not exist",
+                                 param_hint="FOLDER")
+    chosen = [d for d in ("OT", "PT", "SLP") if d in {x.upper() for x in disciplines}]
+    written = write_site_skeleton(folder, title, chosen)
+    if _verbosity():
+        click.echo(f"wrote {len(written)} files into {folder}; next: cd {folder} && "
+                   "sitegen build", err=True)

@@ -7,11 +7,13 @@ rewritten to the pages they become.
 
 from __future__ import annotations
 
+import html as htmllib
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Annotated
 
@@ -19,15 +21,21 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from pydantic import Field
 
-from sitegen.diagnostics import Diagnostics
+from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import validate_data
 from sitegen.model import Strict, Text
 from sitegen.routes import content_url, relative_url
 from sitegen.shortcodes import Expansion
-from sitegen.yamlsrc import parse_yaml, read_text
+from sitegen.yamlsrc import parse_yaml, read_text, replace_characters, text_problems
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+_OPENING = re.compile(r"\A---[ \t]*\r?\n")
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+# Pages made from the fee schedules, which a guide may link to relatively ('../../clinics/x/').
+_GENERATED = ("../clinics/", "../services/")
+_KEPT = "\t\n\r"  # the control characters Markdown text may hold
+MAX_CHARACTER_ERRORS = 20  # per file: a binary file pasted as Markdown needs one screen
 
 
 class FrontMatter(Strict):
@@ -59,8 +67,13 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
     text = text.replace("\r\n", "\n")
     match = _FRONT.match(text)
     if not match:
-        diags.error(display, 1, 1, "the file has no front matter",
-                    "start it with a '---' line, 'title: ...', and another '---' line")
+        if _OPENING.match(text):
+            diags.error(display, 1, 1, "the front matter that starts on line 1 has no closing "
+                        "'---' line", "add a line with only '---' after the last front matter "
+                        "key (title:, summary: ...), before the text of the page")
+        else:
+            diags.error(display, 1, 1, "the file has no front matter",
+                        "start it with a '---' line, 'title: ...', and another '---' line")
         return None
     # A leading newline stands for the '---' line, so every position is the file's own.
     doc = parse_yaml("\n" + match.group(1), display, diags)
@@ -77,7 +90,22 @@ def read_page(file: Path, source: str, display: str, diags: Diagnostics,
         diags.warning(display, *doc.positions.of(("title",), key=True), "the guide has no "
                       "summary", "add 'summary: <one sentence>'; the home page lists it")
     body_line = text[: match.end()].count("\n") + 1
-    return Page(source, display, content_url(source), meta, text[match.end():], body_line)
+    body = _printable_body(text[match.end():], body_line, display, diags)
+    return Page(source, display, content_url(source), meta, body, body_line)
+
+
+def _printable_body(body: str, body_line: int, display: str, diags: Diagnostics) -> str:
+    """Control characters (NUL, ESC, BEL, ...) would reach the HTML and break its strict
+    parse: each is an error where it is. The returned body has them replaced, so the rest
+    of the page is still checked in the same run."""
+    found = list(islice(text_problems(body, allowed=_KEPT), MAX_CHARACTER_ERRORS))
+    for index, char in found:
+        line = body_line + body.count("\n", 0, index)
+        col = index - (body.rfind("\n", 0, index) + 1) + 1
+        diags.error(display, line, col, f"the text contains {char}, which a web page "
+                    "cannot show", "delete it; it usually comes with text pasted from "
+                    "another program")
+    return replace_characters(body, "\ufffd", allowed=_KEPT) if found else body
 
 
 def allow_tags(html: str, tags: Sequence[str]) -> str:
@@ -92,10 +120,11 @@ def allow_tags(html: str, tags: Sequence[str]) -> str:
                    for i, part in enumerate(parts))
 
 
-def render_page(page: Page, url_of_source: Callable[[str], str | None],
+def render_page(page: Page, url_of_source: Mapping[str, str],
                 diags: Diagnostics, expansion: Expansion | None = None,
                 allowed_tags: Sequence[str] = ()) -> Page:
     """Markdown to HTML, with links checked and rewritten relative to the page's URL;
+    `url_of_source` maps each published page's source ('guides/x.md') to its URL;
     `expansion` holds the page's shortcodes, already computed."""
     md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"],
                            extension_configs={"toc": {"toc_depth": "2-3"}})
@@ -120,8 +149,12 @@ def _flatten(tokens: list[dict]) -> list[dict]:
 
 
 class _LinkRewriter(Treeprocessor):
+    """Checks every link where the editor wrote it, and rewrites links to other pages'
+    .md files into relative URLs: a link that would only break in the built page is
+    reported at the Markdown line, never at the generated HTML."""
+
     def __init__(self, md: markdown.Markdown, page: Page,
-                 url_of_source: Callable[[str], str | None], diags: Diagnostics) -> None:
+                 url_of_source: Mapping[str, str], diags: Diagnostics) -> None:
         super().__init__(md)
         self.page, self.url_of_source, self.diags = page, url_of_source, diags
         self.fragments: list[tuple[str, str, int, int]] = []
@@ -130,28 +163,72 @@ class _LinkRewriter(Treeprocessor):
         for element in root.iter():
             attr = {"a": "href", "img": "src"}.get(element.tag)
             if attr and element.get(attr) is not None:
-                element.set(attr, self._rewrite(element.get(attr, "")))
+                element.set(attr, self._rewrite(element.get(attr, ""), element.tag == "img"))
 
-    def _rewrite(self, href: str) -> str:
-        stripped = re.sub(r"[\x00-\x20]", "", href).lower()
+    def _rewrite(self, href: str, image: bool = False) -> str:
+        meant = htmllib.unescape(href)  # '&#106;avascript:' is 'javascript:' to a browser
+        stripped = re.sub(r"[\x00-\x20]", "", meant).lower()
         if stripped.startswith(_UNSAFE_SCHEMES):
             self._report(href, f"the link '{href[:60]}' uses a scheme that can run code",
                          "link to an https:// page or to another guide's .md file")
             return "#"
-        if re.match(r"[a-z][a-z0-9+.-]*:|//|#", href, re.IGNORECASE) or not href:
+        if _SCHEME.match(meant) or meant.startswith("//"):
             return href
-        target, _, fragment = href.partition("#")
+        target, _, fragment = meant.partition("#")
+        target = target.partition("?")[0]
+        if not target:  # '#heading' of this page
+            if fragment:
+                self.fragments.append((self.page.source, fragment, *self._locate(href)))
+            return href
+        if target.startswith("/"):
+            self._report(href, f"the link '{href[:60]}' starts with '/', so it breaks when the "
+                         "site is served from a sub-folder (like a GitHub project site)",
+                         self._suggest(target, fragment, "link to the page's .md file, "
+                                       "relative to this file"))
+            return "#"
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.source),
+                                                     target))
+        if resolved.startswith(_GENERATED) and not target.endswith(".md"):
+            return href  # a page made from the fee schedules; `check` follows it
+        if image:
+            self._report(href, f"the image '{href[:60]}' is not a file the site publishes",
+                         "content/ holds only Markdown pages, so guides cannot show pictures "
+                         "of their own; link to the picture instead: [a chart](https://...)")
+            return "#"
         if not target.endswith(".md"):
-            return href
-        source = posixpath.normpath(posixpath.join(posixpath.dirname(self.page.source), target))
-        url = self.url_of_source(source)
+            self._report(href, f"the link '{href[:60]}' does not name a page's .md file",
+                         self._suggest(target, fragment, "link to another page by its file, "
+                                       "like deductibles.md"))
+            return "#"
+        source = resolved
+        url = self.url_of_source.get(source)
         if url is None:
-            self._report(href, f"the link '{href}' points to a guide that does not exist",
-                         "check the file name; links are relative to this file")
+            self._report(href, f"the link '{href[:60]}' points to a guide that does not exist",
+                         self._suggest(target, fragment, "check the file name; links are "
+                                       "relative to this file"))
             return "#"
         if fragment:
             self.fragments.append((source, fragment, *self._locate(href)))
         return relative_url(self.page.url, url + (f"#{fragment}" if fragment else ""))
+
+    def _suggest(self, target: str, fragment: str, fallback: str) -> str:
+        """'did you mean' with the .md file, relative to this page, the link most likely
+        meant: by its file name, or by the address the page is published at (with the
+        link's #fragment, if any)."""
+        anchor = f"#{fragment}" if fragment else ""
+        here = posixpath.dirname(self.page.source) or "."
+        files = {posixpath.relpath(source, here): url
+                 for source, url in sorted(self.url_of_source.items())
+                 if source != self.page.source}
+        path = target.strip("/")
+        for name, url in files.items():  # '/guides/x/' or 'guides/x/' -> its file
+            if path and (path + "/" == url or path == url.rstrip("/")):
+                return f"did you mean '{name}{anchor}'?"
+        guess = posixpath.normpath(target.rstrip("/"))
+        guess = guess if guess.endswith(".md") else guess + ".md"
+        if guess in files:
+            return f"did you mean '{guess}{anchor}'?"
+        return did_you_mean(guess, files) or fallback
 
     def _locate(self, href: str) -> tuple[int, int]:
         """Line and column of `href` in the file (Markdown's tree has no positions)."""

@@ -140,12 +140,13 @@ def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str
     therapies sharing it, so an unnamed visit at an OT-only clinic never uses up a limit
     shared by PT and speech therapy."""
     if visit.session is not None:
-        session = next(s for s in source.schedule.sessions if s.id == visit.session)
-        if session.discipline is not None:
+        session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
+        if session is not None and session.discipline is not None:
             return frozenset([session.discipline])
-        named = {source.service(line.service).discipline for line in session.lines}
+        services = [source.service(line.service) for line in session.lines] if session else []
     else:
-        named = {source.service(visit.service).discipline}  # type: ignore[arg-type]
+        services = [source.service(visit.service)]  # type: ignore[arg-type]
+    named = {s.discipline for s in services if s is not None}
     named.discard(None)
     if named:
         return frozenset(named)  # type: ignore[arg-type]
@@ -154,21 +155,27 @@ def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str
 
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
     """What one visit bills: timed minutes of a code are added up across the visit (a code
-    listed twice is one line) before the unit rule turns them into units."""
+    listed twice is one line) before the unit rule turns them into units. References are
+    checked by `validate` first; one that is unknown anyway bills nothing here rather than
+    raising."""
     disciplines = visit_disciplines(source, visit)
     if visit.service is not None:
         service = source.service(visit.service)
-        return VisitPlan(service.description, visit.count, (BilledLine(service, 1, None),),
+        lines = (BilledLine(service, 1, None),) if service is not None else ()
+        return VisitPlan(service.description if service else visit.service, visit.count, lines,
                          disciplines=disciplines)
-    session = next(s for s in source.schedule.sessions if s.id == visit.session)
-    timed = [(line.service, line.minutes) for line in session.lines if line.minutes is not None]
+    session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
+    if session is None:
+        return VisitPlan(visit.session or "", visit.count, (), disciplines=disciplines)
+    known = [(line, source.service(line.service)) for line in session.lines]
+    known = [(line, service) for line, service in known if service is not None]
+    timed = [(line.service, line.minutes) for line, _ in known if line.minutes is not None]
     minutes: dict[str, int] = {}
     for key, m in timed:
         minutes[key] = minutes.get(key, 0) + m  # type: ignore[operator]
     units = dict(split_units(timed, rule))  # type: ignore[arg-type]
     lines = []
-    for line in session.lines:
-        service = source.service(line.service)
+    for line, service in known:
         if line.minutes is None:
             lines.append(BilledLine(service, line.units or 1, None))
         elif line.service in units:
@@ -198,8 +205,8 @@ def coverage(scenario: Scenario, source: ClinicSource,
     visits = scenario.visits_remaining
     per_year = None
     if scenario.payer is not None:
-        payer = next(p for p in source.schedule.payers if p.key == scenario.payer)
-        per_year = payer.visit_limit.visits if payer.visit_limit else None
+        payer = next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+        per_year = payer.visit_limit.visits if payer and payer.visit_limit else None
         visits = per_year if visits is None else visits
     figures = medicare_figures(scenario, source, config)
     deductible = scenario.deductible
@@ -525,17 +532,29 @@ def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
 def validate_scenarios(config: SiteConfig, clinics: list[ClinicSource], diags: Diagnostics,
                        site_positions: object) -> None:
     """Scenario rules that need the clinic's data; positions point into site.yaml or rates/."""
+    site_ids: dict[str, int] = {}
     for i, scenario in enumerate(config.scenarios):
         _check_scenario(scenario, None, "site.yaml",
                         lambda *loc, i=i: site_positions.of(("scenarios", i, *loc)), diags)
-    site_ids = {s.id for s in config.scenarios}
+        if scenario.id in site_ids:
+            diags.error("site.yaml", *site_positions.of(("scenarios", i, "id")),
+                        f"duplicate scenario id '{scenario.id}' (first given on line "
+                        f"{site_positions.of(('scenarios', site_ids[scenario.id], 'id'))[0]})",
+                        "each scenario id must be unique")
+        site_ids.setdefault(scenario.id, i)
     for source in clinics:
+        own: dict[str, int] = {}
         for i, scenario in enumerate(source.schedule.scenarios):
             def at(*loc, i=i, source=source):
                 return source.positions.of(("scenarios", i, *loc))  # type: ignore[attr-defined]
             if scenario.id in site_ids:
                 diags.error(source.path, *at("id"), f"scenario id '{scenario.id}' is already "
                             "used by a scenario in site.yaml", "give this scenario another id")
+            elif scenario.id in own:
+                diags.error(source.path, *at("id"), f"duplicate scenario id '{scenario.id}' "
+                            f"(first given on line {_line_of_scenario(source, own[scenario.id])})",
+                            "each scenario id must be unique")
+            own.setdefault(scenario.id, i)
             _check_scenario(scenario, source, source.path, at, diags)
             if scenario.medicare and scenario.payer is not None:
                 _check_medicare_year(config, scenario, source, at, diags)
@@ -569,6 +588,11 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
                 f"'{course.id}' cannot tell whether some visits are PT and speech or OT, so "
                 "they count toward no therapy threshold", "give the services of each visit "
                 "a discipline: (PT, OT or SLP)")
+
+
+def _line_of_scenario(source: ClinicSource, index: int) -> int:
+    """The line of the clinic's scenario number `index`."""
+    return source.positions.of(("scenarios", index, "id"))[0]  # type: ignore[attr-defined]
 
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,

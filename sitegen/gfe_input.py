@@ -26,6 +26,7 @@ from pydantic import AfterValidator, Field
 from sitegen.build import BuildOptions, load_site
 from sitegen.check import check_site
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.freshness import is_stale, stale_message
 from sitegen.gfe import (
     GoodFaithEstimate,
     Patient,
@@ -311,6 +312,10 @@ def run(file: Path, display: str, site_dir: Path, today: dt.date,
     source = check_input(doc, site, diags)
     if data is None or source is None:
         return None
+    if is_stale(source.clinic.last_updated, today, site.config.stale_after_months):
+        diags.warning(source.path, *source.positions.of(("clinic", "last_updated")),
+                      stale_message(source.clinic.last_updated, site.config.stale_after_months),
+                      "this estimate uses them: confirm the prices before giving it to the patient")
     estimate = assemble(data, source)
     when = timing(booked=data.booked, scheduled=data.scheduled, requested=data.requested)
     html = render(site, site_dir, estimate, when, today, diags)

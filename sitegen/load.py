@@ -44,12 +44,23 @@ def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
 
 
 def validate_data(doc: YamlDoc, model: type[M], diags: Diagnostics) -> M | None:
+    """The document as `model`, or None with every problem reported. Values the YAML layer
+    already flagged count as problems, but their follow-on schema errors are not repeated."""
     try:
-        return model.model_validate(doc.data)
+        result = model.model_validate(doc.data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            report_error(doc, model, error, diags)
+            if not _follows_flagged(tuple(error["loc"]), error["type"], doc.flagged):
+                report_error(doc, model, error, diags)
         return None
+    return None if doc.flagged else result
+
+
+def _follows_flagged(loc: tuple, kind: str, flagged: frozenset) -> bool:
+    """True when the schema error at `loc` is about a value already reported: at or under
+    a flagged place, or a rule of a whole mapping (a model validator) that holds one."""
+    return any(loc[:len(place)] == place or
+               (kind == "value_error" and place[:len(loc)] == loc) for place in flagged)
 
 
 def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagnostics) -> None:

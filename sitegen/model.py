@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -117,6 +118,51 @@ def _zip(value: str) -> str:
     return value
 
 
+def web_address_problem(value: str, *, path_ok: bool = False) -> str:
+    """Why `value` cannot be a link to a web page ('' when it can): only http and https
+    addresses with a host (and, where `path_ok`, a path of this site starting with '/').
+    Checked at load time, so a bad address is one error at its line, not one per page."""
+    if path_ok and value.startswith("/") and not value.startswith("//"):
+        return "" if not re.search(r"[\s\\\"'<>]", value) else \
+            f"'{value}' is not a valid path: it contains a space, quote or backslash"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname if parts.port != 0 else None  # .port raises when out of range
+    except ValueError:  # a malformed host or port
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host or \
+            re.search(r"[\s\\\"'<>]", value):
+        want = "a web address starting with https:// (or http://)" + \
+            (", or a path starting with /" if path_ok else "")
+        example = f"https://{value}" if re.fullmatch(r"[\w-]+(\.[\w-]+)+(/\S*)?", value) \
+            else "https://example.org/"
+        return f"'{value}' is not {want}, like {example}"
+    if path_ok and (parts.query or parts.fragment):
+        return f"'{value}' has a '?' or '#' part, which no page address can follow"
+    return ""
+
+
+def _website(value: str) -> str:
+    problem = web_address_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _base_url(value: str) -> str:
+    problem = web_address_problem(value, path_ok=True)
+    if problem:
+        raise ValueError(f"base_url {problem}")
+    return value
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s\"'<>()\[\],;:\\]+@[^@\s\"'<>()\[\],;:\\/?#]+\.[^@\s\"'<>()"
+                        r"\[\],;:\\/?#.]+", value):
+        raise ValueError(f"'{value}' is not an email address like prices@example.org")
+    return value
+
+
 def npi_check_digit_ok(npi: str) -> bool:
     """Luhn over '80840' + the first nine digits must give the tenth (the CMS NPI check digit)."""
     digits = [int(c) for c in "80840" + npi[:9]]
@@ -132,6 +178,8 @@ def npi_check_digit_ok(npi: str) -> bool:
 Slug = Annotated[str, AfterValidator(_slug)]
 Modifier = Annotated[str, AfterValidator(_modifier)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+WebAddress = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_website)]
+Email = Annotated[str, Field(min_length=1, max_length=320), AfterValidator(_email)]
 def _number_only(value: object) -> Decimal:
     """YAML reads `250` as int and `250.00` as Decimal; both are amounts. Anything else
     (a quoted "250", "1e309", true, a date) is refused, not guessed at, with pydantic's own
@@ -163,7 +211,7 @@ class Location(Strict):
     name: Text
     address: Address
     phone: Text
-    email: Text | None = None
+    email: Email | None = None
     hours: Text | None = None
 
 
@@ -175,8 +223,8 @@ class Clinic(Strict):
     disciplines: list[Discipline] = Field(min_length=1)
     hospital_based: bool = False
     about: Text | None = None
-    website: Text | None = None
-    email: Text | None = None
+    website: WebAddress | None = None
+    email: Email | None = None
     locations: list[Location] = Field(min_length=1)
     last_updated: dt.date
     # How the clinic deals with insurance: "in-network" (bills the plans under payers:),
@@ -441,7 +489,7 @@ class PriceTransparency(Strict):
     type_2_npis: list[Annotated[str, AfterValidator(_npi)]] = Field(default_factory=list)
     attester_name: Text
     contact_name: Text
-    contact_email: Text | None = None       # default: clinic.email
+    contact_email: Email | None = None      # default: clinic.email
     csv_layout: Literal["tall", "wide"] = "tall"
 
 
@@ -592,10 +640,14 @@ class MedicareYear(Strict):
 class SiteConfig(Strict):
     title: Text
     description: Annotated[str, Field(max_length=2000)] = ""
-    base_url: Text = "/"
+    base_url: Annotated[str, Field(min_length=1, max_length=2000),
+                        AfterValidator(_base_url)] = "/"
     language: Text = "en"
     publisher: Text | None = None
-    contact_email: Text | None = None
+    contact_email: Email | None = None
+    # Prices older than this get a notice on their pages and a warning (an error under
+    # --strict); see sitegen/freshness.py.
+    stale_after_months: int = Field(default=12, gt=0, le=120)
     scenarios: list[Scenario] = Field(default_factory=list)
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
@@ -643,8 +695,9 @@ class ClinicSource(BaseModel):
     def clinic(self) -> Clinic:
         return self.schedule.clinic
 
-    def service(self, service_id: str) -> Service:
-        return next(s for s in self.schedule.services if s.id == service_id)
+    def service(self, service_id: str) -> Service | None:
+        """The service with this id; None for an unknown id (which `validate` reports)."""
+        return next((s for s in self.schedule.services if s.id == service_id), None)
 
     def settings(self) -> list[str]:
         """Settings offered, in the canonical order."""

@@ -9,8 +9,6 @@ disagree with the pages. Also the located cross-field checks of `price_transpare
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sitegen.csvout import csv_bytes
 from sitegen.diagnostics import Diagnostics
 from sitegen.model import ClinicSource, Payer, SiteConfig
 from sitegen.routes import absolute_url, clinic_file_url, price_transparency_url
@@ -186,7 +185,8 @@ def cms_document(source: ClinicSource) -> dict[str, Any]:
             standard["minimum"] = row.lowest
             standard["maximum"] = row.highest
             standard["payers_information"] = [
-                _payer_information(payers[key], rate) for key, rate in row.negotiated]
+                _payer_information(payers[key], rate) for key, rate in row.negotiated
+                if key in payers]  # always, once validated; never a KeyError
         standard["additional_generic_notes"] = item.notes
         charges.append({
             "description": row.service.description,
@@ -242,8 +242,8 @@ def cms_json(source: ClinicSource) -> bytes:
     return (dump_json(cms_document(source)) + "\n").encode("utf-8")
 
 
-def _csv_head(source: ClinicSource, headers: list[str]) -> tuple[io.StringIO, Any]:
-    """A CSV writer that has written rows 1-3: general headers, their values, `headers`."""
+def _csv_head(source: ClinicSource, headers: list[str]) -> list[list[str]]:
+    """Rows 1-3 of the CSV: general headers, their values, `headers`."""
     doc = cms_document(source)
     pt = source.schedule.price_transparency
     assert pt is not None
@@ -252,12 +252,8 @@ def _csv_head(source: ClinicSource, headers: list[str]) -> tuple[io.StringIO, An
     values = [doc["hospital_name"], doc["last_updated_on"], VERSION,
               "|".join(doc["location_name"]), "|".join(doc["hospital_address"]),
               pt.license_number or "", "|".join(doc["type_2_npi"]), "true", pt.attester_name]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(general + [""] * (width - len(general)))
-    writer.writerow(values + [""] * (width - len(values)))
-    writer.writerow(headers)
-    return out, writer
+    return [general + [""] * (width - len(general)), values + [""] * (width - len(values)),
+            headers]
 
 
 def _csv_base(item: Item) -> dict[str, str]:
@@ -287,7 +283,7 @@ def wide_headers(source: ClinicSource) -> list[str]:
 def cms_csv_wide(source: ClinicSource) -> bytes:
     """The wide CSV: one row per service, with each plan's columns side by side."""
     headers = wide_headers(source)
-    out, writer = _csv_head(source, headers)
+    rows = _csv_head(source, headers)
     payers = _payers(source)
     for item in items(source):
         line = _csv_base(item)
@@ -295,38 +291,42 @@ def cms_csv_wide(source: ClinicSource) -> bytes:
             line["standard_charge|min"] = _amount(item.row.lowest)  # type: ignore[arg-type]
             line["standard_charge|max"] = _amount(item.row.highest)  # type: ignore[arg-type]
         for key, rate in item.row.negotiated:
-            payer = payers[key]
+            payer = payers.get(key)
+            if payer is None:  # never, once validated
+                continue
             plan = f"{payer.name}|{payer.plan}"
             line[f"standard_charge|{plan}|negotiated_dollar"] = _amount(rate)
             line[f"standard_charge|{plan}|methodology"] = payer.methodology
             if payer.methodology_notes:
                 line[f"additional_payer_notes|{plan}"] = payer.methodology_notes
-        writer.writerow([line.get(h, "") for h in headers])
-    return out.getvalue().encode("utf-8")
+        rows.append([line.get(h, "") for h in headers])
+    return csv_bytes(rows)
 
 
 def cms_csv_tall(source: ClinicSource) -> bytes:
     """The tall CSV: general headers, their values, item headers, then one row per service
     and plan (one row without a plan for a service no plan has a rate for)."""
-    out, writer = _csv_head(source, CSV_ITEM_HEADERS)
+    rows = _csv_head(source, CSV_ITEM_HEADERS)
     payers = _payers(source)
     for item in items(source):
         row = item.row
         base = _csv_base(item)
         if not row.negotiated:
-            writer.writerow([base.get(h, "") for h in CSV_ITEM_HEADERS])
+            rows.append([base.get(h, "") for h in CSV_ITEM_HEADERS])
             continue
         base["standard_charge|min"] = _amount(row.lowest)  # type: ignore[arg-type]
         base["standard_charge|max"] = _amount(row.highest)  # type: ignore[arg-type]
         for key, rate in row.negotiated:
-            payer = payers[key]
+            payer = payers.get(key)
+            if payer is None:  # never, once validated
+                continue
             line = {**base, "payer_name": payer.name, "plan_name": payer.plan,
                     "standard_charge|negotiated_dollar": _amount(rate),
                     "standard_charge|methodology": payer.methodology}
             if payer.methodology_notes:  # the tall layout has no payer notes column
                 line["additional_generic_notes"] = f"{item.notes} {payer.methodology_notes}"
-            writer.writerow([line.get(h, "") for h in CSV_ITEM_HEADERS])
-    return out.getvalue().encode("utf-8")
+            rows.append([line.get(h, "") for h in CSV_ITEM_HEADERS])
+    return csv_bytes(rows)
 
 
 def contact_email(source: ClinicSource) -> str | None:
@@ -403,10 +403,13 @@ def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],
                             "which separates payer and plan in the wide CMS CSV file",
                             "use another character, or csv_layout: tall")
         for i, loc in enumerate(source.clinic.locations):
-            if "|" in loc.name:
-                diags.error(path, *at("clinic", "locations", i, "name"),
-                            f"location name '{loc.name}' contains '|', which separates "
-                            "locations in the CMS CSV file", "use another character")
+            for where, what, value in [(("name",), "location name", loc.name),
+                                       (("address", "street"), "street", loc.address.street),
+                                       (("address", "city"), "city", loc.address.city)]:
+                if "|" in value:
+                    diags.error(path, *at("clinic", "locations", i, *where),
+                                f"{what} '{value}' contains '|', which separates locations "
+                                "in the CMS CSV file", "use another character")
         if not re.match(r"https?://[^/]+", config.base_url):
             diags.warning("site.yaml", *config_positions.of(("base_url",)),
                           f"base_url '{config.base_url}' is not a full address, so "

@@ -8,14 +8,13 @@ tables read. Amounts are text with two decimals ("142.00"), never floats.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sitegen import mrf
+from sitegen.csvout import csv_bytes
 from sitegen.model import ClinicSource
 from sitegen.routes import clinic_file_url
 from sitegen.tables import PriceRow, price_rows
@@ -129,22 +128,13 @@ def prices_json(source: ClinicSource) -> bytes:
 def prices_csv(source: ClinicSource) -> bytes:
     """The same rows as prices.json, one column per plan ('negotiated: Aetna PPO')."""
     plans = sorted(p.key for p in source.schedule.payers)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([inert(c) for c in CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]])
+    rows = [CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]]
     for row in all_rows(source):
         record = row_record(row)
         cells = ["true" if v is True else "false" if v is False else v or ""
                  for v in (record[c] for c in CSV_COLUMNS)]
-        cells += [record["negotiated"].get(plan) or "" for plan in plans]
-        writer.writerow([inert(c) for c in cells])
-    return out.getvalue().encode("utf-8")
-
-
-def inert(cell: str) -> str:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading
-    apostrophe; amounts are never negative, so numbers are never touched."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+        rows.append(cells + [record["negotiated"].get(plan) or "" for plan in plans])
+    return csv_bytes(rows)
 
 
 def render_price_files(sources: list[ClinicSource] | tuple[ClinicSource, ...]

@@ -22,6 +22,7 @@ from sitegen.model import ClinicSource, SiteConfig
 from sitegen.render import long_date, money
 from sitegen.routes import clinic_url, estimates_url, relative_url, setting_url
 from sitegen.tables import median_rate
+from sitegen.yamlsrc import visible
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)(?P<args>(?:\s+[a-z_]+=\"[^\"\n]*\")*)\s*>\}\}")
 ARG = re.compile(r"([a-z_]+)=\"([^\"\n]*)\"")
@@ -48,9 +49,10 @@ def expand(body: str, body_line: int, page_url: str, display: str,
     expansion = Expansion(body)
     pieces: list[str] = []
     last = 0
-    for n, match in enumerate(SHORTCODE.finditer(body)):
-        line = body_line + body.count("\n", 0, match.start())
-        col = match.start() - (body.rfind("\n", 0, match.start()) + 1) + 1
+    matches = list(SHORTCODE.finditer(body))
+    _unparsed(body, body_line, {m.start() for m in matches}, display, diags)
+    for n, match in enumerate(matches):
+        line, col = _position(body, match.start(), body_line)
 
         def error(message: str, hint: str, line: int = line, col: int = col) -> None:
             diags.error(display, line, col, message, hint)
@@ -63,6 +65,31 @@ def expand(body: str, body_line: int, page_url: str, display: str,
         last = match.end()
     expansion.body = "".join(pieces) + body[last:]
     return expansion
+
+
+def _position(body: str, index: int, body_line: int) -> tuple[int, int]:
+    return (body_line + body.count("\n", 0, index),
+            index - (body.rfind("\n", 0, index) + 1) + 1)
+
+
+def _unparsed(body: str, body_line: int, parsed: set[int], display: str,
+              diags: Diagnostics) -> None:
+    """A '{{<' that does not start a shortcode would be published as literal text: an
+    error at its line, with the syntax that works."""
+    for opening in re.finditer(r"\{\{\s*<", body):
+        if opening.start() in parsed:
+            continue
+        end = body.find(">}}", opening.start())
+        newline = body.find("\n", opening.start())
+        text = body[opening.start():end + 3] if end >= 0 and (newline < 0 or end < newline) \
+            else body[opening.start():newline if newline >= 0 else len(body)]
+        why = ("values must be in double quotes" if "='" in text or "= '" in text else
+               "it is not closed with '>}}' on the same line" if not text.endswith(">}}") else
+               "it is not written the way shortcodes are")
+        diags.error(display, *_position(body, opening.start(), body_line),
+                    f"this shortcode cannot be read: {why} (got \"{visible(text, 80)}\")",
+                    'write it on one line as {{< price clinic="clinic-file" service="id" >}}: '
+                    "a lower-case name, then key=\"value\" pairs in double quotes")
 
 
 def _render(match: re.Match, page_url: str, clinics: dict[str, ClinicSource],
@@ -93,7 +120,8 @@ def _find(args: dict[str, str], key: str, options: dict, error):
         return None
     if value not in options:
         error(f"unknown {key} '{value}'", did_you_mean(value, options) or
-              f"use one of: {', '.join(sorted(options))}")
+              (f"use one of: {', '.join(sorted(options))}" if options else
+               f"there is no {key} yet that it could name"))
         return None
     return options[value]
 

@@ -22,20 +22,21 @@ class Sources:
 
 
 def find_sources(root: Path, diags: Diagnostics) -> Sources:
-    # rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml: one fee schedule per date
-    # the prices take effect (see `history`)
-    rates = _inside(root, "rates", "*.yaml", diags) + _inside(root, "rates", "*/*.yaml", diags)
+    """Fee schedules: rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml, one per
+    date the prices take effect (see `history`); `.yml` is read like `.yaml`."""
+    rates = _inside(root, "rates", ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"), diags)
     return Sources(rates=sorted(rates),
-                   content=_inside(root, "content", "**/*.md", diags))
+                   content=_inside(root, "content", ("**/*.md",), diags))
 
 
-def _inside(root: Path, folder: str, pattern: str, diags: Diagnostics) -> list[str]:
+def _inside(root: Path, folder: str, patterns: tuple[str, ...], diags: Diagnostics
+            ) -> list[str]:
     base = root / folder
     if not base.is_dir():
         return []
     real_root = root.resolve()
     found = []
-    for path in sorted(base.glob(pattern)):
+    for path in sorted(p for pattern in patterns for p in base.glob(pattern)):
         rel = path.relative_to(root).as_posix()
         if not path.is_file():
             continue

@@ -8,6 +8,7 @@ import re
 from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.freshness import is_stale, stale_message
 from sitegen.model import RESERVED_PLAN_SLUGS, ClinicSource, plan_slug
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as model.Slug: what a URL segment may be
@@ -203,13 +204,14 @@ def _same_code_twice(source: ClinicSource, diags: Diagnostics) -> None:
                     "with modifiers: or location:")
 
 
-def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics) -> None:
+def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics,
+                       stale_months: int = 12) -> None:
     """Warnings `--strict` turns into errors: stale or future prices, no in-network plans."""
     updated = source.clinic.last_updated
     where = source.positions.of(("clinic", "last_updated"))  # type: ignore[attr-defined]
-    if (today - updated).days > 365:
-        diags.warning(source.path, *where, f"prices were last updated on {updated}, more than "
-                      "12 months ago", "review the prices, then set last_updated to today")
+    if is_stale(updated, today, stale_months):
+        diags.warning(source.path, *where, stale_message(updated, stale_months),
+                      "review the prices, then set last_updated to today")
     elif updated > today:
         diags.warning(source.path, *where, f"last_updated {updated} is in the future",
                       "set it to the date the prices were last reviewed")
@@ -227,13 +229,13 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics)
 
 
 def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
-                     today: dt.date | None = None) -> None:
+                     today: dt.date | None = None, stale_months: int = 12) -> None:
     """Rules across files: each clinic slug (its URL) must be unique. With `today`, also
-    the freshness warnings."""
+    the freshness warnings (prices older than `stale_months`)."""
     first: dict[str, str] = {}
     for source in clinics:
         if today is not None:
-            freshness_warnings(source, today, diags)
+            freshness_warnings(source, today, diags, stale_months)
         if source.clinic.slug is None and not _SLUG.fullmatch(source.slug):
             # the slug comes from the file name, which the model never checked
             suggestion = re.sub(r"[^a-z0-9]+", "-", source.slug.lower()).strip("-") or "clinic"

@@ -6,7 +6,13 @@ converted to Python values here rather than by PyYAML's constructor, because we 
 * keep the line and column of every key and value for diagnostics;
 * refuse what YAML 1.1 silently misreads (`NO` as false, `01234` as octal, `10:30` as 630);
 * read numbers as `Decimal`, never float, so money stays exact;
-* reject duplicate keys (PyYAML keeps the last one) and bound aliases ("billion laughs").
+* reject duplicate keys (PyYAML keeps the last one) and bound aliases ("billion laughs");
+* keep every text value on one line, free of control characters, whether they were typed
+  raw or as escapes ("\\n", "\\e"): values end up in line-based files (cms-hpt.txt), CSV
+  cells and HTML, where a line break or a NUL would inject or break something.
+
+A problem with one value does not stop the file: the value is marked (`YamlDoc.flagged`),
+so `load` reports the file's other problems in the same run and nothing downstream uses it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from sitegen.diagnostics import Diagnostics
+from sitegen.diagnostics import Diagnostics, describe_char
 
 try:  # libyaml is about 5x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _Loader
@@ -77,6 +84,50 @@ class YamlDoc:
     path: str
     data: Any
     positions: Positions
+    # Where a value (or key) had a YAML-level problem, already reported: schema errors at
+    # or under these places are follow-ons, and a document with any is not to be used.
+    flagged: frozenset[Loc] = frozenset()
+
+
+# Characters no one-line text may hold: C0/C1 controls (tab, line feed, NUL, ESC, BEL...),
+# the Unicode line and paragraph separators, surrogates and the noncharacters (which a
+# strict HTML5 parser refuses).
+_NOT_IN_TEXT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef"
+                          + "".join(chr(plane * 0x10000 + 0xfffe) + chr(plane * 0x10000 + 0xffff)
+                                    for plane in range(17)) + "]")
+
+
+def text_problems(text: str, allowed: str = "") -> Iterator[tuple[int, str]]:
+    """Index and description of each character one-line text must not hold (a line
+    break, a control character). `allowed` exempts some (Markdown keeps its tabs and line
+    feeds)."""
+    for found in _NOT_IN_TEXT.finditer(text):
+        if found.group() not in allowed:
+            yield found.start(), describe_char(found.group())
+
+
+def replace_characters(text: str, by: str, allowed: str = "") -> str:
+    """`text` with every character of `text_problems` replaced by `by`."""
+    return _NOT_IN_TEXT.sub(lambda m: m.group() if m.group() in allowed else by, text)
+
+
+def text_problem(text: str, allowed: str = "") -> tuple[int, str] | None:
+    """The first of `text_problems`, or None."""
+    return next(text_problems(text, allowed), None)
+
+
+def visible(text: str, limit: int = 60) -> str:
+    """`text` with control characters written as escapes, so a message never carries a raw
+    line break or terminal escape of its own."""
+    out = []
+    for char in text[:limit]:
+        if char == "\n":
+            out.append("\\n")
+        elif _NOT_IN_TEXT.match(char) or char == "\t":
+            out.append(f"\\u{ord(char):04x}" if ord(char) > 0xff else f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return "".join(out) + ("..." if len(text) > limit else "")
 
 
 def read_text(file: Path, display: str, diags: Diagnostics, max_bytes: int = MAX_BYTES,
@@ -164,9 +215,7 @@ def parse_yaml(text: str, display: str, diags: Diagnostics) -> YamlDoc | None:
         diags.error(display, exc.line, exc.col, exc.message, exc.hint)
         return None
     diags.extend(_with_path(builder.problems, display))
-    if builder.problems:
-        return None
-    return YamlDoc(display, data, positions)
+    return YamlDoc(display, data, positions, frozenset(builder.flagged))
 
 
 _DEEP = f"the file is nested more than {MAX_DEPTH} levels deep"
@@ -269,6 +318,8 @@ class _Builder:
         self.positions = positions
         self.count = 0
         self.problems: list[YamlError] = []
+        self.flagged: set[Loc] = set()
+        self.texts: dict[yaml.Node, str] = {}  # checked text, per node (aliases repeat them)
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
@@ -289,10 +340,13 @@ class _Builder:
             if node.tag != _TAG + "seq":
                 raise YamlError(node.start_mark, f"unsupported tag {node.tag}", "remove the tag")
             return [self.build(item, loc + (i,)) for i, item in enumerate(node.value)]
+        if node in self.texts:
+            return self.texts[node]
         try:
-            return self._scalar(node)
+            return self._scalar(node, loc)
         except YamlError as exc:
             self.problems.append(exc)
+            self.flagged.add(loc)
             return None
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
@@ -308,10 +362,14 @@ class _Builder:
                 raise YamlError(key_node.start_mark, "a key must be a plain name",
                                 "write the key as text followed by a colon")
             key = key_node.value
+            if _NOT_IN_TEXT.search(key):  # the mapping lacks the key meant: flag all of it
+                self.problems.append(_one_line(key_node, "the key"))  # type: ignore[arg-type]
+                self.flagged.add(loc)
             if key in first_seen:
                 self.problems.append(YamlError(
                     key_node.start_mark, f"duplicate key '{key}' (first given on line "
                     f"{first_seen[key]})", "remove one of them; YAML would silently keep the last"))
+                self.flagged.add(loc + (key,))
                 continue
             first_seen[key] = key_node.start_mark.line + 1
             self.positions.keys[loc + (key,)] = (key_node.start_mark.line + 1,
@@ -328,9 +386,15 @@ class _Builder:
             for key, value in self._mapping(source, loc).items():
                 result.setdefault(key, value)
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, loc: Loc = ()) -> Any:
         tag, text, mark = node.tag, node.value, node.start_mark
         if tag == _TAG + "str":
+            if node.style in ("|", ">"):  # a block scalar's final line break is no content
+                text = text.rstrip("\n")
+            if _NOT_IN_TEXT.search(text):
+                name = next((part for part in reversed(loc) if isinstance(part, str)), "text")
+                raise _one_line(node, name, text)  # type: ignore[misc]
+            self.texts[node] = text
             return text
         if tag == _TAG + "null":
             return None
@@ -391,6 +455,23 @@ class _Builder:
         if not value.is_finite() or value.adjusted() > MAX_DIGITS:
             raise YamlError(mark, f"'{text}' is too large to be real", "check the value")
         return value
+
+
+def _one_line(node: yaml.ScalarNode, what: str, text: str | None = None) -> YamlError | None:
+    """The one rule for every text value and key: one line, no control characters."""
+    text = node.value if text is None else text
+    found = text_problem(text)
+    if found is None:
+        return None
+    at, char = found
+    mark = node.start_mark
+    if not node.style and mark.line == node.end_mark.line:  # plain: at the character
+        mark = yaml.error.Mark("", 0, mark.line, mark.column + at, None, None)
+    hint = ("use '>-' instead of '|' to fold the lines into one" if node.style == "|" else
+            "keep the text on one line and delete the character (it often comes with text "
+            "pasted from another program)")
+    return YamlError(mark, f"{what} must be one line without control characters, but it "
+                     f"contains {char} (got \"{visible(text)}\")", hint)
 
 
 def _sexagesimal(text: str) -> Decimal:

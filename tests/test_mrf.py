@@ -657,6 +657,9 @@ P = "rates/a.yaml"
     pytest.param("    - name: Main\n", "    - name: Main | East\n",
                  f"{P}:8:13: error: location name 'Main | East' contains '|', which separates "
                  "locations in the CMS CSV file; use another character", id="pipe-in-name"),
+    pytest.param("street: 1 Main St,", "street: 1 Main St | Suite 2,",
+                 f"{P}:9:25: error: street '1 Main St | Suite 2' contains '|', which separates "
+                 "locations in the CMS CSV file; use another character", id="pipe-in-street"),
 ])
 def test_price_transparency_errors(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert diagnostics(tmp_path, changed(RATES, old, new)) == [expected]

@@ -360,7 +360,7 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
 
 
 def test_spreadsheet_formulas_in_text_are_made_inert() -> None:
-    from sitegen.pricefiles import inert
+    from sitegen.csvout import inert
 
     assert [inert(c) for c in ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "Exercise", "118.40",
                                 ""]] == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)",

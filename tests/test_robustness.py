@@ -50,7 +50,7 @@ def test_hostile_text_in_every_field_is_escaped(tmp_path: Path) -> None:
         key = old.split(":")[0]
         rates = changed(rates, old, f"{key}: '{old.split(': ')[1]} {EVIL}'")
     rates = changed(rates, 'phone: "503-555-0100"',
-                    "phone: '503-555-0100\" onclick=\"alert(3)'\n      email: 'a@b.c\"><script>x</script>'")
+                    "phone: '503-555-0100\" onclick=\"alert(3)'\n      email: 'a@b.c'")  # hostile addresses: test_hostile_input.py
     guide = ("---\ntitle: 'Costs " + EVIL + "'\nsummary: '" + EVIL + "'\n---\n"
              "<div onmouseover=\"alert(4)\">hi</div>\n\n"
              "[x](javascript:alert(5)) [y](data:text/html;base64,PHNjcmlwdD4=) "

@@ -361,7 +361,7 @@ def test_cash_price_above_gross_charge_still_builds(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
     assert lines[:2] == [CASH_ABOVE_GROSS, "0 errors, 1 warning"]
-    assert len(lines) == 3 and lines[2].startswith("built ") and " pages (" in lines[2]
+    assert len(lines) == 3 and lines[2].startswith("Built ") and lines[2].endswith(", 1 warning")
     assert result.stdout == ""
     assert (root / "public" / "clinics" / "a" / "index.html").is_file()
 
@@ -438,7 +438,7 @@ def test_a_good_build_replaces_the_previous_site(tmp_path):
     (root / "public" / ".sitegen-output").write_text("made by sitegen\n")
     result = cli("build", root)
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("built ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Built ") and result.stderr.count("\n") == 1
     assert not (root / "public" / "stale.html").exists()
     assert (root / "public" / "index.html").is_file()
 

@@ -2,7 +2,8 @@
 
 Inputs are the fee schedule of helpers.RATES with one line changed; the line and column
 of every expected diagnostic is counted by hand from that text (see the map in helpers).
-A YAML problem stops the file before the schema is checked, so each case has one line.
+A YAML problem with one value does not hide the file's other problems (see
+test_yaml_problems_do_not_hide_the_others); each case here has one problem.
 """
 
 from __future__ import annotations
@@ -224,9 +225,10 @@ def test_unquoted_npi_is_a_number_where_text_is_required(tmp_path):
     ("1:30.5", "90.5"),  # a base-60 float
 ])
 def test_base_60_numbers(tmp_path, value, number):
-    text = changed(RATES, '      phone: "503-555-0100"', f"      hours: {value}")
+    text = changed(RATES, '      phone: "503-555-0100"',
+                   f'      phone: "503-555-0100"\n      hours: {value}')
     assert check_rates(tmp_path, text) == [
-        (f"{P}:9:14: error: '{value}' would be read as the number {number}, not as written; "
+        (f"{P}:10:14: error: '{value}' would be read as the number {number}, not as written; "
          f'put it in quotes: "{value}"')]
 
 
