@@ -1,4 +1,5 @@
-"""The pipeline: config -> sources -> load -> validate -> plan -> render -> check -> write.
+"""The pipeline: config -> sources -> load -> validate -> derive -> plan -> render -> check
+-> write.
 
 Everything is read and validated before anything is rendered, and nothing is written
 unless the whole site rendered and passed its checks: a failed build reports every
@@ -7,15 +8,19 @@ problem at once and leaves the last good site untouched.
 
 from __future__ import annotations
 
-import datetime as dt
+import gc
+import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from sitegen.check import check_site
+from sitegen import cache
+from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
@@ -24,52 +29,31 @@ from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
-from sitegen.mrf import render_mrf, validate_price_transparency
-from sitegen.outputs import robots, sitemap
-from sitegen.pricefiles import render_price_files
+from sitegen.mrf import validate_price_transparency
+from sitegen.options import BuildOptions, build_date
+from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import base_path, content_url, page_output, plan_routes
+from sitegen.routes import plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
+from sitegen.urls import base_path, content_url, page_output
 from sitegen.validate import validate_clinic, validate_clinics
+from sitegen.views import clinic_view
 from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES, Positions
 
 
 @dataclass
-class BuildOptions:
-    root: Path
-    out: Path | None = None
-    base_url: str | None = None
-    strict: bool = False
-    force: bool = False  # replace an output folder that sitegen did not make
-    # Called with (pages rendered, pages in all) while rendering: the CLI's progress bar.
-    progress: Callable[[int, int], None] | None = None
-
-    @property
-    def output(self) -> Path:
-        return self.out or self.root / "public"
-
-
-@dataclass
 class BuildResult:
     diagnostics: Diagnostics
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
     clinics: int = 0  # clinics built, for the summary line
+    cached: bool = False     # nothing had changed: the output folder was left as it was
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
-
-
-def build_date() -> dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH (reproducible builds). Only warnings use it:
-    pages show the data's own dates, never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
 
 
 def load_site(options: BuildOptions, diags: Diagnostics) -> Site | None:
@@ -185,68 +169,180 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
     return not diags.errors
 
 
-def render_site(site: Site, root: Path, diags: Diagnostics,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+# Work shared with the worker processes: set before the pool forks, so each worker
+# inherits the site, the views and the compiled templates instead of receiving copies.
+_WORK: dict[str, Any] = {}
+POOL_MIN_PAGES = 400   # below this a pool costs more (start-up, results) than it saves
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+Rendered = list[tuple[str, bytes, "PageScan | None"]]   # (output path, bytes, scan)
+Failed = tuple[str, str, int, str]                       # (kind, template, line, message)
+
+
+def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
+    """Render pages ('route', i) and clinics' price files ('files', i); each page is
+    scanned for the check as soon as it is rendered. A template error comes back as
+    (kind, template, line, message), so the parent reports it in file order."""
+    env, routes, views = _WORK["env"], _WORK["routes"], _WORK["views"]
+    shared, base_url = _WORK["shared"], _WORK["base_url"]
+    done: Rendered = []
+    for kind, i in units:
+        if kind == "files":
+            done += [(name, data, None) for name, data in clinic_files(views[i]).items()]
+            continue
+        route = routes[i]
+        try:
+            data = render_route(env, route, shared, base_url)
+        except jinja2.TemplateSyntaxError as exc:
+            return ("syntax", f"templates/{exc.name or route.template}", exc.lineno or 0,
+                    f"template syntax error: {exc.message}")
+        except jinja2.TemplateError as exc:
+            return ("error", f"templates/{route.template}", 0,
+                    f"template error while rendering {route.url or 'the home page'}: {exc}")
+        done.append((route.output, data, scan_page(data.decode("utf-8"))))
+    return done
+
+
+def _chunks(units: list[tuple[str, int]], jobs: int) -> list[list[tuple[str, int]]]:
+    """Contiguous slices, several per worker so a slow one does not hold up the rest."""
+    size = max(1, -(-len(units) // (jobs * 4)))
+    return [units[i:i + size] for i in range(0, len(units), size)]
+
+
+def _compile_templates(env: jinja2.Environment) -> None:
+    """Compile every template once, before the workers fork, so they share the result
+    instead of each compiling them again (a broken one is left for its page to report)."""
+    for name in env.list_templates(extensions=["html"]):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass
+
+
+def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendered | Failed]]:
+    """(pages in the chunk, its results), chunk by chunk in the order of `units`, whatever
+    the number of workers."""
+    pool = jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+    chunks = _chunks(units, jobs if pool else 4)
+    pages = [sum(1 for kind, _ in chunk if kind == "route") for chunk in chunks]
+    if not pool:
+        yield from ((n, _render_units(chunk)) for n, chunk in zip(pages, chunks))
+        return
+    _compile_templates(_WORK["env"])
+    with mp.get_context("fork").Pool(jobs) as workers:
+        yield from zip(pages, workers.imap(_render_units, chunks))
+
+
+def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
+                progress: Callable[[int, int], None] | None = None
+                ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
+    """Every output file (path -> bytes) and the check's scan of every page."""
     templates = root / "templates"
     env = make_environment(templates)
-    routes = plan_routes(site)
+    views = [clinic_view(site.config, source) for source in site.clinics]
+    routes = plan_routes(site, views)
     if not _unique_outputs(routes, diags):
-        return {}
+        return {}, {}
+    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     today, months = build_date(), site.config.stale_after_months
     shared = {"site": site, "config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
+    _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
+                 shared=shared)
+    units = [("route", i) for i in range(len(routes))] + [("files", i)
+                                                         for i in range(len(views))]
     files: dict[str, bytes] = {}
-    for done, route in enumerate(routes, start=1):
-        if progress is not None:
-            progress(done, len(routes))
-        try:
-            files[route.output] = render_route(env, route, shared, site.config.base_url)
-        except jinja2.TemplateSyntaxError as exc:
-            diags.error(f"templates/{exc.name or route.template}", exc.lineno, 1,
-                        f"template syntax error: {exc.message}")
-            return {}
-        except jinja2.TemplateError as exc:
-            diags.error(f"templates/{route.template}", 0, 0,
-                        f"template error while rendering {route.url or 'the home page'}: {exc}")
-            return {}
+    scans: dict[str, PageScan] = {}
+    done = 0
+    try:
+        for pages, result in _run(units, jobs):
+            if isinstance(result, tuple):
+                diags.error(result[1], result[2], 1 if result[0] == "syntax" else 0, result[3])
+                return {}, {}
+            for name, data, scan in result:
+                files[name] = data
+                if scan is not None:
+                    scans[name] = scan
+            for _ in range(pages):
+                done += 1
+                if progress is not None:
+                    progress(done, len(routes))
+    finally:
+        _WORK.clear()
     static = templates / "assets"
     for asset in sorted(static.rglob("*")) if static.is_dir() else []:
         if asset.is_file():
             files["assets/" + asset.relative_to(static).as_posix()] = asset.read_bytes()
-    lastmod = {}
-    for source in site.clinics:
-        for route in routes:
-            if route.url.startswith(f"clinics/{source.slug}/"):
-                lastmod[route.url] = source.clinic.last_updated.isoformat()
-    files["sitemap.xml"] = sitemap(routes, site.config.base_url, lastmod)
-    files["robots.txt"] = robots(site.config.base_url)
-    files[".nojekyll"] = b""
-    files.update(render_price_files(site.clinics))                 # prices.json/csv
-    files.update(render_mrf(site.clinics, site.config.base_url))   # CMS files, cms-hpt.txt
-    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
-    return files
+    files.update(site_files(views, routes, site.config.base_url))
+    return files, scans
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector from walking the growing heap of validated
+    models again and again while they are read (it made reading grow faster than the
+    number of clinics); then freeze them, so collections during rendering skip them too."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
-    """Build the site; write it to the output folder only when there are no errors.
-
-    Raises UnsafeOutput (before reading anything) for an output folder sitegen must not
-    replace."""
+    """Build the site; write it to the output folder only when there are no errors. When
+    no input changed since the last build of the same output folder, answer from the
+    cache (sitegen/cache.py) and leave the folder as it is."""
+    out = options.output
+    if write:  # raises UnsafeOutput (before reading anything) for a folder not to replace
+        check_output_folder(out, options.root, options.force)
+    fingerprint = cache.fingerprint(options) if write else None
     if write:
-        check_output_folder(options.output, options.root, options.force)
+        hit = cache.answer(options, fingerprint)
+        if hit is not None:
+            return BuildResult(hit.diagnostics, hit.files, hit.clinics, cached=True)
+    with quiet_collector():
+        result = _build(options, write, out)
+    if write and result.ok and not (options.strict and result.diagnostics.warnings) \
+            and cache.fingerprint(options) == fingerprint:  # no input edited meanwhile
+        cache.remember(options, fingerprint, result.diagnostics.items, sorted(result.files),
+                       result.clinics)
+    return result
+
+
+def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
     site = load_site(options, diags)
+    gc.freeze()
+    gc.enable()
     if site is None:
         return BuildResult(diags)
     if options.strict and diags.warnings:
         return BuildResult(diags)
-    files = render_site(site, options.root, diags, options.progress)
+    # Every check that points into a fee schedule has run: drop the line/column maps, the
+    # largest part of a loaded file, before rendering fills memory with pages.
+    site = site.model_copy(update={"clinics": tuple(
+        c.model_copy(update={"positions": None}) for c in site.clinics)})
+    files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
+                               options.progress)
     if not diags.errors:
-        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url))
+        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
+                   scans=scans)
     if diags.errors or not write:
         return BuildResult(diags, files, len(site.clinics))
-    with build_lock(options.output):
-        check_output_folder(options.output, options.root, options.force)  # it may have changed
-        write_site(options.output, files)
+    with build_lock(out):
+        check_output_folder(out, options.root, options.force)  # it may have changed
+        write_site(out, files)
     return BuildResult(diags, files, len(site.clinics))

@@ -15,11 +15,24 @@ from pathlib import Path
 
 import click
 
-from sitegen import __version__
-from sitegen.build import BuildOptions, build
+from sitegen import __version__, cache
 from sitegen.diagnostics import Diagnostics
-from sitegen.model import web_address_problem
-from sitegen.write import BuildLocked, UnsafeOutput
+from sitegen.options import BuildOptions
+from sitegen.write import BuildLocked, UnsafeOutput, check_output_folder
+
+
+def __getattr__(name: str):
+    """`build`, imported on first use: a rebuild answered from the cache never loads the
+    pipeline's libraries (Jinja, pydantic, Markdown), which take longer than the answer."""
+    if name == "build":
+        from sitegen.build import build
+
+        return build
+    raise AttributeError(name)
+
+
+def _build(options: BuildOptions, *, write: bool = True):
+    return sys.modules[__name__].build(options, write=write)
 
 
 def report(diags: Diagnostics, strict: bool = False) -> int:
@@ -81,6 +94,8 @@ def _verbosity() -> int:
 
 def _site_options(command):
     """The options `build` and `check` share."""
+    command = click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes "
+                           "for rendering (default: all cores; small sites use one).")(command)
     command = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(command)
     command = click.option("--base-url", help="Public URL of the site, e.g. "
                            "https://example.org/repo/ (default: base_url of site.yaml).")(command)
@@ -89,13 +104,17 @@ def _site_options(command):
 
 
 def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
-             force: bool = False) -> BuildOptions:
+             force: bool = False, jobs: int | None = None) -> BuildOptions:
     if not site_dir.is_dir():
         raise click.UsageError(f"SITE_DIR '{site_dir}' is not a folder")
-    problem = web_address_problem(base_url, path_ok=True) if base_url is not None else ""
-    if problem:
-        raise click.BadParameter(problem, param_hint="--base-url")
-    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force)
+    if base_url is not None:
+        from sitegen.model import web_address_problem  # only then: a cached build needs no pydantic
+
+        problem = web_address_problem(base_url, path_ok=True)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--base-url")
+    return BuildOptions(root=site_dir, out=out, base_url=base_url, strict=strict, force=force,
+                        jobs=jobs)
 
 
 @main.command("build")
@@ -106,14 +125,17 @@ def _options(site_dir: Path, out: Path | None, base_url: str | None, strict: boo
 @click.option("--force", is_flag=True, help="Replace an output folder that sitegen did not "
               "make (never the site's own folders, the home folder or /).")
 def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict: bool,
-                  force: bool) -> None:
+                  jobs: int | None, force: bool) -> None:
     """Build the site in SITE_DIR (default: the current folder) into public/."""
-    options = _options(site_dir, out, base_url, strict, force)
+    options = _options(site_dir, out, base_url, strict, force, jobs)
     started = time.perf_counter()
     try:
-        with _progress_bar() as progress:
-            options.progress = progress
-            result = build(options)
+        check_output_folder(options.output, options.root, options.force)
+        result = cache.answer(options, cache.fingerprint(options))
+        if result is None:
+            with _progress_bar() as progress:
+                options.progress = progress
+                result = _build(options)
     except UnsafeOutput as exc:
         raise click.BadParameter(str(exc), param_hint="--out") from None
     except BuildLocked as exc:
@@ -126,6 +148,8 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
         if _verbosity() > 1:
             for name in sorted(result.files):
                 click.echo(f"wrote {(target / name).as_posix()}", err=True)
+            for slug, count in clinic_pages(result.files).items():
+                click.echo(f"{slug}: {_count(count, 'page')}", err=True)
         if _verbosity():
             click.echo(summary("Built", result, time.perf_counter() - started), err=True)
     else:
@@ -135,10 +159,27 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
 
 def summary(verb: str, result, seconds: float) -> str:
     """The one line every build ends with: 'Built 412 pages for 3 clinics in 0.84 s,
-    0 warnings'."""
+    0 warnings'; with several clinics, the range of pages per clinic and the largest, since
+    a clinic's plans and "What will I pay?" pages make its count grow."""
     pages = sum(1 for name in result.files if name.endswith(".html"))
-    return (f"{verb} {_count(pages, 'page')} for {_count(result.clinics, 'clinic')} in "
-            f"{seconds:.2f} s, {_count(len(result.diagnostics.warnings), 'warning')}")
+    per_clinic = clinic_pages(result.files)
+    spread = ""
+    if len(per_clinic) > 1:
+        most = max(per_clinic, key=lambda slug: (per_clinic[slug], slug))
+        spread = (f" ({min(per_clinic.values())} to {per_clinic[most]} pages each; "
+                  f"most: {most})")
+    return (f"{verb} {_count(pages, 'page')} for {_count(result.clinics, 'clinic')}{spread} "
+            f"in {seconds:.2f} s, {_count(len(result.diagnostics.warnings), 'warning')}")
+
+
+def clinic_pages(files) -> dict[str, int]:
+    """HTML pages below each clinic's folder, clinics/<slug>/..., by slug in slug order."""
+    counts: dict[str, int] = {}
+    for name in files:
+        parts = name.split("/")
+        if len(parts) > 2 and parts[0] == "clinics" and name.endswith(".html"):
+            counts[parts[1]] = counts.get(parts[1], 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @contextmanager
@@ -167,10 +208,11 @@ def _progress_bar():
 
 @main.command("check")
 @_site_options
-def check_command(site_dir: Path, base_url: str | None, strict: bool) -> None:
+def check_command(site_dir: Path, base_url: str | None, strict: bool, jobs: int | None
+                  ) -> None:
     """Validate everything and check every link of the rendered site, writing nothing."""
     started = time.perf_counter()
-    result = build(_options(site_dir, None, base_url, strict), write=False)
+    result = _build(_options(site_dir, None, base_url, strict, jobs=jobs), write=False)
     code = report(result.diagnostics, strict)
     if code == 0 and _verbosity():
         click.echo(summary("Checked", result, time.perf_counter() - started) + ": no errors",

@@ -24,8 +24,8 @@ from pydantic import Field
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import validate_data
 from sitegen.model import Strict, Text
-from sitegen.routes import content_url, relative_url
 from sitegen.shortcodes import Expansion
+from sitegen.urls import content_url, relative_url
 from sitegen.yamlsrc import parse_yaml, read_text, replace_characters, text_problems
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)

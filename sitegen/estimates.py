@@ -16,6 +16,7 @@ from sitegen.coverage import (
     thresholds,
 )
 from sitegen.diagnostics import Diagnostics, did_you_mean
+from sitegen.formats import DISCIPLINE_NAMES, long_date, money, percent
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -34,7 +35,6 @@ from sitegen.pricing import (
     round_cents,
     split_units,
 )
-from sitegen.render import DISCIPLINE_NAMES, long_date, money, percent
 from sitegen.selfpay import (
     CashVisit,
     package_use,

@@ -21,6 +21,7 @@ from sitegen.diagnostics import Diagnostics
 from sitegen.estimates import VisitPlan, assumptions, price_course, therapies, visit_plan
 from sitegen.model import ClinicSource, Course, Payer, Scenario, SiteConfig, WhatWillIPay
 from sitegen.pricing import Estimate, VisitCost
+from sitegen.urls import flow_url
 
 QUESTIONS = ("Which care do you need?", "How will you pay?",
              "How many visits has your plan already covered this year?",
@@ -37,11 +38,6 @@ SELF_PAY_HINT = ("No insurance, or not using it: you pay the clinic's cash price
                  "have the right to a good faith estimate. People enrolled in Medicare or "
                  "Medicaid are not in the self-pay group of the good faith estimate rules "
                  "for care those programs cover.")
-
-
-def flow_url(slug: str, *parts: str) -> str:
-    """'clinics/<slug>/what-will-i-pay/<part>/<part>/'."""
-    return f"clinics/{slug}/what-will-i-pay/" + "".join(p + "/" for p in parts)
 
 
 @dataclass(frozen=True)

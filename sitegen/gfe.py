@@ -18,6 +18,7 @@ from typing import Literal
 
 from sitegen import notices
 from sitegen.estimates import VisitPlan, visit_plan
+from sitegen.formats import long_date
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -27,7 +28,6 @@ from sitegen.model import (
     Service,
     SiteConfig,
 )
-from sitegen.render import long_date
 from sitegen.selfpay import CashVisit, package_use, with_package
 from sitegen.tables import location_of
 

@@ -10,14 +10,15 @@ fee schedule can close the element.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
 
 from sitegen.model import ClinicSource
-from sitegen.routes import absolute_url, clinic_url
-from sitegen.tables import PriceRow, price_rows
+from sitegen.tables import PriceRow, all_rows
+from sitegen.urls import absolute_url, clinic_url
 
 UNIT_QUANTITY = {
     "per 15 minutes": {"@type": "QuantitativeValue", "value": 15, "unitCode": "MIN",
@@ -30,16 +31,15 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
 
 
-def offer_rows(source: ClinicSource) -> list[PriceRow]:
+def offer_rows(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> list[PriceRow]:
     """The first priced row of each service (every priced row of a service has the same
     amounts); services charged only as part of an inpatient stay have no offer."""
     seen: dict[str, PriceRow] = {}
-    for setting in source.settings():
-        for row in price_rows(source, setting):
-            if not row.bundled:
-                seen.setdefault(row.service.id, row)
-    order = [s.id for s in source.schedule.services]
-    return sorted(seen.values(), key=lambda r: order.index(r.service.id))
+    for row in all_rows(source, rows):
+        if not row.bundled:
+            seen.setdefault(row.service.id, row)
+    order = {s.id: i for i, s in enumerate(source.schedule.services)}
+    return sorted(seen.values(), key=lambda r: order[r.service.id])
 
 
 def _cash_specification(row: PriceRow, unit: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +79,8 @@ def _offer(row: PriceRow) -> dict[str, Any]:
     return offer
 
 
-def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
+def clinic_data(source: ClinicSource, base_url: str,
+                rows: Sequence[PriceRow] | None = None) -> dict[str, Any]:
     clinic = source.clinic
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -100,7 +101,7 @@ def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
                     "addressLocality": loc.address.city, "addressRegion": loc.address.state,
                     "postalCode": loc.address.zip, "addressCountry": "US"},
     } for loc in clinic.locations]
-    offers = [_offer(row) for row in offer_rows(source)] + [
+    offers = [_offer(row) for row in offer_rows(source, rows)] + [
         {"@type": "Offer", "name": f"Prepaid package: {p.name}", "price": _amount(p.price),
          "priceCurrency": "USD", "eligibleQuantity": {"@type": "QuantitativeValue",
                                                       "value": p.visits, "unitText": "visits"}}
@@ -117,10 +118,11 @@ def clinic_data(source: ClinicSource, base_url: str) -> dict[str, Any]:
 def script_json(data: Any) -> str:
     """JSON safe inside <script>: '<', '>' and '&' escaped, which JSON allows in strings
     (the only place they can occur)."""
-    text = json.dumps(data, indent=1, ensure_ascii=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: C encoder
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def clinic_jsonld(source: ClinicSource, base_url: str) -> Markup:
+def clinic_jsonld(source: ClinicSource, base_url: str,
+                  rows: Sequence[PriceRow] | None = None) -> Markup:
     return Markup('<script type="application/ld+json">\n{}\n</script>').format(
-        Markup(script_json(clinic_data(source, base_url))))
+        Markup(script_json(clinic_data(source, base_url, rows))))

@@ -599,6 +599,8 @@ class WhatWillIPay(Strict):
     medicare_deductible: Amount = Decimal("283.00")
     medicare_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
+
+
 class GuidelineRegion(Strict):
     first_person: Money                  # type: ignore[valid-type]
     each_additional: Money               # type: ignore[valid-type]

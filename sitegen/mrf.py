@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,8 @@ from typing import Any
 from sitegen.csvout import csv_bytes
 from sitegen.diagnostics import Diagnostics
 from sitegen.model import ClinicSource, Payer, SiteConfig
-from sitegen.routes import absolute_url, clinic_file_url, price_transparency_url
-from sitegen.tables import PriceRow, price_rows
+from sitegen.tables import PriceRow, all_rows
+from sitegen.urls import absolute_url, clinic_file_url, price_transparency_url
 
 VERSION = "3.0.0"
 CENT = Decimal("0.01")
@@ -101,14 +102,13 @@ class Item:
     notes: str
 
 
-def items(source: ClinicSource) -> list[Item]:
+def items(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> list[Item]:
     """Every service with a separate charge, in fee-schedule order. Evaluation, outpatient
     and telehealth are outpatient care; an inpatient row bundled into the daily rate has no
     charge of its own, so it does not make the service 'both'."""
     by_service: dict[str, list[PriceRow]] = {}
-    for setting in source.settings():
-        for row in price_rows(source, setting):
-            by_service.setdefault(row.service.id, []).append(row)
+    for row in all_rows(source, rows):
+        by_service.setdefault(row.service.id, []).append(row)
     found = []
     for service in source.schedule.services:
         rows = by_service.get(service.id, [])
@@ -165,7 +165,8 @@ def _amount(value: Decimal) -> str:
     return format(value.quantize(CENT), "f")
 
 
-def cms_document(source: ClinicSource) -> dict[str, Any]:
+def cms_document(source: ClinicSource, rows: Sequence[PriceRow] | None = None
+                 ) -> dict[str, Any]:
     """The v3.0.0 JSON file as plain values; amounts stay Decimal (see `dump_json`)."""
     pt = source.schedule.price_transparency
     assert pt is not None
@@ -174,7 +175,7 @@ def cms_document(source: ClinicSource) -> dict[str, Any]:
     if pt.license_number:
         license_info = {"license_number": pt.license_number, **license_info}
     charges = []
-    for item in items(source):
+    for item in items(source, rows):
         row = item.row
         standard: dict[str, Any] = {"setting": item.setting,
                                     "gross_charge": row.gross_charge,
@@ -238,13 +239,14 @@ def dump_json(value: Any, level: int = 0) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def cms_json(source: ClinicSource) -> bytes:
-    return (dump_json(cms_document(source)) + "\n").encode("utf-8")
+def cms_json(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
+    return (dump_json(cms_document(source, rows)) + "\n").encode("utf-8")
 
 
-def _csv_head(source: ClinicSource, headers: list[str]) -> list[list[str]]:
+def _csv_head(source: ClinicSource, headers: list[str],
+              rows: Sequence[PriceRow] | None = None) -> list[list[str]]:
     """Rows 1-3 of the CSV: general headers, their values, `headers`."""
-    doc = cms_document(source)
+    doc = cms_document(source, rows)
     pt = source.schedule.price_transparency
     assert pt is not None
     width = len(headers)
@@ -266,11 +268,11 @@ def _csv_base(item: Item) -> dict[str, str]:
             "additional_generic_notes": item.notes}
 
 
-def cms_csv(source: ClinicSource) -> bytes:
+def cms_csv(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
     """The CSV in the clinic's layout (`price_transparency.csv_layout`)."""
     pt = source.schedule.price_transparency
     assert pt is not None
-    return cms_csv_wide(source) if pt.csv_layout == "wide" else cms_csv_tall(source)
+    return cms_csv_wide(source, table) if pt.csv_layout == "wide" else cms_csv_tall(source, table)
 
 
 def wide_headers(source: ClinicSource) -> list[str]:
@@ -280,12 +282,12 @@ def wide_headers(source: ClinicSource) -> list[str]:
             + ["standard_charge|min", "standard_charge|max", "additional_generic_notes"])
 
 
-def cms_csv_wide(source: ClinicSource) -> bytes:
+def cms_csv_wide(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
     """The wide CSV: one row per service, with each plan's columns side by side."""
     headers = wide_headers(source)
-    rows = _csv_head(source, headers)
+    rows = _csv_head(source, headers, table)
     payers = _payers(source)
-    for item in items(source):
+    for item in items(source, table):
         line = _csv_base(item)
         if item.row.negotiated:
             line["standard_charge|min"] = _amount(item.row.lowest)  # type: ignore[arg-type]
@@ -303,12 +305,12 @@ def cms_csv_wide(source: ClinicSource) -> bytes:
     return csv_bytes(rows)
 
 
-def cms_csv_tall(source: ClinicSource) -> bytes:
+def cms_csv_tall(source: ClinicSource, table: Sequence[PriceRow] | None = None) -> bytes:
     """The tall CSV: general headers, their values, item headers, then one row per service
     and plan (one row without a plan for a service no plan has a rate for)."""
-    rows = _csv_head(source, CSV_ITEM_HEADERS)
+    rows = _csv_head(source, CSV_ITEM_HEADERS, table)
     payers = _payers(source)
-    for item in items(source):
+    for item in items(source, table):
         row = item.row
         base = _csv_base(item)
         if not row.negotiated:
@@ -349,20 +351,6 @@ def hpt_txt(sources: list[ClinicSource] | tuple[ClinicSource, ...], base_url: st
                           f"mrf-url: {mrf}\ncontact-name: {pt.contact_name}\n"
                           f"contact-email: {contact_email(source)}\n")
     return "\n".join(blocks).encode("utf-8")
-
-
-def render_mrf(sources: list[ClinicSource] | tuple[ClinicSource, ...], base_url: str
-               ) -> dict[str, bytes]:
-    """Output path -> bytes: the two CMS files of each opted-in clinic, and cms-hpt.txt
-    (only when some clinic opted in)."""
-    files: dict[str, bytes] = {}
-    for source in sources:
-        if opted_in(source):
-            files[clinic_file_url(source.slug, json_name(source))] = cms_json(source)
-            files[clinic_file_url(source.slug, csv_name(source))] = cms_csv(source)
-    if files:
-        files["cms-hpt.txt"] = hpt_txt(sources, base_url)
-    return files
 
 
 def validate_price_transparency(config: SiteConfig, clinics: list[ClinicSource],

@@ -1,13 +1,42 @@
-"""Stage `render` (non-HTML files): sitemap.xml, robots.txt, .nojekyll."""
+"""Stage `render` (non-HTML files): each clinic's price files from its view, and the
+site's sitemap.xml, robots.txt and cms-hpt.txt."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from sitegen.routes import Route, absolute_url
+from sitegen import mrf
+from sitegen.pricefiles import prices_csv, prices_json
+from sitegen.routes import Route
+from sitegen.urls import absolute_url, clinic_file_url
+from sitegen.views import ClinicView
 
 
-def sitemap(routes: list[Route], base_url: str, lastmod: dict[str, str]) -> bytes:
+def clinic_files(view: ClinicView) -> dict[str, bytes]:
+    """Output path -> bytes: prices.json and prices.csv, and the two CMS files of a clinic
+    that opted in; all from the rows of its view."""
+    source, rows = view.source, view.rows
+    files = {clinic_file_url(view.slug, "prices.json"): prices_json(source, rows),
+             clinic_file_url(view.slug, "prices.csv"): prices_csv(source, rows)}
+    if mrf.opted_in(source):
+        files[clinic_file_url(view.slug, mrf.json_name(source))] = mrf.cms_json(source, rows)
+        files[clinic_file_url(view.slug, mrf.csv_name(source))] = mrf.cms_csv(source, rows)
+    return files
+
+
+def site_files(views: Sequence[ClinicView], routes: Sequence[Route], base_url: str
+               ) -> dict[str, bytes]:
+    """The files about the whole site (cms-hpt.txt only when some clinic opted in)."""
+    files = {"sitemap.xml": sitemap(routes, base_url), "robots.txt": robots(base_url),
+             ".nojekyll": b""}
+    sources = [view.source for view in views]
+    if any(mrf.opted_in(source) for source in sources):
+        files["cms-hpt.txt"] = mrf.hpt_txt(sources, base_url)
+    return files
+
+
+def sitemap(routes: Sequence[Route], base_url: str) -> bytes:
     """Sitemap of every public page; lastmod from the data's dates, never the clock."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
@@ -15,8 +44,8 @@ def sitemap(routes: list[Route], base_url: str, lastmod: dict[str, str]) -> byte
         if not route.in_sitemap:
             continue
         entry = f"  <url><loc>{escape(absolute_url(base_url, route.url, full=True))}</loc>"
-        if route.url in lastmod:
-            entry += f"<lastmod>{lastmod[route.url]}</lastmod>"
+        if route.lastmod:
+            entry += f"<lastmod>{route.lastmod}</lastmod>"
         lines.append(entry + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -9,6 +9,7 @@ tables read. Amounts are text with two decimals ("142.00"), never floats.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,8 @@ from typing import Any
 from sitegen import mrf
 from sitegen.csvout import csv_bytes
 from sitegen.model import ClinicSource
-from sitegen.routes import clinic_file_url
-from sitegen.tables import PriceRow, price_rows
+from sitegen.tables import PriceRow, all_rows
+from sitegen.urls import clinic_file_url
 
 FORMAT = "sitegen-prices"
 FORMAT_VERSION = "1"
@@ -54,11 +55,6 @@ def _amount(value: Decimal | None) -> str | None:
     return None if value is None else format(value.quantize(Decimal("0.01")), "f")
 
 
-def all_rows(source: ClinicSource) -> list[PriceRow]:
-    """Rows of every setting, settings in the canonical order, services in file order."""
-    return [row for setting in source.settings() for row in price_rows(source, setting)]
-
-
 def row_record(row: PriceRow) -> dict[str, Any]:
     """One row as prices.json writes it. A bundled inpatient row has no amounts: the
     service is part of the stay's daily rate, as its cost table says."""
@@ -83,7 +79,8 @@ def row_record(row: PriceRow) -> dict[str, Any]:
     }
 
 
-def prices_document(source: ClinicSource) -> dict[str, Any]:
+def prices_document(source: ClinicSource, rows: Sequence[PriceRow] | None = None
+                    ) -> dict[str, Any]:
     clinic = source.clinic
     return {
         "format": FORMAT,
@@ -93,7 +90,7 @@ def prices_document(source: ClinicSource) -> dict[str, Any]:
                    "tin": clinic.tin, "last_updated": clinic.last_updated.isoformat()},
         "payers": [{"key": p.key, "name": p.name, "plan": p.plan}
                    for p in sorted(source.schedule.payers, key=lambda p: p.key)],
-        "rows": [row_record(row) for row in all_rows(source)],
+        "rows": [row_record(row) for row in all_rows(source, rows)],
         "visits": [{"session_id": s.id, "name": s.name, "setting": s.setting,
                     "cash_price": _amount(s.cash_price),
                     "cash_price_max": _amount(s.cash_price_max)}
@@ -120,27 +117,20 @@ def _scale(source: ClinicSource) -> list[dict[str, Any]]:
              "visit_price": _amount(t.visit_price)} for t in (scale.tiers if scale else [])]
 
 
-def prices_json(source: ClinicSource) -> bytes:
-    text = json.dumps(prices_document(source), sort_keys=True, indent=2, ensure_ascii=False)
+def prices_json(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
+    """Compact JSON (no indents): the C encoder writes it 5x faster than indented JSON."""
+    text = json.dumps(prices_document(source, rows), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
 
-def prices_csv(source: ClinicSource) -> bytes:
+def prices_csv(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
     """The same rows as prices.json, one column per plan ('negotiated: Aetna PPO')."""
     plans = sorted(p.key for p in source.schedule.payers)
-    rows = [CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]]
-    for row in all_rows(source):
+    table = [CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]]
+    for row in all_rows(source, rows):
         record = row_record(row)
         cells = ["true" if v is True else "false" if v is False else v or ""
                  for v in (record[c] for c in CSV_COLUMNS)]
-        rows.append(cells + [record["negotiated"].get(plan) or "" for plan in plans])
-    return csv_bytes(rows)
-
-
-def render_price_files(sources: list[ClinicSource] | tuple[ClinicSource, ...]
-                       ) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    for source in sources:
-        files[clinic_file_url(source.slug, "prices.json")] = prices_json(source)
-        files[clinic_file_url(source.slug, "prices.csv")] = prices_csv(source)
-    return files
+        table.append(cells + [record["negotiated"].get(plan) or "" for plan in plans])
+    return csv_bytes(table)

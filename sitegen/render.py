@@ -6,8 +6,6 @@ is a build error rather than a blank cell on a price page.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,32 +13,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from sitegen.formats import DISCIPLINE_NAMES, SETTING_NAMES, long_date, money, percent
 from sitegen.model import MODIFIERS
-from sitegen.routes import Route, absolute_url, relative_url
+from sitegen.routes import Route
+from sitegen.urls import absolute_url, relative_url
 
-SETTING_NAMES = {
-    "evaluation": "Evaluations",
-    "outpatient": "Outpatient therapy",
-    "telehealth": "Telehealth",
-    "inpatient": "Inpatient therapy",
-}
-DISCIPLINE_NAMES = {"OT": "Occupational therapy", "PT": "Physical therapy",
-                    "SLP": "Speech-language therapy"}
-
-
-def money(amount: Decimal | None) -> str:
-    """$1,234.50 (half-up to cents); an em dash when there is no amount."""
-    if amount is None:
-        return "—"
-    return f"${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value:%B} {value.day}, {value.year}"
-
-
-def percent(fraction: Decimal) -> str:
-    return f"{(fraction * 100).normalize():f}%"
+__all__ = ["DISCIPLINE_NAMES", "SETTING_NAMES", "long_date", "money", "percent",
+           "make_environment", "render_route"]  # the formats stay importable from here
 
 
 @jinja2.pass_context

@@ -18,10 +18,10 @@ from markupsafe import Markup, escape
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import price_course, scenarios_for
+from sitegen.formats import long_date, money
 from sitegen.model import ClinicSource, SiteConfig
-from sitegen.render import long_date, money
-from sitegen.routes import clinic_url, estimates_url, relative_url, setting_url
 from sitegen.tables import median_rate
+from sitegen.urls import clinic_url, estimates_url, relative_url, setting_url
 from sitegen.yamlsrc import visible
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)(?P<args>(?:\s+[a-z_]+=\"[^\"\n]*\")*)\s*>\}\}")

@@ -3,6 +3,7 @@ so every output shows the same numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
@@ -74,6 +75,14 @@ def location_of(source: ClinicSource, service: Service) -> Location | None:
 def place(location: Location) -> str:
     """'Division Street (Portland, OR)': how pages name a location next to a price."""
     return f"{location.name} ({location.address.city}, {location.address.state})"
+
+
+def all_rows(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> Sequence[PriceRow]:
+    """Rows of every setting, settings in the canonical order, services in file order;
+    `rows` when given (a clinic's view has them computed once)."""
+    if rows is not None:
+        return rows
+    return [row for setting in source.settings() for row in price_rows(source, setting)]
 
 
 # Neutral names for the per-code comparison pages and the A-Z index, in our own plain words

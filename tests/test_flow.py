@@ -424,3 +424,32 @@ def test_services_index_and_neutral_titles(example) -> None:
     home = html5lib.parse(pages["index.html"])
     card = next(li for li in home.iter(f"{NS}li") if li.get("class") == "card")
     assert [text(a) for a in card.iter(f"{NS}a")][1:3] == ["What will I pay?", "Cost estimates"]
+
+
+def test_the_summary_line_reports_pages_per_clinic(example) -> None:
+    """Plans and "What will I pay?" pages make a clinic's page count grow: the build line
+    gives the range and the largest clinic, `-v` every clinic's count."""
+    from sitegen.cli import clinic_pages, summary
+
+    files = example[0]["files"]
+    counts = clinic_pages(files)
+    assert counts == {"cedar-street-pt": 41, "juniper-hill-pt": 17,
+                      "little-steps-pediatric": 67, "mercy-valley-rehab": 74,
+                      "riverside-hand-ot": 94}
+    for slug, count in counts.items():
+        assert count == sum(1 for name in files
+                            if name.startswith(f"clinics/{slug}/") and name.endswith(".html"))
+
+    class Result:
+        diagnostics = Diagnostics()
+        clinics = 5
+
+    Result.files = files  # type: ignore[attr-defined]
+    pages = sum(1 for name in files if name.endswith(".html"))
+    assert summary("Built", Result, 1.5) == (
+        f"Built {pages} pages for 5 clinics (17 to 94 pages each; most: riverside-hand-ot) "
+        "in 1.50 s, 0 warnings")
+    one = {name: b"" for name in files if name.startswith("clinics/juniper-hill-pt/")}
+    Result.files, Result.clinics = one, 1  # type: ignore[attr-defined]
+    assert summary("Built", Result, 0.25) == "Built 17 pages for 1 clinic in 0.25 s, 0 warnings"
+

@@ -559,34 +559,43 @@ def footer_links(html: bytes) -> list[tuple[str, str]]:
             if "Price" in "".join(a.itertext())]
 
 
-def test_every_page_links_each_clinic_in_the_footer(example: dict[str, bytes]) -> None:
-    """A clinic's pages link its own Price Transparency page; the other pages link every
-    clinic's (so a footer never grows with the clinics on the many clinic pages)."""
-    all_slugs = ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
-                 "riverside-hand-ot"]
+def test_every_page_links_price_transparency_in_the_footer(example: dict[str, bytes]) -> None:
+    """A clinic's pages link its own Price Transparency page; the other pages link the
+    clinics index, which links every clinic's page and files (so no footer grows with the
+    number of clinics)."""
+    all_slugs = ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric",
+                 "mercy-valley-rehab", "riverside-hand-ot"]
     pages = [rel for rel in example if rel.endswith(".html")]
     assert len(pages) > 40
     for rel in pages:
         links = footer_links(example[rel])
         own = [s for s in all_slugs if rel.startswith(f"clinics/{s}/")]
-        slugs = own or all_slugs
-        assert [text for text, _ in links] == ["Price Transparency"] * len(slugs), rel
-        for slug, (_, href) in zip(slugs, links):
-            if rel == "404.html":
-                assert href == f"/clinics/{slug}/price-transparency/"
-                continue
-            target = os.path.normpath(os.path.join(os.path.dirname(rel), href))
-            assert target == f"clinics/{slug}/price-transparency" and href.endswith("/"), \
-                (rel, href)
-            assert target + "/index.html" in example
-    home = html5lib.parse(example["index.html"])
-    items = ["".join(li.itertext()).strip() for li in next(home.iter(f"{NS}footer")).iter(
-        f"{NS}li")]
-    assert items == ["Cedar Street Physical Therapy: Price Transparency",
-                     "Juniper Hill Physical Therapy: Price Transparency",
-                     "Little Steps Pediatric Therapy: Price Transparency",
-                     "Mercy Valley Medical Center Rehabilitation Services: Price Transparency",
-                     "Riverside Hand & Occupational Therapy: Price Transparency"]
+        assert [text for text, _ in links] == ["Price Transparency"], rel
+        href = links[0][1]
+        expected = f"clinics/{own[0]}/price-transparency" if own else "clinics"
+        if rel == "404.html":
+            assert href == f"/{expected}/"
+            continue
+        target = os.path.normpath(os.path.join(os.path.dirname(rel), href))
+        assert target == expected and href.endswith("/"), (rel, href)
+        assert target + "/index.html" in example
+    index = html5lib.parse(example["clinics/index.html"])
+    main = next(index.iter(f"{NS}main"))
+    transparency = [a.get("href") for a in main.iter(f"{NS}a")
+                    if "".join(a.itertext()) == "Price Transparency"]
+    assert transparency == [f"{slug}/price-transparency/" for slug in all_slugs]
+    files = [a.get("href") for a in main.iter(f"{NS}a") if a.get("download") is not None]
+    assert files == [
+        "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.json",
+        "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.csv",
+        "cedar-street-pt/prices.json", "cedar-street-pt/prices.csv",
+        "juniper-hill-pt/prices.json", "juniper-hill-pt/prices.csv",
+        "little-steps-pediatric/prices.json", "little-steps-pediatric/prices.csv",
+        MERCY.removeprefix("clinics/") + ".json", MERCY.removeprefix("clinics/") + ".csv",
+        "mercy-valley-rehab/prices.json", "mercy-valley-rehab/prices.csv",
+        "riverside-hand-ot/prices.json", "riverside-hand-ot/prices.csv"]
+    for href in files:
+        assert f"clinics/{href}" in example
 
 
 def test_one_clinic_one_footer_link(tmp_path: Path) -> None:
@@ -595,6 +604,7 @@ def test_one_clinic_one_footer_link(tmp_path: Path) -> None:
         ("Price Transparency", "clinics/b/price-transparency/")]
     assert footer_links(files["clinics/b/evaluation/index.html"]) == [
         ("Price Transparency", "../price-transparency/")]
+    assert "clinics/index.html" not in files  # one clinic: its own page is the index
 
 
 def page_downloads(html: bytes) -> list[str]:

@@ -127,7 +127,8 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
         "visits": [], "packages": [], "sliding_scale": [], "effective_from": None,
         "effective_until": None, "upcoming": [],
     }
-    assert text == json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert text == json.dumps(doc, sort_keys=True, ensure_ascii=False,
+                              separators=(",", ":")) + "\n"
 
 
 def test_prices_csv(inline: dict[str, bytes]) -> None:

@@ -1,0 +1,33 @@
+"""Wording and number formats that pages, estimates and notices share: the names of
+settings and disciplines, money, dates, percentages. Imports nothing of sitegen, so the
+derive stage (estimates, good faith estimates) and the templates format alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+SETTING_NAMES = {
+    "evaluation": "Evaluations",
+    "outpatient": "Outpatient therapy",
+    "telehealth": "Telehealth",
+    "inpatient": "Inpatient therapy",
+}
+DISCIPLINE_NAMES = {"OT": "Occupational therapy", "PT": "Physical therapy",
+                    "SLP": "Speech-language therapy"}
+
+
+def money(amount: Decimal | None) -> str:
+    """$1,234.50 (half-up to cents); an em dash when there is no amount."""
+    if amount is None:
+        return "—"
+    return f"${amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def percent(fraction: Decimal) -> str:
+    return f"{(fraction * 100).normalize():f}%"
