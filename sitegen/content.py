@@ -132,6 +132,7 @@ def render_page(page: Page, url_of_source: Mapping[str, str],
     md.inlinePatterns.deregister("html")
     links = _LinkRewriter(md, page, url_of_source, diags)
     md.treeprocessors.register(links, "sitegen_links", 1)
+    md.treeprocessors.register(_HeadingIds(md), "sitegen_heading_ids", 6)  # before "toc" (5)
     html = md.convert(expansion.body if expansion else page.body)
     html = allow_tags(html, allowed_tags)
     if expansion:
@@ -146,6 +147,23 @@ def _flatten(tokens: list[dict]) -> list[dict]:
         out.append(token)
         out.extend(_flatten(token.get("children", [])))
     return out
+
+
+_HEADING_ID = re.compile(r"\s*\{#([a-z0-9]+(?:-[a-z0-9]+)*)\}\s*$")
+
+
+class _HeadingIds(Treeprocessor):
+    """`## Monto permitido {#allowed-amount}`: a heading may keep a fixed id, so that a
+    translated page answers the same `#fragment` links as the English one (the glossary's
+    terms). Only the id, never other attributes: an attribute could carry script."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            heading = element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and not len(element)
+            found = _HEADING_ID.search(element.text or "") if heading else None
+            if found:
+                element.text = (element.text or "")[:found.start()]
+                element.set("id", found[1])
 
 
 class _LinkRewriter(Treeprocessor):

@@ -83,7 +83,9 @@ def report_error(doc: YamlDoc, model: type[BaseModel], error: Any, diags: Diagno
             "remove it (allowed keys here: " + ", ".join(allowed) + ")" if allowed
             else "remove it")
     else:
-        line, col = doc.positions.of(loc)
+        # a mapping's key itself is wrong (a language under translations:): point at the key
+        line, col = doc.positions.of(loc[:-1], key=True) if loc[-1:] == ("[key]",) else \
+            doc.positions.of(loc)
         message, hint = _value_message(kind, name, value, ctx, error.get("msg", ""))
     diags.error(doc.path, line, col, message, hint)
 
@@ -170,13 +172,16 @@ def _field_name(loc: tuple) -> str:
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names of the nested model at `loc`, for 'did you mean'."""
     current: Any = model
+    in_dict = False  # the next part is a key of a mapping (a language), not a field
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and
-                                         issubclass(current, BaseModel)):
+        if isinstance(part, int) or in_dict or not (isinstance(current, type) and
+                                                    issubclass(current, BaseModel)):
+            in_dict = False
             continue
         field = current.model_fields.get(part)
         if field is None:
             return []
+        in_dict = getattr(field.annotation, "__origin__", None) is dict
         current = _inner_model(field.annotation)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return list(current.model_fields)

@@ -40,6 +40,11 @@ CMS_LICENSE_STATES = frozenset(
      "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "MP", "OH", "OK", "OR", "PA", "PR", "RI", "SC",
      "SD", "TN", "TX", "UT", "VT", "VI", "VA", "WA", "WV", "WI", "WY"])
 
+# The languages sitegen has pages for (a UI catalog), by code. English is the language of
+# the fee schedules' own text; the others can be given under `translations:`.
+LANGUAGES = {"en": "English", "es": "Spanish"}
+TRANSLATED_LANGUAGES = tuple(code for code in LANGUAGES if code != "en")
+
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Billing modifiers a therapy clinic uses, with what they say (docs/fee-schedule.md).
 MODIFIERS = {
@@ -175,7 +180,29 @@ def npi_check_digit_ok(npi: str) -> bool:
     return (10 - total % 10) % 10 == int(npi[9])
 
 
+def _translation_language(value: str) -> str:
+    """A key of `translations:` names a language sitegen has pages for, by its lower-case
+    code; English is the text of the entry itself."""
+    if value in TRANSLATED_LANGUAGES:
+        return value
+    known = ", ".join(f"{code} ({LANGUAGES[code]})" for code in TRANSLATED_LANGUAGES)
+    simple = value.strip().lower().replace("_", "-")
+    if simple in ("description", "name"):
+        raise ValueError(f"translations: '{value}' must be under a language, like "
+                         f"translations: {{es: {{{value}: ...}}}}")
+    if simple.split("-")[0] == "en" or simple in ("english", "ingl\u00e9s", "ingles"):
+        raise ValueError(f"translations: '{value}' is English, the language of the entry "
+                         f"itself; keep the English text in the entry, and translate into "
+                         f"{known}")
+    words = {"spanish": "es", "espa\u00f1ol": "es", "espanol": "es", "castellano": "es"}
+    meant = words.get(simple) or next(
+        (code for code in TRANSLATED_LANGUAGES if simple.split("-")[0] == code), None)
+    hint = f"write {meant}" if meant else f"use {known}"
+    raise ValueError(f"translations: unknown language '{value}'; {hint}")
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
+Language = Annotated[str, AfterValidator(_translation_language)]
 Modifier = Annotated[str, AfterValidator(_modifier)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 WebAddress = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_website)]
@@ -271,6 +298,18 @@ class Payer(Strict):
         return self.name.strip().lower() == "medicare"
 
 
+class DescriptionTranslation(Strict):
+    """A service's description in another language."""
+
+    description: Text
+
+
+class NameTranslation(Strict):
+    """A session's or course's name in another language."""
+
+    name: Text
+
+
 class Service(Strict):
     id: Slug
     code: Text
@@ -289,6 +328,9 @@ class Service(Strict):
     # What Original Medicare allows for each further unit of this code on the same day,
     # after its multiple procedure payment reduction (docs/estimate.md); none = not reduced.
     medicare_further_unit: Money | None = None
+    # The description in other languages: {es: {description: ...}} (docs/fee-schedule.md);
+    # a language left out shows the English description, marked as English.
+    translations: dict[Language, DescriptionTranslation] = Field(default_factory=dict)
 
     @property
     def unit(self) -> str:
@@ -337,6 +379,7 @@ class Session(Strict):
     lines: list[SessionLine] = Field(min_length=1)
     cash_price: Money | None = None         # one self-pay price for the whole visit
     cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
 
 class Package(Strict):
@@ -385,6 +428,7 @@ class Course(Strict):
     frequency: Text | None = None  # how often, in words: "once a week"
     months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
     scheduled_separately: list[Text] = Field(default_factory=list)
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
     @property
     def sessions(self) -> int:

@@ -5,6 +5,10 @@ A leaf module (it imports nothing of sitegen), so that `model` can check a site'
 `notice_version` and `gfe` can print the text. A published version is never edited: a
 change of wording is a new version, so that a clinic's notice never changes under it
 without the version printed beneath it changing too. docs/gfe.md cites the sources.
+
+Each version has a faithful Spanish translation (`notice_for(version, "es")`) in the terms
+of CMS's own Spanish model notice ("Estimación de buena fe", "proveedores y centros de
+atención médica", "disputar la factura"); a translation changes only with a new version.
 """
 
 from __future__ import annotations
@@ -78,3 +82,74 @@ V2026_11 = NoticeText(
 
 BUILTIN: dict[str, NoticeText] = {"2026-01": V2026_01, "2026-11": V2026_11}
 CURRENT = "2026-11"
+
+TITLE_ES = "Su derecho a recibir una estimación de buena fe de los cargos esperados"
+
+# CMS's Spanish standard notice of 2022, in its own words.
+V2026_01_ES = NoticeText(
+    TITLE_ES,
+    ("Tiene derecho a recibir una \u201cEstimación de buena fe\u201d que explique "
+     "cuánto costará su atención médica.",
+     "Según la ley, los proveedores de atención médica deben dar a los pacientes "
+     "que no tienen seguro o que no usan seguro una estimación de la factura de los "
+     "artículos y servicios médicos."),
+    ("Tiene derecho a recibir una Estimación de buena fe por el costo total esperado de "
+     "cualquier artículo o servicio que no sea de emergencia. Esto incluye costos "
+     "relacionados, como exámenes médicos, medicamentos recetados, equipos y tarifas "
+     "hospitalarias.",
+     "Asegúrese de que su proveedor de atención médica le dé una "
+     "Estimación de buena fe por escrito por lo menos 1 día hábil antes de su "
+     "servicio o artículo médico. También puede pedirle a su proveedor de "
+     "atención médica, y a cualquier otro proveedor que elija, una Estimación "
+     "de buena fe antes de programar un artículo o servicio.",
+     "Si recibe una factura que es por lo menos $400 más que su Estimación de buena "
+     "fe, puede disputar la factura.",
+     "Asegúrese de guardar una copia o una imagen de su Estimación de buena fe."),
+    "Si tiene preguntas o desea más información sobre su derecho a una "
+    "Estimación de buena fe, visite www.cms.gov/nosurprises o llame al 1-800-985-3059.",
+)
+
+# The revised notice, sentence by sentence.
+V2026_11_ES = NoticeText(
+    TITLE_ES,
+    ("Tiene derecho a recibir una \u201cEstimación de buena fe\u201d de cuánto "
+     "costará su atención médica.",
+     "Según la ley federal, los proveedores y centros de atención médica deben "
+     "dar una estimación de la factura de los artículos y servicios de atención "
+     "médica, antes de que usted los reciba, a las personas que no tienen cobertura de "
+     "salud y a las personas que tienen cobertura pero no la usan (que pagan por cuenta "
+     "propia). Las personas inscritas en Medicare, Medicaid u otro programa federal de "
+     "atención médica no pagan por cuenta propia los servicios que cubre su "
+     "programa."),
+    ("Puede recibir una Estimación de buena fe del costo total esperado de artículos "
+     "o servicios de atención médica cuando los programe, o cuando la pida. Incluye "
+     "costos relacionados, como exámenes médicos, medicamentos recetados, equipos y "
+     "cargos del centro.",
+     "Si programa la atención con 3 a 9 días hábiles de anticipación, el "
+     "proveedor o centro debe darle la estimación por escrito dentro de 1 día "
+     "hábil después de programarla. Si la programa con al menos 10 días "
+     "hábiles de anticipación, dentro de 3 días hábiles después de "
+     "programarla. Si pide una estimación sin programar la atención, dentro de 3 "
+     "días hábiles después de pedirla. Para la atención programada con menos "
+     "de 3 días hábiles de anticipación no se exige una estimación, pero "
+     "usted puede pedirla de todos modos.",
+     "Si un proveedor o centro le factura por lo menos $400 más que la Estimación de "
+     "buena fe que le dio, puede disputar la factura. Empiece dentro de los 120 días "
+     "calendario siguientes a la fecha de la primera factura; el cargo es de $25 y no se "
+     "reembolsa. Luego, un revisor independiente decide cuánto paga usted: el monto de "
+     "la estimación, el monto de la factura o un monto intermedio.",
+     "Guarde una copia o una imagen de su Estimación de buena fe y de la factura."),
+    "Si tiene preguntas o desea más información sobre su derecho a una "
+    "Estimación de buena fe, visite www.cms.gov/nosurprises/consumers, escriba a "
+    "FederalPPDRQuestions@cms.hhs.gov o llame al 1-800-985-3059.",
+)
+
+TRANSLATIONS: dict[str, dict[str, NoticeText]] = {
+    "es": {"2026-01": V2026_01_ES, "2026-11": V2026_11_ES},
+}
+
+
+def notice_for(version: str, lang: str) -> NoticeText:
+    """The built-in notice `version` (a key of BUILTIN, which `model` has checked) in
+    `lang`; English for a language without a translation, never a mix of the two."""
+    return TRANSLATIONS.get(lang, {}).get(version) or BUILTIN[version]

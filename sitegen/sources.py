@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from sitegen.diagnostics import Diagnostics
 
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TRANSLATION_FOLDERS = ("content/es/",)
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,11 @@ def find_sources(root: Path, diags: Diagnostics) -> Sources:
     """Fee schedules: rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml, one per
     date the prices take effect (see `history`); `.yml` is read like `.yaml`."""
     rates = _inside(root, "rates", ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"), diags)
-    return Sources(rates=sorted(rates),
-                   content=_inside(root, "content", ("**/*.md",), diags))
+    # content/es/ holds translations of the English pages, read by the language-aware
+    # loader (issue 16); until it lands they are not pages of their own.
+    content = [c for c in _inside(root, "content", ("**/*.md",), diags)
+               if not c.startswith(TRANSLATION_FOLDERS)]
+    return Sources(rates=sorted(rates), content=content)
 
 
 def _inside(root: Path, folder: str, patterns: tuple[str, ...], diags: Diagnostics
