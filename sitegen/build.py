@@ -25,6 +25,7 @@ from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
 from sitegen.figures import check_templates, load_figures, resolve_references
+from sitegen.flow import check_page_counts
 from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
 from sitegen.load import load_model
@@ -112,6 +113,7 @@ def load_site(options: BuildOptions, diags: Diagnostics,
         validate_scenarios(config, clinics, diags, config_positions)
         validate_price_transparency(config, clinics, diags, config_positions)
         validate_sliding_scales(config, clinics, diags)
+        check_page_counts(config, clinics, diags)
     broken |= _flagged(clinics, diags)
     if not clinics and not diags.errors:
         diags.error("rates", 0, 0, "no fee schedules found",

@@ -10,6 +10,7 @@ import re
 import sys
 import time
 from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -158,6 +159,8 @@ def build_command(site_dir: Path, out: Path | None, base_url: str | None, strict
         if _verbosity() > 1:
             for name in sorted(result.files):
                 click.echo(f"wrote {(target / name).as_posix()}", err=True)
+            for slug, count in clinic_pages(result.files).items():
+                click.echo(f"{slug}: {_count(count, 'page')}", err=True)
         if _verbosity():
             click.echo(summary("Built", result, time.perf_counter() - started), err=True)
     else:
@@ -195,10 +198,27 @@ def merge_command(parts: tuple[Path, ...], out: Path, force: bool) -> None:
 
 def summary(verb: str, result, seconds: float) -> str:
     """The one line every build ends with: 'Built 412 pages for 3 clinics in 0.84 s,
-    0 warnings'."""
+    0 warnings'; with several clinics, the range of pages per clinic and the largest, since
+    a clinic's plans and "What will I pay?" pages make its count grow."""
     pages = sum(1 for name in result.files if name.endswith(".html"))
-    return (f"{verb} {_count(pages, 'page')} for {_count(result.clinics, 'clinic')} in "
-            f"{seconds:.2f} s, {_count(len(result.diagnostics.warnings), 'warning')}")
+    per_clinic = clinic_pages(result.files)
+    spread = ""
+    if len(per_clinic) > 1:
+        most = max(per_clinic, key=lambda slug: (per_clinic[slug], slug))
+        spread = (f" ({min(per_clinic.values())} to {per_clinic[most]} pages each; "
+                  f"most: {most})")
+    return (f"{verb} {_count(pages, 'page')} for {_count(result.clinics, 'clinic')}{spread} "
+            f"in {seconds:.2f} s, {_count(len(result.diagnostics.warnings), 'warning')}")
+
+
+def clinic_pages(files) -> dict[str, int]:
+    """HTML pages below each clinic's folder, clinics/<slug>/..., by slug in slug order."""
+    counts: dict[str, int] = {}
+    for name in files:
+        parts = name.split("/")
+        if len(parts) > 2 and parts[0] == "clinics" and name.endswith(".html"):
+            counts[parts[1]] = counts.get(parts[1], 0) + 1
+    return dict(sorted(counts.items()))
 
 
 @contextmanager
@@ -239,20 +259,116 @@ def check_command(site_dir: Path, base_url: str | None, strict: bool, jobs: int 
     sys.exit(code)
 
 
+def _amount(text: str) -> Decimal:
+    """A dollar amount like 1500 or 1500.00 (no $, no commas), for click options."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise click.BadParameter(f"must be an amount like 1500.00 (got {text!r})") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise click.BadParameter(f"must be an amount like 1500.00 (got {text!r})")
+    return value
+
+
+def _fraction(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 <= value <= 1:
+        raise click.BadParameter(f"must be a fraction between 0 and 1, like 0.20 for 20% "
+                                 f"(got {text!r})")
+    return value
+
+
+class _Amount(click.ParamType):
+    name = "AMOUNT"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        return value if isinstance(value, Decimal) else _amount(value)
+
+
+class _Fraction(click.ParamType):
+    name = "FRACTION"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        return value if isinstance(value, Decimal) else _fraction(value)
+
+
 @main.command("estimate")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def estimate_command(file: Path) -> None:
-    """Print what a patient and their plan pay for each visit in FILE (YAML or JSON), as JSON.
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--site", "site_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder (with --clinic).")
+@click.option("--clinic", help="Price a course of this clinic (its slug) from the site's data.")
+@click.option("--course", help="The course of care's id (with --clinic).")
+@click.option("--visits", type=click.IntRange(1, 366),
+              help="How many times the course's last visit (its sessions) happens.")
+@click.option("--plan", help='The in-network plan, as "Name Plan", e.g. "Aetna PPO".')
+@click.option("--self-pay", is_flag=True, help="Paying yourself, at the cash price.")
+@click.option("--out-of-network", is_flag=True, help="A plan the clinic is not in network with.")
+@click.option("--deductible-left", type=_Amount(), default="0",
+              help="Deductible still to pay this year (default 0).")
+@click.option("--coinsurance", type=_Fraction(), default=None,
+              help="Your share after the deductible, as a fraction: 0.20 for 20%.")
+@click.option("--copay", type=_Amount(), default=None, help="Copay per visit.")
+@click.option("--copay-after-deductible", is_flag=True,
+              help="The copay starts after the deductible (default: it replaces it).")
+@click.option("--oop-left", type=_Amount(), default=None,
+              help="What is left before your out-of-pocket maximum (default: none).")
+@click.option("--visits-used", type=click.IntRange(0, 366),
+              help="Visits your plan already covered this year toward its limit.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def estimate_command(file: Path | None, site_dir: Path, clinic: str | None, course: str | None,
+                     visits: int | None, plan: str | None, self_pay: bool,
+                     out_of_network: bool, deductible_left: Decimal,
+                     coinsurance: Decimal | None, copay: Decimal | None,
+                     copay_after_deductible: bool, oop_left: Decimal | None,
+                     visits_used: int | None, as_json: bool) -> None:
+    """Print what a patient and their plan pay for each visit.
 
-    FILE holds 'plan:' and 'visits:'; see docs/estimate.md and examples/estimate-a.yaml.
+    Either FILE (YAML or JSON with 'plan:' and 'visits:', printed as JSON; see
+    docs/estimate.md and examples/estimate-a.yaml), or a course of the site's own data:
+    --clinic SLUG --course ID [--visits N] (--plan "Name Plan" | --self-pay |
+    --out-of-network) [--deductible-left X] [--coinsurance F | --copay X] [--oop-left X]
+    [--visits-used N] [--json].
     """
-    from sitegen.estimate_input import run
+    if clinic is None:
+        if file is None:
+            raise click.UsageError("Missing argument 'FILE' (or give --clinic SLUG --course ID "
+                                   "to price a course of the site's own data)")
+        from sitegen.estimate_input import run
 
+        diags = Diagnostics()
+        output = run(file, str(file), diags)
+        if output is None:
+            sys.exit(report(diags) or 1)
+        click.echo(output, nl=False)
+        return
+    if file is not None:
+        raise click.UsageError("give either FILE or --clinic, not both")
+    if course is None:
+        raise click.UsageError("--clinic needs --course ID")
+    if coinsurance is not None and copay is not None:
+        raise click.UsageError("give --coinsurance or --copay, not both")
+    from sitegen.build import load_site
+    from sitegen.estimate_clinic import ChoiceError, Request, as_table, clinic_estimate
+    from sitegen.estimate_input import to_json
+
+    if not site_dir.is_dir():
+        raise click.BadParameter(f"'{site_dir}' is not a folder", param_hint="--site")
     diags = Diagnostics()
-    output = run(file, str(file), diags)
-    if output is None:
+    site = load_site(BuildOptions(root=site_dir), diags)
+    if site is None:
         sys.exit(report(diags) or 1)
-    click.echo(output, nl=False)
+    request = Request(clinic, course, visits, plan, self_pay, out_of_network, deductible_left,
+                      coinsurance or Decimal(0), copay, copay_after_deductible, oop_left,
+                      visits_used)
+    try:
+        result = clinic_estimate(site, request)
+    except ChoiceError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(to_json(result.estimate) if as_json else as_table(result), nl=False)
 
 
 @main.command("serve")

@@ -85,6 +85,7 @@ class VisitPlan:
         if self.visit_price is not None:
             return self.visit_price_max is not None
         return any(line.service.cash_price_max for line in self.lines)
+    disciplines: frozenset[str] = frozenset()  # the therapies this visit is (for limits)
 
     @property
     def minutes(self) -> int:
@@ -103,6 +104,7 @@ class ScenarioResult:
     scenario: Scenario
     assumptions: tuple[str, ...]
     estimate: Estimate
+    visits: tuple[VisitPlan, ...] = ()  # what each kind of visit bills under its unit rule
 
 
 @dataclass(frozen=True)
@@ -117,39 +119,79 @@ class CourseEstimate:
 
 
 def scenarios_for(config: SiteConfig, source: ClinicSource) -> list[Scenario]:
-    """The site's scenarios, then the clinic's own."""
-    return [*config.scenarios, *source.schedule.scenarios]
+    """The site's scenarios, then the clinic's own; a clinic that takes no insurance gets
+    only the self-pay ones, a superbill clinic no in-network ones."""
+    found = [*config.scenarios, *source.schedule.scenarios]
+    if source.clinic.insurance == "none":
+        return [s for s in found if s.network == "self-pay"]
+    if source.clinic.insurance == "superbill":
+        return [s for s in found if s.network != "in-network"]
+    return found
+
+
+def superbill(scenario: Scenario, source: ClinicSource) -> bool:
+    """Out of network at a clinic that gives superbills: the patient pays the cash price at
+    the visit and may claim part of it back from the plan."""
+    return scenario.network == "out-of-network" and source.clinic.insurance == "superbill"
+
+
+def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str]:
+    """The therapy a visit is: the session's `discipline:`, else the ones its services name,
+    else the clinic's. A visit counts against a limit only when one of these is among the
+    therapies sharing it, so an unnamed visit at an OT-only clinic never uses up a limit
+    shared by PT and speech therapy."""
+    if visit.session is not None:
+        session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
+        if session is not None and session.discipline is not None:
+            return frozenset([session.discipline])
+        services = [source.service(line.service) for line in session.lines] if session else []
+    else:
+        services = [source.service(visit.service)]  # type: ignore[arg-type]
+    named = {s.discipline for s in services if s is not None}
+    named.discard(None)
+    if named:
+        return frozenset(named)  # type: ignore[arg-type]
+    return frozenset(source.clinic.disciplines)
 
 
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
-    """What one course visit bills. References are checked by `validate` first; one that
-    is unknown anyway bills nothing here rather than raising."""
+    """What one visit bills: timed minutes of a code are added up across the visit (a code
+    listed twice is one line) before the unit rule turns them into units. References are
+    checked by `validate` first; one that is unknown anyway bills nothing here rather than
+    raising."""
+    disciplines = visit_disciplines(source, visit)
     if visit.service is not None:
         service = source.service(visit.service)
         lines = (BilledLine(service, 1, None),) if service is not None else ()
-        return VisitPlan(service.description if service else visit.service, visit.count, lines)
+        return VisitPlan(service.description if service else visit.service, visit.count, lines,
+                         disciplines=disciplines)
     session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
     if session is None:
-        return VisitPlan(visit.session or "", visit.count, ())
+        return VisitPlan(visit.session or "", visit.count, (), disciplines=disciplines)
     known = [(line, source.service(line.service)) for line in session.lines]
     known = [(line, service) for line, service in known if service is not None]
     timed = [(line.service, line.minutes) for line, _ in known if line.minutes is not None]
-    units = iter(split_units(timed, rule))  # type: ignore[arg-type]
+    minutes: dict[str, int] = {}
+    for key, m in timed:
+        minutes[key] = minutes.get(key, 0) + m  # type: ignore[operator]
+    units = dict(split_units(timed, rule))  # type: ignore[arg-type]
     lines = []
     for line, service in known:
-        if line.minutes is not None:
-            lines.append(BilledLine(service, next(units, ("", 0))[1], line.minutes))
-        else:
+        if line.minutes is None:
             lines.append(BilledLine(service, line.units or 1, None))
+        elif line.service in units:
+            lines.append(BilledLine(service, units.pop(line.service), minutes[line.service]))
     return VisitPlan(session.name, visit.count, tuple(lines), session.id, session.cash_price,
-                     session.cash_price_max)
+                     session.cash_price_max, disciplines)
 
 
-def allowed_amount(service: Service, scenario: Scenario) -> Decimal:
+def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_charge"
+                   ) -> Decimal:
     """What the plan allows for one unit: the named plan's rate, or the middle of the
-    clinic's rates, in network; a share of the gross charge out of network."""
+    clinic's rates, in network; a share of the billed price out of network (the gross
+    charge, or the cash price on a superbill)."""
     if scenario.network == "out-of-network":
-        return round_cents(service.gross_charge * (scenario.allowed_share or Decimal(0)))
+        return round_cents(getattr(service, billed) * (scenario.allowed_share or Decimal(0)))
     if scenario.payer is not None:
         rate = service.negotiated.get(scenario.payer)
     else:
@@ -188,8 +230,8 @@ def coverage(scenario: Scenario, source: ClinicSource,
         copay_waives_deductible=scenario.copay_waives_deductible,
         oop_remaining=scenario.oop_remaining, visits_remaining=visits,
         balance_billing=False if payer is not None and payer.medicaid
-        else scenario.balance_billing, deductible=deductible,
-        covered_past_limit=covered_past_limit(payer),
+        else True if superbill(scenario, source) else scenario.balance_billing,
+        deductible=deductible, covered_past_limit=covered_past_limit(payer),
         oop_max=scenario.oop_max, visits_per_year=per_year,
         thresholds=thresholds(figures, scenario.therapy_spent) if scenario.medicare else (),
         second=second_coverage(scenario.second_coverage))
@@ -228,28 +270,51 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
     plans = [visit_plan(source, v, scenario.unit_rule) for v in course.visits]
     everyone = {line.service.discipline for plan in plans for line in plan.lines}
     fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
+    price = "cash_price" if superbill(scenario, source) else "gross_charge"
     for course_visit, plan in zip(course.visits, plans):
-        billed = plan.total("gross_charge")
+        billed = plan.total(price)
         cash = plan.cash
-        allowed, reduction = visit_allowed(plan, scenario)
+        allowed, reduction = visit_allowed(plan, scenario, price)
         over = cash if scenario.over_limit == "cash" else billed
         disciplines = {line.service.discipline for line in plan.lines}
-        counts = not counted or None in disciplines or bool(disciplines & counted)
+        counts = not counted or bool(plan.disciplines & counted)
         group = threshold_group(disciplines, fallback) if scenario.medicare else None
+        own = limit_group(scenario, source, set(plan.disciplines))
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction=reduction,
-                             group=group, limit_group=limit_group(scenario, source, disciplines))]
-                      * course_visit.count)
+                             group=group, limit_group=own)] * course_visit.count)
     if scenario.start is not None:
         dates = course_dates(scenario.start, course.months, len(visits))
         years = plan_years(dates, scenario.plan_year_starts)
         visits = [replace(v, year=y) for v, y in zip(visits, years)]
-    return estimate(coverage(scenario, source, config), visits)
+    result = estimate(coverage(scenario, source, config), visits)
+    if superbill(scenario, source):
+        said = tuple(replace(v, explanation=f"You pay {money(v.patient + v.plan)} at the visit; "
+                             f"your plan may pay you back {money(v.plan)}")
+                     for v in result.visits)
+        result = replace(result, visits=said)
+    return result
 
 
-def visit_allowed(plan: VisitPlan, scenario: Scenario) -> tuple[Decimal, Decimal]:
+def therapies(disciplines: list[str] | frozenset[str]) -> str:
+    """'occupational therapy and physical therapy', in the canonical order."""
+    names = [DISCIPLINE_NAMES[d].lower() for d in DISCIPLINE_NAMES if d in disciplines]
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+
+
+def unit_rule_sentence(rule: str) -> str:
+    """Which unit rule priced the timed services, in words."""
+    if rule == "per-code":
+        return ("Timed services are counted code by code (the rule many private plans use): "
+                "each code needs 8 minutes or more of its own for a 15-minute unit.")
+    return ("Timed services are counted under Medicare's 8-minute rule: the timed minutes of "
+            "the whole visit are added up, then split into 15-minute units.")
+
+
+def visit_allowed(plan: VisitPlan, scenario: Scenario, price: str = "gross_charge"
+                  ) -> tuple[Decimal, Decimal]:
     """(allowed amount, Medicare's payment reduction for multiple therapy services)."""
     if not scenario.medicare:
-        return sum((allowed_amount(line.service, scenario) * line.units
+        return sum((allowed_amount(line.service, scenario, price) * line.units
                     for line in plan.lines), Decimal(0)), Decimal(0)
     # A code without a Medicare rate falls back to its gross charge, which has no reduced
     # further unit: it is paid as it is, like a code Medicare does not reduce.
@@ -266,7 +331,7 @@ def assumptions(scenario: Scenario, source: ClinicSource,
         said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
                 "is billed. This is for people without insurance or not using private "
                 "insurance: if you are enrolled in Medicare or Medicaid, the clinic bills it "
-                "for the care it covers."]
+                "for the care it covers.", unit_rule_sentence(scenario.unit_rule)]
         return tuple([scenario.description] if scenario.description else []) + tuple(said)
     said = []
     if scenario.description:
@@ -279,9 +344,18 @@ def assumptions(scenario: Scenario, source: ClinicSource,
                  "the middle (median) of the rates the clinic's in-network plans pay it")
         said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
                     "no rate is listed, the gross charge.")
+    elif superbill(scenario, source):
+        said.append("You pay the clinic's cash price at each visit. The clinic is out of network "
+                    "with every plan and gives you a superbill (an itemized receipt) to claim "
+                    "from your plan yourself.")
+        said.append(f"\u201cYour plan pays\u201d is what a plan that allows "
+                    f"{percent(scenario.allowed_share or 0)} of the price you paid may pay you "
+                    "back: a reimbursement the clinic does not control, and nothing at all if "
+                    "your plan has no out-of-network benefits. Ask your plan before you start.")
     else:
         said.append(f"Your plan is out of network and allows {percent(scenario.allowed_share or 0)}"
                     " of the clinic's gross charge.")
+    if scenario.network == "out-of-network" and not superbill(scenario, source):
         bills = scenario.balance_billing is not False
         said.append("The clinic bills you the difference between its charge and what the plan "
                     "allows (balance billing)." if bills else "The clinic does not bill you "
@@ -307,6 +381,7 @@ def assumptions(scenario: Scenario, source: ClinicSource,
         said.extend(medicare_words(scenario, source, config))
     said.extend(second_coverage_words(scenario))
     said.extend(plan_year_words(scenario, source, config))
+    said.append(unit_rule_sentence(scenario.unit_rule))
     said.extend(limit_words(scenario, source))
     return tuple(said)
 
@@ -326,7 +401,9 @@ def limit_words(scenario: Scenario, source: ClinicSource) -> list[str]:
     if rule and rule.each:
         share = " for each of " + _words(names) + " (each counted on its own)"
     else:
-        share = (" (one limit shared by " + _words(names) + ")") if len(names) > 1 else ""
+        shared = limit_disciplines(scenario, source)
+        share = (f" (the limit covers {therapies(shared)}; other visits do not count toward "
+                 "it)") if shared else " (every visit counts toward it)"
     if covered_past_limit(payer):
         said.append(f"{limit} visits are covered this year{share} without prior "
                     "authorization. The estimate assumes the plan approves more visits when "
@@ -442,7 +519,9 @@ def estimate_courses(config: SiteConfig, source: ClinicSource) -> list[CourseEst
         results = tuple(ScenarioResult(s, assumptions(s, source, config) + (
             notes if s.network == "self-pay" or
             coverage(s, source, config).visits_remaining is not None else ()),
-            price_course(source, course, s, config)) for s in scenarios_for(config, source))
+            price_course(source, course, s, config),
+            tuple(visit_plan(source, v, s.unit_rule) for v in course.visits))
+            for s in scenarios_for(config, source))
         found.append(CourseEstimate(course, plans, results + self_pay_options(source, plans)))
     return found
 

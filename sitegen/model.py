@@ -256,6 +256,10 @@ class Clinic(Strict):
     email: Email | None = None
     locations: list[Location] = Field(min_length=1)
     last_updated: dt.date
+    # How the clinic deals with insurance: "in-network" (bills the plans under payers:),
+    # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
+    # network with every plan; gives patients a superbill to claim back from their plan).
+    insurance: Literal["in-network", "none", "superbill"] = "in-network"
     effective_until: dt.date | None = None   # the last day these prices apply
 
 
@@ -279,6 +283,15 @@ class VisitLimit(Strict):
         return self
 
 
+# Answers of "How will you pay?" that share the address space of plans.
+RESERVED_PLAN_SLUGS = frozenset(["self-pay", "out-of-network", "superbill"])
+
+
+def plan_slug(key: str) -> str:
+    """A plan's address: 'Moda Health PPO' -> 'moda-health-ppo'."""
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "plan"
+
+
 class Payer(Strict):
     name: Text
     plan: Text
@@ -293,6 +306,15 @@ class Payer(Strict):
     def key(self) -> str:
         """How services name this plan in `negotiated`: 'Aetna PPO'."""
         return f"{self.name} {self.plan}"
+
+    @property
+    def slug(self) -> str:
+        return plan_slug(self.key)
+
+    @property
+    def original_medicare(self) -> bool:
+        """Original Medicare (a payer named "Medicare") shares costs by law, not by plan."""
+        return self.name.strip().lower() == "medicare"
 
 
 class DescriptionTranslation(Strict):
@@ -372,6 +394,9 @@ class Session(Strict):
     id: Slug
     name: Text
     setting: Setting
+    # The therapy the visit is, for visit limits shared by some therapies only. Default: the
+    # one its services name, else the clinic's when it has one discipline.
+    discipline: Discipline | None = None
     lines: list[SessionLine] = Field(min_length=1)
     cash_price: Money | None = None         # one self-pay price for the whole visit
     cash_price_max: Money | None = None     # a range: cash_price to cash_price_max
@@ -416,11 +441,29 @@ class Course(Strict):
     name: Text
     description: Text | None = None
     visits: list[CourseVisit] = Field(min_length=1)
+    # Other numbers of the last visit (the treatment sessions) a patient may need, e.g.
+    # [8, 12, 20]: "What will I pay?" offers each; the count written above is always offered.
+    lengths: list[Annotated[int, Field(gt=0, le=366)]] = Field(default_factory=list,
+                                                               max_length=6)
     # For the good faith estimate of a recurring plan of care (docs/gfe.md):
     frequency: Text | None = None  # how often, in words: "once a week"
     months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
     scheduled_separately: list[Text] = Field(default_factory=list)
     translations: dict[Language, NameTranslation] = Field(default_factory=dict)
+
+    @property
+    def sessions(self) -> int:
+        """The course as written: how many times its last visit happens."""
+        return self.visits[-1].count
+
+    def session_counts(self) -> list[int]:
+        """Every length offered, smallest first."""
+        return sorted({self.sessions, *self.lengths})
+
+    def with_sessions(self, count: int) -> Course:
+        """The same course with its last visit repeated `count` times."""
+        last = self.visits[-1].model_copy(update={"count": count})
+        return self.model_copy(update={"visits": [*self.visits[:-1], last]})
 
 
 Amount = number(ge=0, lt=10_000_000, decimal_places=2)
@@ -565,6 +608,64 @@ class GoodFaithEstimateSettings(Strict):
         return self
 
 
+class DeductibleChoice(Strict):
+    """An answer to "where does your deductible stand?" in "What will I pay?"."""
+
+    id: Slug
+    name: Text
+    deductible_remaining: Amount
+    oop_remaining: Amount | None = None
+
+
+class CostSharingChoice(Strict):
+    """An answer to "how does your plan share the cost?" in "What will I pay?"."""
+
+    id: Slug
+    name: Text
+    coinsurance: Fraction = Decimal(0)
+    copay: Amount | None = None
+    copay_waives_deductible: bool = False
+
+
+def _default_deductibles() -> list[DeductibleChoice]:
+    return [DeductibleChoice(id="not-started", name="Not started: $1,500.00 left",
+                             deductible_remaining=Decimal("1500.00"),
+                             oop_remaining=Decimal("4000.00")),
+            DeductibleChoice(id="half-used", name="About half used: $750.00 left",
+                             deductible_remaining=Decimal("750.00"),
+                             oop_remaining=Decimal("3250.00")),
+            DeductibleChoice(id="met", name="Met for this year",
+                             deductible_remaining=Decimal(0), oop_remaining=Decimal("2500.00"))]
+
+
+def _default_cost_sharing() -> list[CostSharingChoice]:
+    return [CostSharingChoice(id="coinsurance-20", name="20% coinsurance",
+                              coinsurance=Decimal("0.20")),
+            CostSharingChoice(id="coinsurance-30", name="30% coinsurance",
+                              coinsurance=Decimal("0.30")),
+            CostSharingChoice(id="copay-40", name="$40 copay per visit", copay=Decimal("40.00"),
+                              copay_waives_deductible=True)]
+
+
+class WhatWillIPay(Strict):
+    """`what_will_i_pay:` of site.yaml: the answers the guided "What will I pay?" pages offer.
+    Deductible and cost-sharing choices become rows of the answer page's table; visits
+    already used become a question for plans with a visit limit."""
+
+    deductible: list[DeductibleChoice] = Field(default_factory=_default_deductibles,
+                                               min_length=1, max_length=6)
+    cost_sharing: list[CostSharingChoice] = Field(default_factory=_default_cost_sharing,
+                                                  min_length=1, max_length=6)
+    visits_used: list[Annotated[int, Field(ge=0, le=365)]] = Field(
+        default_factory=lambda: [0, 10, 20], min_length=1, max_length=6)
+    # Out of network ("another plan", superbills): the share of the charge a plan allows.
+    out_of_network_allowed_share: Fraction = Decimal("0.60")
+    # Original Medicare (a payer named "Medicare"): Part B deductible and coinsurance.
+    medicare_deductible: Amount = Decimal("283.00")
+    medicare_coinsurance: Fraction = Decimal("0.20")
+    max_pages_per_clinic: int = Field(default=120, gt=0)
+
+
 class GuidelineRegion(Strict):
     first_person: Money                  # type: ignore[valid-type]
     each_additional: Money               # type: ignore[valid-type]
@@ -621,6 +722,7 @@ class SiteConfig(Strict):
     markdown: MarkdownOptions = MarkdownOptions()
     limits: Limits = Limits()
     good_faith_estimate: GoodFaithEstimateSettings = GoodFaithEstimateSettings()
+    what_will_i_pay: WhatWillIPay = WhatWillIPay()
     poverty_guidelines: PovertyGuidelines | None = None
     medicare: list[MedicareYear] = Field(default_factory=list)
 

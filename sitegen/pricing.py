@@ -147,17 +147,22 @@ def timed_units(minutes: int) -> int:
 
 
 def split_units(lines: Sequence[tuple[str, int]], rule: UnitRule = "cms") -> list[tuple[str, int]]:
-    """Units per timed code, in input order (zero-unit codes included).
+    """Units per timed code, one entry per code in the order first listed (zero-unit codes
+    included). A code listed twice in a visit (7 minutes at the start, 7 at the end) is one
+    code of 14 minutes under either rule: CMS Pub. 100-04 ch. 5 section 20.2 counts a
+    code's minutes across the whole visit.
 
     "cms" pools the visit's timed minutes, so short codes can still earn a
     unit together; "per-code" (many commercial payers) counts each code alone.
     """
-    lines = list(lines)
-    minutes = [m for _, m in lines]
-    if any(m < 0 for m in minutes):
-        raise ValueError(f"minutes must not be negative: {minutes}")
+    merged: dict[str, int] = {}
+    for key, m in lines:
+        if m < 0:
+            raise ValueError(f"minutes must not be negative: {m}")
+        merged[key] = merged.get(key, 0) + m
+    keys, minutes = list(merged), list(merged.values())
     if rule == "per-code":
-        return [(key, timed_units(m)) for key, m in lines]
+        return [(key, timed_units(m)) for key, m in merged.items()]
     if rule != "cms":
         raise ValueError(f"unknown unit rule: {rule!r}")
     shares = [m // 15 for m in minutes]
@@ -171,7 +176,7 @@ def split_units(lines: Sequence[tuple[str, int]], rule: UnitRule = "cms") -> lis
     )
     for i in order[:left]:
         shares[i] += 1
-    return [(key, n) for (key, _), n in zip(lines, shares)]
+    return list(zip(keys, shares))
 
 
 def mppr_allowed(units: Sequence[tuple[Decimal, Decimal | None, int]]) -> tuple[Decimal, Decimal]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from sitegen.gfe import notice
 from sitegen.model import Site
+from sitegen.plans import limit_words
+from sitegen.tables import service_index, service_title
 from sitegen.urls import (  # noqa: F401 - re-exported
     absolute_url,
     asset_url,
@@ -23,14 +25,17 @@ from sitegen.urls import (  # noqa: F401 - re-exported
     clinics_url,
     content_url,
     estimates_url,
+    flow_url,
     gfe_url,
     glossary_url,
     home_url,
     page_output,
+    plan_url,
     price_history_url,
     price_transparency_url,
     relative_url,
     service_url,
+    services_url,
     setting_url,
     sliding_scale_url,
 )
@@ -69,8 +74,8 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
     """The pages of one clinic, in the order of the route table."""
     source, slug = view.source, view.slug
     date = source.clinic.last_updated.isoformat()
-    routes = [_page(clinic_url(slug), "clinic.html", {"source": source, "jsonld": view.jsonld},
-                    date),
+    routes = [_page(clinic_url(slug), "clinic.html",
+                    {"source": source, "jsonld": view.jsonld, "limit_words": limit_words}, date),
               _page(price_transparency_url(slug), "price-transparency.html",
                     {"source": source, "downloads": view.downloads}, date)]
     for setting, rows in view.tables:
@@ -92,6 +97,17 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
                         date))
     routes.append(_page(bill_check_url(slug), "bill-above-estimate.html",
                         {"source": source, "example": view.bill_example}, date))
+    for plan in view.plans:
+        routes.append(_page(plan_url(slug, plan.payer.slug), "plan.html",
+                            {"source": source, "plan": plan}, date))
+    flow = view.flow
+    for question in flow.questions:
+        routes.append(_page(question.url, "flow-question.html",
+                            {"source": source, "flow": flow, "question": question}, date))
+    for answer in flow.answers:
+        routes.append(_page(answer.url, "flow-answer.html",
+                            {"source": source, "flow": flow, "answer": answer,
+                             "notice": gfe_notice}, date))
     return routes
 
 
@@ -110,7 +126,9 @@ def plan_routes(site: Site, views: Sequence[ClinicView]) -> list[Route]:
             {"source": view.source, "downloads": view.downloads} for view in views]}))
     routes.append(_page(gfe_url(), "good-faith-estimate.html", {"notice": gfe_notice}))
     for code, entries in sorted(codes.items()):
-        routes.append(_page(service_url(code), "service.html", {"code": code, "entries": entries}))
+        routes.append(_page(service_url(code), "service.html",
+                            {"code": code, "entries": entries, "title": service_title(entries)}))
+    routes.append(_page(services_url(), "services.html", {"services": service_index(codes)}))
     for page in site.pages:
         if page.meta.draft:
             continue

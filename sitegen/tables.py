@@ -83,3 +83,68 @@ def all_rows(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> Se
     if rows is not None:
         return rows
     return [row for setting in source.settings() for row in price_rows(source, setting)]
+
+
+# Neutral names for the per-code comparison pages and the A-Z index, in our own plain words
+# (never the AMA's descriptors, never one clinic's wording), with the therapy they belong to.
+CODE_NAMES: dict[str, tuple[str, str]] = {
+    "97161": ("Physical therapy evaluation, simple problem", "PT"),
+    "97162": ("Physical therapy evaluation, moderate problem", "PT"),
+    "97163": ("Physical therapy evaluation, complex problem", "PT"),
+    "97164": ("Physical therapy re-evaluation", "PT"),
+    "97165": ("Occupational therapy evaluation, simple problem", "OT"),
+    "97166": ("Occupational therapy evaluation, moderate problem", "OT"),
+    "97167": ("Occupational therapy evaluation, complex problem", "OT"),
+    "97168": ("Occupational therapy re-evaluation", "OT"),
+    "92507": ("Speech, language or voice therapy session", "SLP"),
+    "92521": ("Stuttering (fluency) evaluation", "SLP"),
+    "92522": ("Speech sound evaluation", "SLP"),
+    "92523": ("Speech sound and language evaluation", "SLP"),
+    "92524": ("Voice and resonance evaluation", "SLP"),
+    "92610": ("Swallowing evaluation", "SLP"),
+    "97110": ("Therapeutic exercise", ""),
+    "97112": ("Balance and coordination training (neuromuscular re-education)", ""),
+    "97116": ("Walking (gait) training", "PT"),
+    "97140": ("Hands-on (manual) therapy", ""),
+    "97150": ("Group therapy session", ""),
+    "97530": ("Therapeutic activities: practising everyday movements", ""),
+    "97535": ("Self-care and home management training", ""),
+    "97542": ("Wheelchair skills training", ""),
+    "97750": ("Physical performance test", ""),
+    "97760": ("Splint or brace fitting and training", ""),
+    "97763": ("Splint or brace check and adjustment", ""),
+    "L3906": ("Custom-made wrist and hand splint", ""),
+}
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of the /services/ A-Z index."""
+
+    name: str
+    code_type: str
+    code: str
+    disciplines: tuple[str, ...]
+
+
+def service_title(entries: list) -> str:
+    """The comparison page's title: the neutral name of the code, or the code itself."""
+    service = entries[0][1].service
+    known = CODE_NAMES.get(service.code)
+    return known[0] if known else f"Service billed as {service.code_type} {service.code}"
+
+
+def service_index(codes: dict[str, list]) -> list[IndexEntry]:
+    """Every code on the site, A to Z by its plain name; the therapies from the code
+    itself, else from the clinics' services."""
+    found = []
+    for code, entries in codes.items():
+        service = entries[0][1].service
+        known = CODE_NAMES.get(code)
+        # a code any therapy bills is "any therapy", even if one clinic tagged it
+        named = {known[1]} - {""} if known else {
+            row.service.discipline for _, row in entries} - {None}
+        order = ("PT", "OT", "SLP")
+        found.append(IndexEntry(service_title(entries), service.code_type, code,
+                                tuple(d for d in order if d in named)))
+    return sorted(found, key=lambda e: (e.name.lower(), e.code))

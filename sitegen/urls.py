@@ -61,10 +61,25 @@ def clinic_file_url(slug: str, name: str) -> str:
     return f"clinics/{slug}/{name}"
 
 
+def plan_url(slug: str, plan_slug: str) -> str:
+    """One payer plan's rates and course costs at one clinic."""
+    return f"clinics/{slug}/plans/{plan_slug}/"
+
+
+def flow_url(slug: str, *parts: str) -> str:
+    """A page of the clinic's "What will I pay?": 'clinics/<slug>/what-will-i-pay/<part>/'."""
+    return f"clinics/{slug}/what-will-i-pay/" + "".join(p + "/" for p in parts)
+
+
 def clinics_url() -> str:
     """The index of every clinic and its price files (the footer's "Price Transparency"
     on site-level pages)."""
     return "clinics/"
+
+
+def services_url() -> str:
+    """The A-Z index of every service on the site."""
+    return "services/"
 
 
 def service_url(code: str) -> str:

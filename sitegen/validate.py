@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.freshness import is_stale, stale_message
-from sitegen.model import ClinicSource
+from sitegen.model import RESERVED_PLAN_SLUGS, ClinicSource, plan_slug
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as model.Slug: what a URL segment may be
 
@@ -21,6 +21,22 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
         return pos.of(loc, key=key)  # type: ignore[attr-defined]
 
     payer_keys = [p.key for p in schedule.payers]
+    if schedule.payers and schedule.clinic.insurance != "in-network":
+        diags.error(path, *at("clinic", "insurance"), f"the clinic says insurance: "
+                    f"{schedule.clinic.insurance} but lists {len(schedule.payers)} in-network "
+                    "plan(s) under payers:", "remove the payers, or set insurance: in-network")
+    slugs = [plan_slug(p.key) for p in schedule.payers]
+    first_key: dict[str, str] = {}
+    for i, (slug, key) in enumerate(zip(slugs, payer_keys)):
+        if first_key.setdefault(slug, key) != key:  # the same key is a duplicate plan
+            diags.error(path, *at("payers", i), f"the plan '{key}' would get the address "
+                        f"'{slug}', like the plan '{first_key[slug]}'",
+                        "rename one of them so the names differ in letters or digits")
+    for i, slug in enumerate(slugs):
+        if slug in RESERVED_PLAN_SLUGS:
+            diags.error(path, *at("payers", i), f"the plan '{payer_keys[i]}' would get the "
+                        f"address '{slug}', which \"What will I pay?\" uses for another answer",
+                        "rename the plan (for example add the insurer's name)")
     _duplicates(payer_keys, "payer plan", lambda i: at("payers", i), path, diags)
     service_ids = [s.id for s in schedule.services]
     _duplicates(service_ids, "service id", lambda i: at("services", i, "id"), path, diags)
@@ -87,10 +103,23 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                 diags.error(path, *at(*where, "minutes"),
                             f"'{service.id}' is not timed, so it cannot be billed by minutes",
                             "write units: 1 instead")
+            elif line.units is not None and service.timed:
+                diags.error(path, *at(*where, "units"),
+                            f"'{service.id}' is timed, so it is billed by its minutes "
+                            f"(got units: {line.units})",
+                            "write minutes: (the minutes spent on it in the visit) instead")
             if session.setting not in service.settings:
                 diags.error(path, *at(*where, "service"),
                             f"'{service.id}' is not offered in the {session.setting} setting",
                             f"add {session.setting} to its settings, or use another service")
+
+        timed = sum(line.minutes or 0 for line in session.lines
+                    if line.service in services and services[line.service].timed)
+        if 0 < timed < 8:
+            diags.error(path, *at("sessions", i, "lines"),
+                        f"session '{session.id}' has {timed} timed minutes, which bill 0 "
+                        "units (a timed service needs 8 minutes or more for one unit)",
+                        "give the timed services 8 minutes or more in all, or remove them")
 
     session_ids = [s.id for s in schedule.sessions]
     for i, course in enumerate(schedule.courses):
@@ -107,6 +136,11 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                             f"course '{course.id}' names unknown service '{visit.service}'",
                             did_you_mean(visit.service, service_ids) or
                             "use the id of one of this file's services")
+            elif visit.service is not None and services[visit.service].timed:
+                diags.error(path, *at(*where, "service"),
+                            f"course '{course.id}' uses the timed service '{visit.service}' as "
+                            "a whole visit; timed services are billed by minutes",
+                            "make a session with its minutes, and use session: <session id>")
             elif visit.session is not None and visit.session not in session_ids:
                 diags.error(path, *at(*where, "session"),
                             f"course '{course.id}' names unknown session '{visit.session}'",
@@ -189,10 +223,11 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics,
                       f"these prices applied until {until}, which has passed",
                       "publish the fee schedule in effect now (see Price history in "
                       "docs/fee-schedule.md), or change effective_until")
-    if not source.schedule.payers:
+    if not source.schedule.payers and source.clinic.insurance == "in-network":
         diags.warning(source.path, *source.positions.of(("clinic",), key=True),  # type: ignore
                       "the clinic lists no in-network insurance plans", "add them under "
-                      "payers:, or ignore this warning if the clinic takes no insurance")
+                      "payers:; if the clinic takes no insurance, set clinic.insurance: none "
+                      "(or superbill, if it gives patients superbills)")
 
 
 def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,

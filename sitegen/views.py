@@ -1,8 +1,9 @@
 """Stage `derive`: one immutable view per clinic, computed once, that every output reads.
 
-A clinic's cost tables, course estimates, blank good faith estimates, downloads and
-JSON-LD are computed here from its validated fee schedule and the site settings, with the
-pure functions of `tables`, `estimates`, `gfe`, `jsonld` and `pricefiles`; the route table
+A clinic's cost tables, course estimates, blank good faith estimates, downloads, JSON-LD,
+plan pages and "What will I pay?" pages are computed here from its validated fee schedule
+and the site settings, with the pure functions of `tables`, `estimates`, `gfe`, `jsonld`,
+`pricefiles`, `plans` and `flow`; the route table
 (`routes`), the HTML pages and the machine-readable files all read these views, so every
 output shows the same numbers. A view depends only on its clinic and the site settings:
 it is the unit of caching and of parallel work.
@@ -16,10 +17,12 @@ from typing import Any
 from markupsafe import Markup
 
 from sitegen.estimates import CourseEstimate, estimate_courses
+from sitegen.flow import Flow, clinic_flow
 from sitegen.gfe import BillExample, GoodFaithEstimate, bill_example, clinic_estimates
 from sitegen.history import history, periods, upcoming_changes
 from sitegen.jsonld import clinic_jsonld
 from sitegen.model import ClinicSource, SiteConfig
+from sitegen.plans import PlanView, plan_views
 from sitegen.pricefiles import Download, downloads
 from sitegen.selfpay import clinic_state, income_table
 from sitegen.tables import PriceRow, price_rows
@@ -39,6 +42,8 @@ class ClinicView:
     upcoming: Any                 # announced price changes, by service (dated fee schedules)
     history: tuple[Any, Any] | None    # (changes, periods) when the clinic has editions
     sliding: dict[str, Any] | None     # the sliding-scale page's data, when it has one
+    plans: tuple[PlanView, ...]        # one page per payer plan
+    flow: Flow                         # the "What will I pay?" questions and answers
 
     @property
     def slug(self) -> str:
@@ -65,6 +70,8 @@ def clinic_view(config: SiteConfig, source: ClinicSource) -> ClinicView:
         upcoming=upcoming_changes(source),
         history=(history(source), periods(source)) if source.editions else None,
         sliding=_sliding(config, source),
+        plans=tuple(plan_views(config, source)),
+        flow=clinic_flow(config, source),
     )
 
 

@@ -251,3 +251,50 @@ def test_axe_finds_no_wcag_violations(browser, site: Path, lang: str) -> None:
     server.shutdown()
     assert {rel: v for rel, v in found.items() if v} == {}
     assert len(found) == len(KINDS)
+
+
+@pytest.fixture(scope="module")
+def server(site: Path):
+    """The built site over HTTP on 127.0.0.1 (pretty URLs need a server's index.html)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_aetna_patient_reaches_the_answer_in_six_clicks(browser, server: str) -> None:
+    """Aetna PPO, 12 sessions after hand surgery: from the home page by clicking links only,
+    then read the row for $1,500 of deductible left and 20% coinsurance."""
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(server)
+    clicks = 0
+
+    def click(locator) -> None:
+        nonlocal clicks
+        with page.expect_navigation():
+            locator.click()
+        clicks += 1
+
+    card = page.locator("li.card", has_text="Riverside Hand")
+    click(card.get_by_role("link", name="What will I pay?"))
+    assert page.title().startswith("Which care do you need?")
+    care = page.locator("main h2", has_text="Post-surgery hand therapy")
+    click(care.locator("xpath=following-sibling::ul[1]").get_by_role("link", name="12 sessions"))
+    assert page.title().startswith("How will you pay?")
+    click(page.get_by_role("link", name="Aetna PPO", exact=True))
+    assert clicks <= 6
+    row = page.locator("tr#row-not-started-coinsurance-20")
+    assert row.locator("th").inner_text() == "Not started: $1,500.00 left"
+    assert row.locator("td.you").inner_text() == "$1,562.33"
+    assert page.url.endswith("/clinics/riverside-hand-ot/what-will-i-pay/post-surgery-hand-12/"
+                             "aetna-ppo/")

@@ -112,6 +112,7 @@ def example() -> tuple[dict[str, str], list[ClinicSource]]:
 
 CLINICS = {
     "cedar-street-pt": ("Cedar Street Physical Therapy", "1582047365", "39-2718460", "WI"),
+    "juniper-hill-pt": ("Juniper Hill Physical Therapy", "1720938467", "82-4417305", "ID"),
     "little-steps-pediatric": ("Little Steps Pediatric Therapy", "1296384757", "31-2657490",
                                "OH"),
     "mercy-valley-rehab": ("Mercy Valley Medical Center Rehabilitation Services",
@@ -121,6 +122,7 @@ CLINICS = {
 }
 
 TOTALS = {
+    ("juniper-hill-pt", "eval-and-8"): "$1,629.00",
     ("little-steps-pediatric", "ot-eval-and-12"): "$2,061.00",
     ("little-steps-pediatric", "speech-eval-and-24"): "$2,950.00",
     ("little-steps-pediatric", "ot-and-speech"): "$4,450.00",

@@ -445,6 +445,13 @@ services:
     gross_charge: 150.00
     cash_price: 120.00
     negotiated: {Acme PPO: 90.00}
+  - id: evaluation
+    code: "97161"
+    description: First assessment
+    settings: [outpatient]
+    gross_charge: 200.00
+    cash_price: 160.00
+    negotiated: {Acme PPO: 110.00}
 sessions:
   - id: visit
     name: Visit
@@ -453,7 +460,7 @@ sessions:
 courses:
   - id: course
     name: Course
-    visits: [{session: visit, count: 6}, {service: exercise}]
+    visits: [{service: evaluation}, {session: visit, count: 6}]
 scenarios:
   - {id: acme, name: Acme, network: in-network, payer: Acme PPO, coinsurance: 0.2}
 """
@@ -472,7 +479,8 @@ def test_the_reference_fixture_builds(tmp_path: Path) -> None:
 @pytest.mark.parametrize("old, new", [
     ("lines: [{service: exercise,", "lines: [{service: gone,"),
     ("{session: visit, count: 6}", "{session: gone, count: 6}"),
-    ("{service: exercise}]", "{service: gone}]"),
+    ("[{service: evaluation},", "[{service: gone},"),
+    ("[{service: evaluation},", "[{service: exercise},"),   # timed: billed by minutes
     ("payer: Acme PPO,", "payer: Gone PPO,"),
     ("  - {name: Acme, plan: PPO}\n", "  - {name: Acme, plan: HMO}\n"),
     ("  - id: exercise\n", "  - id: exercises\n"),

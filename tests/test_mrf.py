@@ -564,8 +564,8 @@ def test_every_page_links_price_transparency_in_the_footer(example: dict[str, by
     """A clinic's pages link its own Price Transparency page; the other pages link the
     clinics index, which links every clinic's page and files (so no footer grows with the
     number of clinics)."""
-    all_slugs = ["cedar-street-pt", "little-steps-pediatric", "mercy-valley-rehab",
-                 "riverside-hand-ot"]
+    all_slugs = ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric",
+                 "mercy-valley-rehab", "riverside-hand-ot"]
     pages = [rel for rel in example if rel.endswith(".html")]
     assert len(pages) > 40
     for rel in pages:
@@ -593,6 +593,7 @@ def test_every_page_links_price_transparency_in_the_footer(example: dict[str, by
         "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.json",
         "cedar-street-pt/392718460_cedar-street-physical-therapy_standardcharges.csv",
         "cedar-street-pt/prices.json", "cedar-street-pt/prices.csv",
+        "juniper-hill-pt/prices.json", "juniper-hill-pt/prices.csv",
         "little-steps-pediatric/prices.json", "little-steps-pediatric/prices.csv",
         MERCY.removeprefix("clinics/") + ".json", MERCY.removeprefix("clinics/") + ".csv",
         "mercy-valley-rehab/prices.json", "mercy-valley-rehab/prices.csv",

@@ -147,7 +147,7 @@ def test_prices_csv(inline: dict[str, bytes]) -> None:
 
 
 def test_every_clinic_has_price_files(example: dict[str, bytes]) -> None:
-    for slug in ["cedar-street-pt", "little-steps-pediatric", "mercy-valley-rehab",
+    for slug in ["cedar-street-pt", "juniper-hill-pt", "little-steps-pediatric", "mercy-valley-rehab",
                  "riverside-hand-ot"]:
         doc = json.loads(example[f"clinics/{slug}/prices.json"], parse_float=no_floats)
         assert doc["clinic"]["slug"] == slug and doc["rows"]
@@ -205,7 +205,8 @@ def test_json_ld_cannot_close_its_script_element(inline: dict[str, bytes]) -> No
 def test_only_clinic_pages_carry_json_ld(example: dict[str, bytes]) -> None:
     with_script = sorted(rel for rel, data in example.items()
                          if rel.endswith(".html") and b"<script" in data)
-    clinics = ["clinics/cedar-street-pt/index.html", "clinics/little-steps-pediatric/index.html",
+    clinics = ["clinics/cedar-street-pt/index.html", "clinics/juniper-hill-pt/index.html",
+               "clinics/little-steps-pediatric/index.html",
                "clinics/mercy-valley-rehab/index.html", "clinics/riverside-hand-ot/index.html"]
     assert with_script == clinics + ["es/" + rel for rel in clinics]  # and their Spanish pages
 

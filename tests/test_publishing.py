@@ -175,7 +175,8 @@ def test_check_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(site)])
     assert result.exit_code == 0, result.output
     assert not (site / "public").exists()
-    assert re.match(r"Checked \d+ pages for \d+ clinics in \d+\.\d\d s, 0 warnings: no errors",
+    assert re.match(r"Checked \d+ pages for \d+ clinics \(\d+ to \d+ pages each; most: [a-z-]+\) "
+                    r"in \d+\.\d\d s, 0 warnings: no errors",
                     result.stderr)
 
 

@@ -27,7 +27,8 @@ CASES = {
     "no in-network plans": (
         {R: RATES_INSURED.split("payers:")[0]},
         f"{R}:1:1: warning: the clinic lists no in-network insurance plans; add them under "
-        "payers:, or ignore this warning if the clinic takes no insurance"),
+        "payers:; if the clinic takes no insurance, set clinic.insurance: none (or superbill, "
+        "if it gives patients superbills)"),
     "guide without summary": (
         {R: RATES_INSURED, G: GUIDE.replace("summary: What things cost.\n", "")},
         f"{G}:2:1: warning: the guide has no summary; add 'summary: <one sentence>'; the "

@@ -25,7 +25,9 @@ R = "rates/a.yaml"
 GUIDE = ("---\ntitle: Costs\nsummary: What things cost.\nsources:\n"
          "  - {title: CMS, url: 'https://www.cms.gov/', checked: 2026-11-01}\n---\nText.\n")
 OLD = changed(RATES_INSURED, "last_updated: 2026-09-01", "last_updated: 2025-10-15") + \
-    "courses:\n  - {id: six, name: Six visits, visits: [{service: exercise, count: 6}]}\n"
+    "sessions:\n  - {id: visit, name: Visit, setting: outpatient,\n" \
+    "     lines: [{service: exercise, minutes: 45}]}\n" \
+    "courses:\n  - {id: six, name: Six visits, visits: [{session: visit, count: 6}]}\n"
 NOTICE = re.compile(r'<p class="notice stale" role="note">(.*?)</p>', re.S)
 
 
@@ -58,7 +60,7 @@ def test_stale_prices_get_a_notice_on_every_page_of_the_clinic(tmp_path: Path) -
     assert "notice stale" not in home
     assert f"Prices as of October 15, 2025 {mark}</p>" in home
     service = (root / "public" / "services" / "97110" / "index.html").read_text()
-    assert f">Test Clinic</a> {mark}</th>" in service
+    assert f">Test Clinic</a> {mark}<br>" in service  # then the clinic's own words
 
 
 def test_fresh_prices_carry_no_notice(tmp_path: Path) -> None:
@@ -137,7 +139,10 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     lines = verbose.stderr.splitlines()
     written = sorted(p.relative_to(root / "public").as_posix()
                      for p in (root / "public").rglob("*") if p.is_file() and p.name != MARKER)
-    assert lines[:-1] == [f"wrote {(root / 'public' / w).as_posix()}" for w in written]
+    assert lines[:-2] == [f"wrote {(root / 'public' / w).as_posix()}" for w in written]
+    slug = next((root / "public" / "clinics").iterdir()).name   # the one clinic's pages
+    pages = len(list((root / "public" / "clinics" / slug).rglob("*.html")))
+    assert lines[-2] == f"{slug}: {pages} pages" and pages > 3
     assert lines[-1].startswith("Built ")
     broken = make_site(tmp_path / "b", {R: changed(RATES_INSURED, "npi: \"1234567893\"",
                                                    "npi: 1234567893")})

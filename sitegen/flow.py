@@ -1,0 +1,321 @@
+"""Stage `derive`: the guided "What will I pay?" pages of a clinic, as a tree of static pages.
+
+GOV.UK's one-question-per-page pattern, with no JavaScript: every answer is a link to the
+next page. Questions that multiply the tree (deductible, cost sharing) are answered by a
+row of a table on the answer page instead, so a clinic has tens of pages, not thousands:
+
+  1. Which care?         one page: each course, and each length it offers, is a link
+  2. How will you pay?   one page per care: paying yourself, each plan, another plan
+  3. Visits used?        one page per (care, plan with a visit limit)
+  4-5. Deductible, cost sharing: the rows of the answer page (one page per path)
+
+Pure: validated models in, frozen data out. Every amount comes from `estimates.price_course`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.diagnostics import Diagnostics
+from sitegen.estimates import VisitPlan, assumptions, price_course, therapies, visit_plan
+from sitegen.model import ClinicSource, Course, Payer, Scenario, SiteConfig, WhatWillIPay
+from sitegen.pricing import Estimate, VisitCost
+from sitegen.urls import flow_url
+
+QUESTIONS = ("Which care do you need?", "How will you pay?",
+             "How many visits has your plan already covered this year?",
+             "Where does your deductible stand?", "How does your plan share the cost?")
+PAY_HINTS = {
+    "medicare": ("Original Medicare: a yearly Part B deductible, then 20% coinsurance of "
+                 "Medicare's rate."),
+    "out-of-network": ("A plan this clinic is not in network with: the plan pays part of "
+                       "an allowance, and the clinic may bill you the rest of its charge."),
+    "superbill": ("You pay the cash price at each visit, then send the clinic's superbill "
+                  "(itemized receipt) to your plan, which may pay part of it back."),
+}
+SELF_PAY_HINT = ("No insurance, or not using it: you pay the clinic's cash price, and you "
+                 "have the right to a good faith estimate. People enrolled in Medicare or "
+                 "Medicaid are not in the self-pay group of the good faith estimate rules "
+                 "for care those programs cover.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    url: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """An answer given so far, with the page where it can be changed."""
+
+    question: str
+    answer: str
+    change_url: str
+
+
+@dataclass(frozen=True)
+class Question:
+    url: str
+    number: int
+    total: int
+    title: str
+    choices: tuple[Choice, ...]
+    groups: tuple[tuple[str, str, tuple[Choice, ...]], ...]  # (heading, hint, choices)
+    back_url: str | None
+    answered: tuple[Answered, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Visits in a row that cost the same: 'Visits 2-6: $95.00 each'."""
+
+    first: int
+    last: int
+    cost: VisitCost
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the answer table: the table's own answers and what they give."""
+
+    id: str
+    deductible: str        # the answer to "where does your deductible stand?" ('' if none)
+    cost_sharing: str      # the answer to "how does your plan share the cost?" ('' if none)
+    scenario: Scenario
+    estimate: Estimate
+    assumptions: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    url: str
+    title: str
+    pay: str               # 'self-pay', 'plan', 'medicare', 'out-of-network', 'superbill'
+    payer: Payer | None
+    course: Course         # with the chosen number of sessions
+    visits: tuple[VisitPlan, ...]
+    rows: tuple[Row, ...]
+    back_url: str
+    answered: tuple[Answered, ...]
+
+    @property
+    def shared_assumptions(self) -> tuple[str, ...]:
+        """Assumptions every row makes, said once on the page (keeps pages small)."""
+        first = self.rows[0].assumptions
+        return tuple(a for a in first if all(a in row.assumptions for row in self.rows[1:]))
+
+    def own_assumptions(self, row: Row) -> tuple[str, ...]:
+        """The assumptions that set this row apart."""
+        shared = set(self.shared_assumptions)
+        return tuple(a for a in row.assumptions if a not in shared)
+
+
+@dataclass(frozen=True)
+class Flow:
+    start_url: str
+    questions: tuple[Question, ...]
+    answers: tuple[Answer, ...]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.questions) + len(self.answers)
+
+
+def care_name(course: Course, sessions: int) -> str:
+    """The course's own name, or its name with the other number of sessions."""
+    if sessions == course.sessions:
+        return course.name
+    return f"{course.name} (with {sessions} sessions instead of {course.sessions})"
+
+
+def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    for i, cost in enumerate(costs, start=1):
+        prev = steps[-1] if steps else None
+        if prev and (prev.cost.name, prev.cost.patient, prev.cost.plan, prev.cost.explanation) \
+                == (cost.name, cost.patient, cost.plan, cost.explanation):
+            steps[-1] = Step(prev.first, i, prev.cost)
+        else:
+            steps.append(Step(i, i, cost))
+    return tuple(steps)
+
+
+def _row(config: SiteConfig, source: ClinicSource, course: Course, scenario: Scenario,
+         deductible: str, sharing: str) -> Row:
+    result = price_course(source, course, scenario, config)
+    return Row(scenario.id, deductible, sharing, scenario, result,
+               assumptions(scenario, source, config), _steps(result.visits))
+
+
+def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
+          payer: Payer | None, visits_left: int | None) -> tuple[Row, ...]:
+    """The answer table: one row per (deductible, cost sharing) that makes sense here."""
+    settings = config.what_will_i_pay
+    if pay == "self-pay":
+        scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
+        return (_row(config, source, course, scenario, "", ""),)
+    if pay == "medicare":
+        rows = []
+        for d_id, d_name, amount in (("not-started", "Not started",
+                                      medicare_deductible(config, source)),
+                                     ("met", "Met for this year", Decimal(0))):
+            scenario = Scenario(id=d_id, name=d_name, network="in-network", payer=payer.key,
+                                medicare=True, deductible_remaining=amount,
+                                coinsurance=settings.medicare_coinsurance)
+            rows.append(_row(config, source, course, scenario, d_name,
+                             f"{(settings.medicare_coinsurance * 100).normalize():f}% "
+                             "coinsurance (Medicare Part B)"))
+        return tuple(rows)
+    network = "in-network" if pay == "plan" else "out-of-network"
+    rows = []
+    for d in settings.deductible:
+        for c in settings.cost_sharing:
+            if network == "out-of-network" and c.copay is not None:
+                continue  # out-of-network benefits pay a share of an allowance, not copays
+            scenario = Scenario(
+                id=f"{d.id}-{c.id}", name=f"{d.name}; {c.name}", network=network,
+                payer=payer.key if payer else None, deductible_remaining=d.deductible_remaining,
+                coinsurance=c.coinsurance, copay=c.copay,
+                copay_waives_deductible=c.copay_waives_deductible, oop_remaining=d.oop_remaining,
+                visits_remaining=visits_left,
+                allowed_share=settings.out_of_network_allowed_share
+                if network == "out-of-network" else None)
+            rows.append(_row(config, source, course, scenario, d.name, c.name))
+    return tuple(rows)
+
+
+def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal:
+    """The Part B deductible of the prices' year from site.yaml's `medicare:` figures, else
+    `what_will_i_pay.medicare_deductible`."""
+    figures = config.medicare_year(source.clinic.last_updated.year)
+    return figures.part_b_deductible if figures else config.what_will_i_pay.medicare_deductible
+
+
+def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:
+    """(url part, text, payer, kind) of every way to pay that makes sense at this clinic."""
+    found = [("self-pay", "Paying yourself", None, "self-pay")]
+    insurance = source.clinic.insurance
+    if insurance == "superbill":
+        found.append(("superbill", "With insurance: I will claim from my plan with the "
+                      "clinic's superbill", None, "superbill"))
+    elif insurance == "in-network":
+        for payer in source.schedule.payers:
+            kind = "medicare" if payer.original_medicare else "plan"
+            found.append((payer.slug, payer.key, payer, kind))
+        found.append(("out-of-network", "Another plan (out of network)", None,
+                      "out-of-network"))
+    return found
+
+
+def _asks_visits_used(kind: str, payer: Payer | None) -> bool:
+    return kind == "plan" and payer is not None and payer.visit_limit is not None
+
+
+def page_count(config: SiteConfig, source: ClinicSource) -> int:
+    """The pages `clinic_flow` makes, counted without pricing anything (for the cap)."""
+    pays = _pay_choices(source)
+    per_care = 1 if len(pays) > 1 else 0
+    for _, _, payer, kind in pays if len(pays) > 1 else pays[:1]:
+        per_care += (1 + len(_visits_used_choices(config.what_will_i_pay, payer))  # type: ignore
+                     if _asks_visits_used(kind, payer) else 1)
+    cares = sum(len(c.session_counts()) for c in source.schedule.courses)
+    return 1 + cares * per_care
+
+
+def _visits_used_choices(settings: WhatWillIPay, payer: Payer) -> list[int]:
+    limit = payer.visit_limit.visits  # type: ignore[union-attr]
+    return sorted({n for n in settings.visits_used if n < limit} | {0})
+
+
+def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
+    """Every page of the clinic's "What will I pay?", generated from its courses, its plans
+    and site.yaml's `what_will_i_pay:` answers."""
+    settings = config.what_will_i_pay
+    slug = source.slug
+    start = flow_url(slug)
+    pays = _pay_choices(source)
+    ask_pay = len(pays) > 1
+    has_limits = any(_asks_visits_used(kind, payer) for _, _, payer, kind in pays)
+    total = 1 + (3 if ask_pay else 0) + (1 if has_limits else 0)
+    questions: list[Question] = []
+    answers: list[Answer] = []
+    groups = []
+    for course in source.schedule.courses:
+        choices = []
+        for n in course.session_counts():
+            part = f"{course.id}-{n}"
+            target = flow_url(slug, part) if ask_pay else flow_url(slug, part, "self-pay")
+            choices.append(Choice(f"{n} sessions" if len(course.session_counts()) > 1
+                                  else course.name, target))
+        groups.append((course.name, course.description or "", tuple(choices)))
+    questions.append(Question(start, 1, total, QUESTIONS[0], (), tuple(groups), None, ()))
+    for course in source.schedule.courses:
+        for n in course.session_counts():
+            care = course.with_sessions(n)
+            part = f"{course.id}-{n}"
+            chose_care = Answered(QUESTIONS[0], care_name(course, n), start)
+            visits = tuple(visit_plan(source, v) for v in care.visits)
+            pay_url = flow_url(slug, part)
+            if ask_pay:
+                choices = tuple(Choice(text, flow_url(slug, part, key),
+                                       SELF_PAY_HINT if kind == "self-pay"
+                                       else PAY_HINTS.get(kind, ""))
+                                for key, text, payer, kind in pays)
+                questions.append(Question(pay_url, 2, total, QUESTIONS[1], choices, (), start,
+                                          (chose_care,)))
+            back = pay_url if ask_pay else start
+            for key, text, payer, kind in pays:
+                if not ask_pay and kind != "self-pay":
+                    continue
+                chose_pay = Answered(QUESTIONS[1], text, pay_url)
+                if _asks_visits_used(kind, payer):
+                    used_url = flow_url(slug, part, key)
+                    limit = payer.visit_limit  # type: ignore[union-attr]
+                    used = _visits_used_choices(settings, payer)  # type: ignore[arg-type]
+                    questions.append(Question(
+                        used_url, 3, total, QUESTIONS[2],
+                        tuple(Choice(_used_words(u), flow_url(slug, part, key, f"used-{u}"))
+                              for u in used),
+                        ((f"{payer.key} covers {limit.visits} visits per {limit.period}"
+                          + (f" of {therapies(limit.shared_by)}" if limit.shared_by else ""),
+                          "Count only the visits of those therapies this year.", ()),),
+                        pay_url, (chose_care, chose_pay)))
+                    for u in used:
+                        answers.append(Answer(
+                            flow_url(slug, part, key, f"used-{u}"), f"{chose_care.answer}, {text}",
+                            kind, payer, care, visits,
+                            _rows(config, source, care, kind, payer, limit.visits - u),
+                            used_url, (chose_care, chose_pay,
+                                       Answered(QUESTIONS[2], _used_words(u), used_url))))
+                    continue
+                answers.append(Answer(
+                    flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
+                    visits, _rows(config, source, care, kind, payer, None), back,
+                    (chose_care, chose_pay) if ask_pay else (chose_care,)))
+    return Flow(start, tuple(questions), tuple(answers))
+
+
+def _used_words(n: int) -> str:
+    return "None yet" if n == 0 else f"{n} visits"
+
+
+def check_page_counts(config: SiteConfig, clinics: list[ClinicSource],
+                      diags: Diagnostics) -> None:
+    """A clinic whose tree would pass `max_pages_per_clinic` fails the build, at the
+    course lengths that multiply it, naming the settings that shrink it."""
+    cap = config.what_will_i_pay.max_pages_per_clinic
+    for source in clinics:
+        if source.clinic.insurance == "in-network" and not source.schedule.courses:
+            continue
+        count = page_count(config, source)
+        if count > cap:
+            line, col = source.positions.of(("courses",), key=True)  # type: ignore[attr-defined]
+            diags.error(source.path, line, col, f"\"What will I pay?\" would make {count} pages "
+                        f"for this clinic (got {count}, the limit is {cap})",
+                        "offer fewer lengths: in its courses or fewer plans, shorten "
+                        "what_will_i_pay.visits_used in site.yaml, or raise "
+                        "what_will_i_pay.max_pages_per_clinic there")
