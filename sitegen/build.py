@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from sitegen import cache
+from sitegen import cache, i18n
 from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
@@ -148,8 +148,10 @@ def load_site(options: BuildOptions, diags: Diagnostics,
 
     pages = [rendered(p) for p in pages]
     _check_fragments(pages, diags)
-    localized = {lang: _localized_pages(pages, [rendered(p) for p in found], diags)
-                 for lang, found in translated.items()}
+    localized = {}
+    for lang, found in translated.items():
+        with i18n.page_language(lang):  # the shortcodes' tables in the page's language
+            localized[lang] = _localized_pages(pages, [rendered(p) for p in found], diags)
     if diags.errors:
         return None
     clinics.sort(key=lambda c: c.slug)

@@ -11,14 +11,15 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sitegen.i18n import Say
 from sitegen.model import MedicareYear, SecondCoverage, TherapySpent
 from sitegen.pricing import Coverage, Threshold
 from sitegen.pricing import SecondCoverage as Second
 
 # Which yearly Medicare threshold a discipline's therapy counts toward.
 THRESHOLD_GROUPS = {"PT": "pt_slp", "SLP": "pt_slp", "OT": "ot"}
-THRESHOLD_NAMES = {"pt_slp": "physical and speech therapy together",
-                   "ot": "occupational therapy"}
+THRESHOLD_NAMES = {"pt_slp": Say("physical and speech therapy together"),
+                   "ot": Say("occupational therapy")}
 # Medigap plans that pay the Part B deductible (C and F, sold only to people eligible for
 # Medicare before 2020); every plan listed pays the Part B coinsurance in full, except
 # Plan N's copay of up to $20 (Medicare.gov, "Compare Medigap plan benefits").

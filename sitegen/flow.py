@@ -18,26 +18,35 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sitegen.diagnostics import Diagnostics
-from sitegen.estimates import VisitPlan, assumptions, price_course, therapies, visit_plan
+from sitegen.estimates import (
+    VisitPlan,
+    assumptions,
+    named,
+    own_words,
+    price_course,
+    therapies,
+    visit_plan,
+)
+from sitegen.i18n import Say, joined
 from sitegen.model import ClinicSource, Course, Payer, Scenario, SiteConfig, WhatWillIPay
 from sitegen.pricing import Estimate, VisitCost
 from sitegen.urls import flow_url
 
-QUESTIONS = ("Which care do you need?", "How will you pay?",
-             "How many visits has your plan already covered this year?",
-             "Where does your deductible stand?", "How does your plan share the cost?")
+QUESTIONS = (Say("Which care do you need?"), Say("How will you pay?"),
+             Say("How many visits has your plan already covered this year?"),
+             Say("Where does your deductible stand?"), Say("How does your plan share the cost?"))
 PAY_HINTS = {
-    "medicare": ("Original Medicare: a yearly Part B deductible, then 20% coinsurance of "
-                 "Medicare's rate."),
-    "out-of-network": ("A plan this clinic is not in network with: the plan pays part of "
-                       "an allowance, and the clinic may bill you the rest of its charge."),
-    "superbill": ("You pay the cash price at each visit, then send the clinic's superbill "
-                  "(itemized receipt) to your plan, which may pay part of it back."),
+    "medicare": Say("Original Medicare: a yearly Part B deductible, then %(rate)s coinsurance "
+                    "of Medicare's rate.", rate="20%"),
+    "out-of-network": Say("A plan this clinic is not in network with: the plan pays part of "
+                          "an allowance, and the clinic may bill you the rest of its charge."),
+    "superbill": Say("You pay the cash price at each visit, then send the clinic's superbill "
+                     "(itemized receipt) to your plan, which may pay part of it back."),
 }
-SELF_PAY_HINT = ("No insurance, or not using it: you pay the clinic's cash price, and you "
-                 "have the right to a good faith estimate. People enrolled in Medicare or "
-                 "Medicaid are not in the self-pay group of the good faith estimate rules "
-                 "for care those programs cover.")
+SELF_PAY_HINT = Say("No insurance, or not using it: you pay the clinic's cash price, and you "
+                    "have the right to a good faith estimate. People enrolled in Medicare or "
+                    "Medicaid are not in the self-pay group of the good faith estimate rules "
+                    "for care those programs cover.")
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,9 @@ class Flow:
 def care_name(course: Course, sessions: int) -> str:
     """The course's own name, or its name with the other number of sessions."""
     if sessions == course.sessions:
-        return course.name
-    return f"{course.name} (with {sessions} sessions instead of {course.sessions})"
+        return own_words(course, "name")
+    return Say("%(name)s (with %(sessions)s sessions instead of %(usual)s)",
+               name=own_words(course, "name"), sessions=sessions, usual=course.sessions)
 
 
 def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
@@ -156,19 +166,21 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
     """The answer table: one row per (deductible, cost sharing) that makes sense here."""
     settings = config.what_will_i_pay
     if pay == "self-pay":
-        scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
+        scenario = named(Scenario(id="self-pay", name="-", network="self-pay"),
+                         Say("Paying yourself"))
         return (_row(config, source, course, scenario, "", ""),)
     if pay == "medicare":
         rows = []
-        for d_id, d_name, amount in (("not-started", "Not started",
+        for d_id, d_name, amount in (("not-started", Say("Not started"),
                                       medicare_deductible(config, source)),
-                                     ("met", "Met for this year", Decimal(0))):
-            scenario = Scenario(id=d_id, name=d_name, network="in-network", payer=payer.key,
-                                medicare=True, deductible_remaining=amount,
-                                coinsurance=settings.medicare_coinsurance)
+                                     ("met", Say("Met for this year"), Decimal(0))):
+            scenario = named(Scenario(id=d_id, name="-", network="in-network",
+                                      payer=payer.key, medicare=True,
+                                      deductible_remaining=amount,
+                                      coinsurance=settings.medicare_coinsurance), d_name)
             rows.append(_row(config, source, course, scenario, d_name,
-                             f"{(settings.medicare_coinsurance * 100).normalize():f}% "
-                             "coinsurance (Medicare Part B)"))
+                             Say("%(rate)s coinsurance (Medicare Part B)",
+                                 rate=f"{(settings.medicare_coinsurance * 100).normalize():f}%")))
         return tuple(rows)
     network = "in-network" if pay == "plan" else "out-of-network"
     rows = []
@@ -176,6 +188,7 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
         for c in settings.cost_sharing:
             if network == "out-of-network" and c.copay is not None:
                 continue  # out-of-network benefits pay a share of an allowance, not copays
+            d_name, c_name = own_words(d, "name"), own_words(c, "name")
             scenario = Scenario(
                 id=f"{d.id}-{c.id}", name=f"{d.name}; {c.name}", network=network,
                 payer=payer.key if payer else None, deductible_remaining=d.deductible_remaining,
@@ -184,7 +197,8 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
                 visits_remaining=visits_left,
                 allowed_share=settings.out_of_network_allowed_share
                 if network == "out-of-network" else None)
-            rows.append(_row(config, source, course, scenario, d.name, c.name))
+            scenario = named(scenario, joined(d_name, "; ", c_name))
+            rows.append(_row(config, source, course, scenario, d_name, c_name))
     return tuple(rows)
 
 
@@ -197,16 +211,17 @@ def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal:
 
 def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:
     """(url part, text, payer, kind) of every way to pay that makes sense at this clinic."""
-    found = [("self-pay", "Paying yourself", None, "self-pay")]
+    found: list[tuple[str, str, Payer | None, str]] = [
+        ("self-pay", Say("Paying yourself"), None, "self-pay")]
     insurance = source.clinic.insurance
     if insurance == "superbill":
-        found.append(("superbill", "With insurance: I will claim from my plan with the "
-                      "clinic's superbill", None, "superbill"))
+        found.append(("superbill", Say("With insurance: I will claim from my plan with the "
+                                       "clinic's superbill"), None, "superbill"))
     elif insurance == "in-network":
         for payer in source.schedule.payers:
             kind = "medicare" if payer.original_medicare else "plan"
             found.append((payer.slug, payer.key, payer, kind))
-        found.append(("out-of-network", "Another plan (out of network)", None,
+        found.append(("out-of-network", Say("Another plan (out of network)"), None,
                       "out-of-network"))
     return found
 
@@ -249,9 +264,11 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
         for n in course.session_counts():
             part = f"{course.id}-{n}"
             target = flow_url(slug, part) if ask_pay else flow_url(slug, part, "self-pay")
-            choices.append(Choice(f"{n} sessions" if len(course.session_counts()) > 1
-                                  else course.name, target))
-        groups.append((course.name, course.description or "", tuple(choices)))
+            choices.append(Choice(Say("%(n)s sessions", n=n) if len(course.session_counts()) > 1
+                                  else own_words(course, "name"), target))
+        groups.append((own_words(course, "name"),
+                       own_words(course, "description") if course.description else "",
+                       tuple(choices)))
     questions.append(Question(start, 1, total, QUESTIONS[0], (), tuple(groups), None, ()))
     for course in source.schedule.courses:
         for n in course.session_counts():
@@ -280,27 +297,32 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                         used_url, 3, total, QUESTIONS[2],
                         tuple(Choice(_used_words(u), flow_url(slug, part, key, f"used-{u}"))
                               for u in used),
-                        ((f"{payer.key} covers {limit.visits} visits per {limit.period}"
-                          + (f" of {therapies(limit.shared_by)}" if limit.shared_by else ""),
-                          "Count only the visits of those therapies this year.", ()),),
+                        ((Say("%(plan)s covers %(visits)s visits per %(period)s of %(names)s",
+                              plan=payer.key, visits=limit.visits, period=Say(limit.period),
+                              names=therapies(limit.shared_by)) if limit.shared_by else
+                          Say("%(plan)s covers %(visits)s visits per %(period)s",
+                              plan=payer.key, visits=limit.visits, period=Say(limit.period)),
+                          Say("Count only the visits of those therapies this year."), ()),),
                         pay_url, (chose_care, chose_pay)))
                     for u in used:
                         answers.append(Answer(
-                            flow_url(slug, part, key, f"used-{u}"), f"{chose_care.answer}, {text}",
+                            flow_url(slug, part, key, f"used-{u}"),
+                            joined(chose_care.answer, ", ", text),
                             kind, payer, care, visits,
                             _rows(config, source, care, kind, payer, limit.visits - u),
                             used_url, (chose_care, chose_pay,
                                        Answered(QUESTIONS[2], _used_words(u), used_url))))
                     continue
                 answers.append(Answer(
-                    flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
+                    flow_url(slug, part, key), joined(chose_care.answer, ", ", text), kind,
+                    payer, care,
                     visits, _rows(config, source, care, kind, payer, None), back,
                     (chose_care, chose_pay) if ask_pay else (chose_care,)))
     return Flow(start, tuple(questions), tuple(answers))
 
 
 def _used_words(n: int) -> str:
-    return "None yet" if n == 0 else f"{n} visits"
+    return Say("None yet") if n == 0 else Say("%(n)s visits", n=n)
 
 
 def check_page_counts(config: SiteConfig, clinics: list[ClinicSource],

@@ -17,7 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
 from sitegen import notices
-from sitegen.estimates import VisitPlan, visit_plan
+from sitegen.estimates import VisitPlan, own_words, visit_plan
 from sitegen.formats import long_date
 from sitegen.model import (
     ClinicSource,
@@ -388,9 +388,11 @@ def package_charges(source: ClinicSource, visits: list[CourseVisit]) -> tuple[Pa
 def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
     """The blank (public) estimate of one of the clinic's courses of care."""
     return GoodFaithEstimate(
-        id=course.id, primary_service=course.name, description=course.description,
+        id=course.id, primary_service=own_words(course, "name"),
+        description=own_words(course, "description") if course.description else None,
         providers=(provider_items(source, list(course.visits)),),
-        frequency=course.frequency, months=course.months,
+        frequency=own_words(course, "frequency") if course.frequency else None,
+        months=course.months,
         scheduled_separately=tuple(course.scheduled_separately),
         package_charges=package_charges(source, list(course.visits)))
 

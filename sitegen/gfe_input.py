@@ -285,10 +285,11 @@ def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
     staff = when.staff_line(today)
     page_css = page_style(estimate, today, lang)
     try:
-        html = env.get_template(TEMPLATE).render(
-            config=site.config, estimate=estimate, timing=when,
-            staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css),
-            page_css=Markup(page_css), page_style_hash=style_hash(page_css))
+        with i18n.page_language(lang):
+            html = env.get_template(TEMPLATE).render(
+                config=site.config, estimate=estimate, timing=when,
+                staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css),
+                page_css=Markup(page_css), page_style_hash=style_hash(page_css))
     except jinja2.TemplateNotFound as exc:
         diags.error(f"templates/{exc.name}", 0, 0, "the template is missing",
                     "copy it from sitegen's templates/ folder")

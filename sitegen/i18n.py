@@ -12,14 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from markupsafe import escape
 
 from sitegen import formats
 from sitegen.formats import N_  # noqa: F401 - the marker, importable from here too
@@ -78,3 +83,153 @@ def percent(fraction: Decimal, lang: str = DEFAULT) -> str:
 def number(value: Decimal | int, lang: str = DEFAULT) -> str:
     """A count or quantity in the language's digits (1,234.5)."""
     return format_decimal(value, format="#,##0.##########", locale=BABEL_LOCALES[lang])
+
+
+# --- sentences worded in Python -----------------------------------------------------------------
+# Estimates, plans and the guided flow word their sentences in the derive stage, once per
+# clinic, for every language. Each is a `Say`: a plain str in English (so it compares,
+# hashes, sorts and goes into CSV and JSON as before) that remembers its message and its
+# values, and is worded in the page's language when a template shows it.
+
+_PAGE_LANGUAGE: ContextVar[str] = ContextVar("sitegen_page_language", default=DEFAULT)
+
+
+@contextmanager
+def page_language(lang: str) -> Iterator[None]:
+    """Templates rendered inside show every `Say` in `lang`."""
+    token = _PAGE_LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        _PAGE_LANGUAGE.reset(token)
+
+
+def _value(value: object, lang: str) -> str:
+    if isinstance(value, Say):
+        return value.worded(lang)
+    if isinstance(value, dt.date):
+        return long_date(value, lang)
+    if isinstance(value, tuple):  # a list in words: "a, b and c" / "a, b y c"
+        words = [_value(v, lang) for v in value]
+        if lang == DEFAULT or len(words) < 2:  # English as sitegen always wrote it: no comma
+            return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else \
+                "".join(words)
+        return format_list(words, locale=BABEL_LOCALES.get(lang, "en_US"))
+    return str(value)
+
+
+class Say(str):
+    """`Say(N_-style msgid, **values)`: a patient-facing sentence from Python. Values may
+    be Says, dates or tuples (a list in words) and are worded in the same language. Mark
+    the msgid for pybabel with `Say` (babel.cfg keywords) and translate it in messages.po."""
+
+    msgid: str
+    values: dict[str, object]
+
+    def __new__(cls, msgid: str, **values: object) -> Say:
+        self = super().__new__(cls, _word(msgid, values, DEFAULT))
+        self.msgid, self.values = msgid, values
+        return self
+
+    def __reduce__(self):  # pickles (the render pool, caches) keep the message and values
+        return (_rebuild, (self.msgid, self.values))
+
+    def worded(self, lang: str) -> str:
+        return _word(self.msgid, self.values, lang)
+
+    def __html__(self) -> str:
+        return str(escape(self.worded(_PAGE_LANGUAGE.get())))
+
+    def lower(self) -> str:  # type: ignore[override]
+        """Lower case in the page's language (for templates' `|lower` on a Say)."""
+        return self.worded(_PAGE_LANGUAGE.get()).lower()
+
+
+def _rebuild(msgid: str, values: dict[str, object]) -> Say:
+    return Say(msgid, **values)
+
+
+def joined(*parts: object) -> Say:
+    """Parts said one after the other (each worded on its own), as one Say."""
+    keys = {f"p{i}": part for i, part in enumerate(parts)}
+    return _Joined("".join(f"%({k})s" for k in keys), **keys)
+
+
+class _Joined(Say):
+    """A Say whose msgid is only its parts: never looked up in a catalog."""
+
+    def worded(self, lang: str) -> str:
+        return self.msgid % {k: _value(v, lang) for k, v in self.values.items()}
+
+    def __reduce__(self):
+        return (joined, tuple(self.values[f"p{i}"] for i in range(len(self.values))))
+
+
+def _word(msgid: str, values: dict[str, object], lang: str) -> str:
+    text = msgid if lang == DEFAULT else translations(lang).gettext(msgid)
+    if not values:
+        return text
+    return text % {k: _value(v, lang) for k, v in values.items()}
+
+
+def lowered(say: str) -> Say:
+    """A sentence that continues another one: its first letter in lower case, in every
+    language ("Deducible $10" -> "...; deducible $10")."""
+    return _Lowered("%(s)s", s=say)
+
+
+class _Lowered(_Joined):
+    def worded(self, lang: str) -> str:
+        text = _value(self.values["s"], lang)
+        return text[:1].lower() + text[1:]
+
+    def __reduce__(self):
+        return (lowered, (self.values["s"],))
+
+
+def lower_case(say: str) -> Say:
+    """A name inside a sentence, all in lower case in every language ("physical therapy")."""
+    return _LowerCase("%(s)s", s=say)
+
+
+class _LowerCase(_Joined):
+    def worded(self, lang: str) -> str:
+        return _value(self.values["s"], lang).lower()
+
+    def __reduce__(self):
+        return (lower_case, (self.values["s"],))
+
+
+def translated(english: str, translations: dict[str, str]) -> Say:
+    """A site's own words with their `translations:` (not the catalog), worded per page;
+    a language without a translation shows the English text."""
+    return _Translated("%(s)s", s=english, t=tuple(sorted(translations.items())))
+
+
+class _Translated(_Joined):
+    def worded(self, lang: str) -> str:
+        """Its translation, else the catalog's (a default wording of sitegen), else English."""
+        english = str(self.values["s"])
+        own = dict(self.values["t"]).get(lang)  # type: ignore[arg-type]
+        return own or (english if lang == DEFAULT else translations(lang).gettext(english))
+
+    def __reduce__(self):
+        return (translated, (self.values["s"], dict(self.values["t"])))  # type: ignore
+
+
+def here(msgid: str, **values: object) -> str:
+    """`msgid` worded now, in the language of the page being made (`page_language`)."""
+    return Say(msgid, **values).worded(_PAGE_LANGUAGE.get())
+
+
+def current_language() -> str:
+    """The language of the page being made."""
+    return _PAGE_LANGUAGE.get()
+
+
+def own_words(item: object, field: str) -> Say:
+    """A fee schedule's `field` (a service's description, a session's name) with its
+    `translations:`, worded in the page's language."""
+    return translated(getattr(item, field), {
+        lang: getattr(t, field) for lang, t in getattr(item, "translations", {}).items()
+        if getattr(t, field, None)})

@@ -242,6 +242,10 @@ class Location(Strict):
     phone: Text
     email: Email | None = None
     hours: Text | None = None
+    translations: dict[Language, HoursTranslation] = Field(default_factory=dict)
+
+    def __hash__(self) -> int:  # a location is a set member (good faith estimates)
+        return hash((self.id, self.name, self.address, self.phone, self.email, self.hours))
 
 
 class Clinic(Strict):
@@ -260,7 +264,12 @@ class Clinic(Strict):
     # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
     # network with every plan; gives patients a superbill to claim back from their plan).
     insurance: Literal["in-network", "none", "superbill"] = "in-network"
+    translations: dict[Language, AboutTranslation] = Field(default_factory=dict)
     effective_until: dt.date | None = None   # the last day these prices apply
+
+
+# Limit periods fee schedules commonly write, so Spanish pages word them (messages.po).
+LIMIT_PERIODS = (N_("calendar year"), N_("plan year"), N_("benefit year"))
 
 
 class VisitLimit(Strict):
@@ -272,7 +281,7 @@ class VisitLimit(Strict):
     visits: int = Field(gt=0, le=366)
     shared_by: list[Discipline] = Field(default_factory=list)
     each: list[Discipline] = Field(default_factory=list)
-    period: Text = N_("calendar year")
+    period: Text = N_("calendar year")  # others the catalog words: see LIMIT_PERIODS
     prior_authorization: bool = False
 
     @model_validator(mode="after")
@@ -324,9 +333,43 @@ class DescriptionTranslation(Strict):
 
 
 class NameTranslation(Strict):
-    """A session's or course's name in another language."""
+    """A session's name in another language."""
 
     name: Text
+
+
+class CourseTranslation(Strict):
+    """A course's words in another language."""
+
+    name: Text
+    description: Text | None = None
+    frequency: Text | None = None
+
+
+class PackageTranslation(Strict):
+    """A package's words in another language."""
+
+    name: Text
+    description: Text | None = None
+
+
+class SlidingScaleTranslation(Strict):
+    """A sliding scale's words in another language."""
+
+    name: Text | None = None
+    how_to_apply: Text | None = None
+
+
+class AboutTranslation(Strict):
+    """A clinic's `about:` in another language."""
+
+    about: Text
+
+
+class HoursTranslation(Strict):
+    """A location's opening hours in another language."""
+
+    hours: Text
 
 
 class Service(Strict):
@@ -413,6 +456,7 @@ class Package(Strict):
     price: Money
     valid_months: int | None = Field(default=None, gt=0, le=60)
     description: Text | None = None
+    translations: dict[Language, PackageTranslation] = Field(default_factory=dict)
 
 
 class SlidingTier(Strict):
@@ -425,9 +469,10 @@ class SlidingTier(Strict):
 
 
 class SlidingScale(Strict):
-    name: Text = "Sliding scale for people who pay themselves"
+    name: Text = N_("Sliding scale for people who pay themselves")
     how_to_apply: Text
     tiers: list[SlidingTier] = Field(min_length=1, max_length=10)
+    translations: dict[Language, SlidingScaleTranslation] = Field(default_factory=dict)
 
 
 class CourseVisit(Strict):
@@ -449,7 +494,7 @@ class Course(Strict):
     frequency: Text | None = None  # how often, in words: "once a week"
     months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
     scheduled_separately: list[Text] = Field(default_factory=list)
-    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
+    translations: dict[Language, CourseTranslation] = Field(default_factory=dict)
 
     @property
     def sessions(self) -> int:
@@ -512,6 +557,13 @@ class TherapySpent(Strict):
     ot: Amount = Decimal(0)
 
 
+class ScenarioTranslation(Strict):
+    """A scenario's name and description in another language."""
+
+    name: Text
+    description: Text | None = None
+
+
 class Scenario(Strict):
     """An insurance situation that estimate pages price every course of care under."""
 
@@ -519,6 +571,7 @@ class Scenario(Strict):
     name: Text
     network: Network
     description: Text | None = None
+    translations: dict[Language, ScenarioTranslation] = Field(default_factory=dict)
     payer: Text | None = None
     deductible_remaining: Amount = Decimal(0)
     coinsurance: Fraction = Decimal(0)
@@ -615,6 +668,7 @@ class DeductibleChoice(Strict):
     name: Text
     deductible_remaining: Amount
     oop_remaining: Amount | None = None
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
 
 class CostSharingChoice(Strict):
@@ -625,25 +679,32 @@ class CostSharingChoice(Strict):
     coinsurance: Fraction = Decimal(0)
     copay: Amount | None = None
     copay_waives_deductible: bool = False
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
 
 def _default_deductibles() -> list[DeductibleChoice]:
     return [DeductibleChoice(id="not-started", name="Not started: $1,500.00 left",
+                             translations={"es": {"name": "Sin empezar: le faltan $1,500.00"}},
                              deductible_remaining=Decimal("1500.00"),
                              oop_remaining=Decimal("4000.00")),
             DeductibleChoice(id="half-used", name="About half used: $750.00 left",
+                             translations={"es": {"name": "Usado a la mitad: le faltan $750.00"}},
                              deductible_remaining=Decimal("750.00"),
                              oop_remaining=Decimal("3250.00")),
             DeductibleChoice(id="met", name="Met for this year",
+                             translations={"es": {"name": "Ya cumplido este año"}},
                              deductible_remaining=Decimal(0), oop_remaining=Decimal("2500.00"))]
 
 
 def _default_cost_sharing() -> list[CostSharingChoice]:
     return [CostSharingChoice(id="coinsurance-20", name="20% coinsurance",
+                              translations={"es": {"name": "Coseguro del 20%"}},
                               coinsurance=Decimal("0.20")),
             CostSharingChoice(id="coinsurance-30", name="30% coinsurance",
+                              translations={"es": {"name": "Coseguro del 30%"}},
                               coinsurance=Decimal("0.30")),
             CostSharingChoice(id="copay-40", name="$40 copay per visit", copay=Decimal("40.00"),
+                              translations={"es": {"name": "Copago de $40 por visita"}},
                               copay_waives_deductible=True)]
 
 
@@ -704,9 +765,17 @@ class MedicareYear(Strict):
     targeted_review_threshold: Amount
 
 
+class SiteTranslation(Strict):
+    """The site's title and description in another language."""
+
+    title: Text | None = None
+    description: Text | None = None
+
+
 class SiteConfig(Strict):
     title: Text
     description: Annotated[str, Field(max_length=2000)] = ""
+    translations: dict[Language, SiteTranslation] = Field(default_factory=dict)
     base_url: Annotated[str, Field(min_length=1, max_length=2000),
                         AfterValidator(_base_url)] = "/"
     language: Text = "en"

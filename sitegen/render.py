@@ -48,12 +48,15 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
     language: its `translations:` entry, else the English text marked as English."""
     lang = context["lang"]
     english = getattr(item, field)
-    if lang == context["config"].site_languages[0]:
-        return english
+    if lang == context["config"].site_languages[0] or isinstance(english, i18n.Say):
+        return english  # a Say (sitegen's own words) is worded in the page's language
     entry = (getattr(item, "translations", None) or {}).get(lang)
     text = entry.get(field) if isinstance(entry, dict) else getattr(entry, field, None)
     if text:
         return text
+    catalog = i18n.translations(lang).gettext(english)
+    if catalog != english:  # a default wording of sitegen's own, in the catalog
+        return catalog
     return Markup('<span lang="en">{}</span> {}').format(
         english, i18n.translations(lang).gettext(N_("(in English)")))
 
@@ -117,4 +120,5 @@ def render_route(env: jinja2.Environment, route: Route, shared: dict[str, Any],
                "url": link_function(route, base_url), "alternates": alternates,
                "other_languages": switch,
                "canonical": absolute_url(base_url, route.url, full=True)}
-    return template.render(context).encode("utf-8")
+    with i18n.page_language(route.lang):  # Python's sentences (i18n.Say) in this language
+        return template.render(context).encode("utf-8")

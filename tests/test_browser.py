@@ -217,6 +217,10 @@ KINDS = {
     "price transparency": r"clinics/[^/]+/price-transparency/index\.html",
     "service": r"services/[^/]+/index\.html", "guide": r"guides/[^/]+/index\.html",
     "glossary": r"glossary/index\.html", "404": r"404\.html",
+    "plan": r"clinics/[^/]+/plans/[^/]+/index\.html",
+    "what will I pay: question": r"clinics/[^/]+/what-will-i-pay/index\.html",
+    "what will I pay: answer": r"clinics/[^/]+/what-will-i-pay/[^/]+/[^/]+/index\.html",
+    "services index": r"services/index\.html", "clinics index": r"clinics/index\.html",
 }
 
 

@@ -55,7 +55,8 @@ def test_every_ui_string_has_a_spanish_translation() -> None:
     found = {msgid if isinstance(msgid, str) else msgid[0]
              for _file, _line, msgid, *_ in extract_from_dir(
                  str(REPO), method_map, keywords={"_": None, "gettext": None,
-                                                  "ngettext": (1, 2), "N_": None})}
+                                                  "ngettext": (1, 2), "N_": None,
+                                                  "Say": None, "here": None})}
     assert len(found) > 90
     with (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as fp:
         catalog = read_po(fp, locale="es")
@@ -256,3 +257,129 @@ def test_an_english_only_site_has_no_trace_of_other_languages(tmp_path: Path,
             stripped = re.sub(rb'  <a class="language" [^\n]+</a>\n', b"", stripped)
             assert data == stripped, rel
             assert b"hreflang" not in data and b'lang="en"' in data
+
+
+# --- no English left on the Spanish pages ------------------------------------------------------
+# Words that are English and never Spanish: a heading, table header, caption, summary, question
+# or button of a Spanish page with two of them is an untranslated UI string.
+ENGLISH = set("the you your pay pays paid what with which how will this that visit visits "
+              "price prices rates cost costs service services back start again assumptions "
+              "deductible left each before after there are is of for and per".split())
+CHROME = {"h1", "h2", "h3", "h4", "th", "caption", "summary", "dt", "button", "label", "title"}
+
+
+def _names() -> list[str]:
+    """The example site's proper names (clinics, places, plans, the site), longest first."""
+    import yaml
+    found = {yaml.safe_load((REPO / "site.yaml").read_text())["title"]}
+    for path in sorted((REPO / "rates").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        found.add(data["clinic"]["name"])
+        found.update(loc["name"] for loc in data["clinic"]["locations"])
+        found.update(f"{p['name']} {p['plan']}" for p in data.get("payers") or [])
+    return sorted(found, key=len, reverse=True)
+
+
+def _visible(element, out: list[tuple[str, str]], english: bool = False, tag: str = "") -> None:
+    """(tag, text) of every text not marked lang="en" (the marked English fallbacks)."""
+    name = element.tag.replace(NS, "") if isinstance(element.tag, str) else ""
+    english = english or element.get("lang") == "en" or name in {"script", "style"} or \
+        "external" in (element.get("rel") or "")  # a cited source's own title
+    tag = name if name in CHROME or (name == "a" and "choice" in (element.get("class") or "")) \
+        else tag
+    if element.text and not english:
+        out.append((tag, element.text))
+    for child in element:
+        _visible(child, out, english, tag)
+        if child.tail and not english:
+            out.append((tag, child.tail))
+
+
+def _catalog_phrases() -> set[str]:
+    """Every catalog message's fixed phrases of three words or more that Spanish words
+    differently: found on a Spanish page, they are English that slipped through."""
+    with (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        catalog = read_po(fp, locale="es")
+    phrases = set()
+    for message in catalog:
+        if not message.id or isinstance(message.id, tuple) or message.string == message.id:
+            continue
+        for part in re.split(r"%\(\w+\)s|<[^>]+>", message.id):
+            part = part.strip(" .,:;()")
+            if len(part.split()) >= 3:
+                phrases.add(part)
+    return phrases
+
+
+def test_spanish_pages_show_no_english_ui_strings(pages: dict[str, object]) -> None:
+    """Every Spanish page's visible text (outside what is marked lang="en"): no catalog
+    message in its English wording, and no heading, table header, caption, question or
+    choice in English words, so a new template string or Python sentence that is not
+    translated fails here."""
+    names, phrases = _names(), _catalog_phrases()
+    found: dict[str, set[str]] = {}
+    for rel, doc in pages.items():
+        if not rel.startswith("es/"):
+            continue
+        parts: list[tuple[str, str]] = []
+        _visible(doc, parts)
+        text = re.sub(r"\s+", " ", " ".join(t for _, t in parts))
+        for name in names:
+            text = text.replace(name, " ")
+        # the glossary gives each term's English words, which bills use: "(Copay.) Un monto"
+        text = re.sub(r"\([A-Z][^()]*\.\)", " ", text)
+        for phrase in phrases:
+            if phrase in text:
+                found.setdefault(phrase, set()).add(rel)
+        fallback = any(h.get("lang") == "en" for h in doc.iter(f"{NS}h1"))
+        for tag, chunk in parts:
+            if not tag or (tag == "title" and fallback):  # an English page's own title
+                continue
+            for name in names:
+                chunk = chunk.replace(name, " ")
+            words = [w for w in re.findall(r"[A-Za-z']+", chunk) if w.lower() in ENGLISH]
+            if len(words) >= 2:
+                found.setdefault(f"<{tag}> {chunk.strip()}", set()).add(rel)
+    assert {k: sorted(v)[:2] for k, v in found.items()} == {}
+
+
+def test_a_say_is_english_text_worded_in_the_page_language() -> None:
+    """Python's sentences (i18n.Say) are plain English str for CSV, JSON and comparisons,
+    and the page's language inside templates; values are worded in the same language,
+    and a pickled Say (the render pool) keeps its message."""
+    import pickle
+
+    from markupsafe import escape
+
+    from sitegen.i18n import Say, joined, page_language
+    limit = joined(Say("%(visits)s visits per %(period)s", visits=20,
+                       period=Say("calendar year")), Say("; more with prior authorization"))
+    assert limit == "20 visits per calendar year; more with prior authorization"
+    assert limit.worded("es") == "20 visitas por año calendario; más con autorización previa"
+    assert pickle.loads(pickle.dumps(limit)).worded("es") == limit.worded("es")
+    with page_language("es"):
+        assert str(escape(limit)) == "20 visitas por año calendario; más con autorización previa"
+    assert str(escape(limit)) == "20 visits per calendar year; more with prior authorization"
+    names = Say("%(names)s", names=("a", "b", "c"))
+    assert (names, names.worded("es")) == ("a, b and c", "a, b y c")
+
+
+def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> None:
+    """Issue 12's pages under /es/: the answer of a self-pay patient at Juniper Hill (an
+    evaluation at $165.00 and 8 visits at $183.00: $1,629.00), worded in Spanish from the
+    estimate engine, and a plan's visit limit in words."""
+    answer = site["es/clinics/juniper-hill-pt/what-will-i-pay/eval-and-8-8/self-pay/"
+                  "index.html"].decode()
+    assert '<p class="you-pay" id="row-self-pay">Usted paga <strong class="you">$1,629.00' \
+           '</strong>.</p>' in answer
+    assert "<li><strong>Visitas 2-9</strong> (Visita individual de 60 minutos): usted paga " \
+           "$183.00 cada una, el plan $0.00 cada una. Precio de pago por cuenta propia " \
+           "$183.00.</li>" in answer
+    plan = site["es/clinics/little-steps-pediatric/plans/anthem-blue-cross-and-blue-shield-ppo/"
+                "index.html"].decode()
+    assert "20 visitas por año calendario, un solo límite para terapia ocupacional y terapia " \
+           "del habla y del lenguaje." in plan
+    english = site["clinics/little-steps-pediatric/plans/anthem-blue-cross-and-blue-shield-ppo/"
+                   "index.html"].decode()
+    assert "20 visits per calendar year, one limit shared by occupational therapy and " \
+           "speech-language therapy." in english
