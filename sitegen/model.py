@@ -766,10 +766,9 @@ class MedicareYear(Strict):
 
 
 class SiteTranslation(Strict):
-    """The site's title and description in another language."""
+    """The site's description in another language."""
 
-    title: Text | None = None
-    description: Text | None = None
+    description: Text
 
 
 class SiteConfig(Strict):
