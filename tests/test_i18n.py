@@ -198,7 +198,10 @@ def test_a_translated_page_and_the_marked_fallback(tmp_path: Path) -> None:
     assert "<h1>Deducibles</h1>" in translated and 'Vea <a href="../b/">la otra</a>' in translated
     assert "no está traducida" not in translated
     fallback = files["es/guides/b/index.html"].decode()
-    assert "<h1>Copays</h1>" in fallback and "Text in English." in fallback
+    # the English text is marked as English (WCAG 3.1.2, language of parts)
+    assert '<h1 lang="en">Copays</h1>' in fallback
+    assert re.search(r'<div lang="en">\s*<p class="lead">Fixed amounts.</p>\s*<p>Text in '
+                     r'English.</p>\s*</div>', fallback), fallback
     assert ("Esta página todavía no está traducida, así que su texto aparece en inglés."
             in fallback)
     assert "no está traducida" not in files["guides/b/index.html"].decode()
