@@ -208,10 +208,7 @@ def translated(english: str, translations: dict[str, str]) -> Say:
 
 class _Translated(_Joined):
     def worded(self, lang: str) -> str:
-        """Its translation, else the catalog's (a default wording of sitegen), else English."""
-        english = str(self.values["s"])
-        own = dict(self.values["t"]).get(lang)  # type: ignore[arg-type]
-        return own or (english if lang == DEFAULT else translations(lang).gettext(english))
+        return dict(self.values["t"]).get(lang, self.values["s"])  # type: ignore[arg-type]
 
     def __reduce__(self):
         return (translated, (self.values["s"], dict(self.values["t"])))  # type: ignore
@@ -230,6 +227,15 @@ def current_language() -> str:
 def own_words(item: object, field: str) -> Say:
     """A fee schedule's `field` (a service's description, a session's name) with its
     `translations:`, worded in the page's language."""
-    return translated(getattr(item, field), {
-        lang: getattr(t, field) for lang, t in getattr(item, "translations", {}).items()
-        if getattr(t, field, None)})
+    english = getattr(item, field)
+    own = {lang: getattr(t, field) for lang, t in getattr(item, "translations", {}).items()
+           if getattr(t, field, None)}
+    if not own and english == default_of(item, field):
+        return Say(english)  # sitegen's own default wording, in the catalog
+    return translated(english, own)
+
+
+def default_of(item: object, field: str) -> object:
+    """The model's default for `field` (None when it has none)."""
+    info = getattr(type(item), "model_fields", {}).get(field)
+    return getattr(info, "default", None)

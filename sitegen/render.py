@@ -54,9 +54,8 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
     text = entry.get(field) if isinstance(entry, dict) else getattr(entry, field, None)
     if text:
         return text
-    catalog = i18n.translations(lang).gettext(english)
-    if catalog != english:  # a default wording of sitegen's own, in the catalog
-        return catalog
+    if english == i18n.default_of(item, field):  # sitegen's own default wording
+        return i18n.translations(lang).gettext(english)
     return Markup('<span lang="en">{}</span> {}').format(
         english, i18n.translations(lang).gettext(N_("(in English)")))
 

@@ -382,6 +382,9 @@ def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> No
                 "index.html"].decode()
     assert "20 visitas por año calendario, un solo límite para terapia ocupacional y terapia " \
            "del habla y del lenguaje." in plan
+    services = site["es/services/index.html"].decode()
+    assert services.index(">Actividades terapéuticas: practicar movimientos de todos los días<") \
+        < services.index(">Terapia con las manos (terapia manual)<")  # A to Z in Spanish
     english = site["clinics/little-steps-pediatric/plans/anthem-blue-cross-and-blue-shield-ppo/"
                    "index.html"].decode()
     assert "20 visits per calendar year, one limit shared by occupational therapy and " \
