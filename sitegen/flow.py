@@ -188,11 +188,12 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
     return tuple(rows)
 
 
-def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal:
-    """The Part B deductible of the prices' year from site.yaml's `medicare:` figures, else
-    `what_will_i_pay.medicare_deductible`."""
+def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal | None:
+    """The Part B deductible: `what_will_i_pay.medicare_deductible` when site.yaml sets it,
+    else the prices' year's from the yearly figures; None when neither says it."""
+    own = config.what_will_i_pay.medicare_deductible
     figures = config.medicare_year(source.clinic.last_updated.year)
-    return figures.part_b_deductible if figures else config.what_will_i_pay.medicare_deductible
+    return own if own is not None else figures.part_b_deductible if figures else None
 
 
 def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:

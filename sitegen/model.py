@@ -529,7 +529,7 @@ class Scenario(Strict):
     over_limit: Literal["cash", "gross"] = "cash"
     unit_rule: Literal["cms", "per-code"] = "cms"
     # Original Medicare: payment reduction for multiple therapy services, yearly therapy
-    # thresholds and the Part B deductible of site.yaml's `medicare:` (docs/estimate.md).
+    # thresholds and the Part B deductible of the yearly figures (docs/estimate.md).
     medicare: bool = False
     therapy_spent: TherapySpent = TherapySpent()
     second_coverage: SecondCoverage | None = None
@@ -658,8 +658,9 @@ class WhatWillIPay(Strict):
         default_factory=lambda: [0, 10, 20], min_length=1, max_length=6)
     # Out of network ("another plan", superbills): the share of the charge a plan allows.
     out_of_network_allowed_share: Fraction = Decimal("0.60")
-    # Original Medicare (a payer named "Medicare"): Part B deductible and coinsurance.
-    medicare_deductible: Amount = Decimal("283.00")
+    # Original Medicare (a payer named "Medicare"): the Part B deductible comes from the
+    # yearly figures (figures/<YEAR>.yaml); set it here only for a site without them.
+    medicare_deductible: Amount | None = None
     medicare_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
 
