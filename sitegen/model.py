@@ -662,6 +662,15 @@ class WhatWillIPay(Strict):
     # yearly figures (figures/<YEAR>.yaml); set it here only for a site without them.
     medicare_deductible: Amount | None = None
     medicare_coinsurance: Fraction = Decimal("0.20")
+    # Original Medicare's own questions: the second coverage (each Medigap plan listed, and
+    # always none, Medicaid and another plan), then rows for when the course starts (late
+    # months, where the new year falls inside the course) and what this year already used.
+    medigap_plans: list[Literal["A", "B", "C", "D", "F", "G", "M", "N"]] = Field(
+        default_factory=lambda: ["G", "N"], max_length=8)
+    start_months: list[Month] = Field(default_factory=lambda: [10, 12], max_length=4)
+    therapy_so_far: list[Amount] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [Decimal(0), Decimal("1500.00")], min_length=1, max_length=4)
+    second_plan_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
 
 
