@@ -91,9 +91,10 @@ def load_site(options: BuildOptions, diags: Diagnostics,
         (SiteConfig(title="-", base_url="https://example.org/"), Positions())
     if site_loaded:
         for i, key, name in repeated_medicare(figures, config.medicare):
+            entry = config.medicare[i]
             diags.warning("site.yaml", *config_positions.of(("medicare", i, key)),
                           f"medicare: {key} repeats figure {name} of figures/"
-                          f"{config.medicare[i].year}.yaml (got {getattr(config.medicare[i], key)})",
+                          f"{entry.year}.yaml (got {getattr(entry, key)})",
                           "remove it: the figures file is the one place for Medicare's amounts")
     config = config.model_copy(update={"medicare": medicare_years(figures, config.medicare)})
     if options.base_url is not None:

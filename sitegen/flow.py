@@ -209,16 +209,21 @@ def _self_pay_rows(config: SiteConfig, source: ClinicSource, course: Course,
     """The cash price, then each prepaid package the course can use and each sliding-scale
     tier, priced by the same functions as the estimate pages."""
     scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
-    rows = [_row(config, source, course, scenario, "The clinic's cash price", "")]
+    words = "The clinic's cash price"
+    if any(plan.has_range for plan in visits):
+        low = sum((plan.cash_low * plan.count for plan in visits), Decimal(0))
+        words += f" (the high end of its price ranges; {money(low)} at the low end)"
+    rows = [_row(config, source, course, scenario, words, "")]
     for option in self_pay_options(source, visits):
         rows.append(_option_row(option))
     return tuple(rows)
 
 
 def _option_row(option: ScenarioResult) -> Row:
+    """A package or sliding-scale tier; the price notes are said once, under the care."""
     name = option.scenario.name.removeprefix("No insurance, ")
     return Row(option.scenario.id, name[0].upper() + name[1:], "", option.scenario,
-               option.estimate, option.assumptions, _steps(option.estimate.visits))
+               option.estimate, option.assumptions[:1], _steps(option.estimate.visits))
 
 
 def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,

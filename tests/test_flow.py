@@ -178,7 +178,8 @@ def check_self_pay_rows(site, source, course, rows) -> int:
                for r in self_pay_options(source, plans)}
     cash = price_course(source, course, Scenario(id="s", name="s", network="self-pay"),
                         site.config)
-    assert rows[0] == ["The clinic's cash price", money(cash.patient_total)]
+    assert rows[0][0].startswith("The clinic's cash price")
+    assert rows[0][1] == money(cash.patient_total)
     for how, you in rows[1:]:
         assert you == money(options[how[0].lower() + how[1:]].patient_total), how
     assert len(rows) == len(options) + 1
