@@ -523,5 +523,6 @@ def check_page_counts(config: SiteConfig, clinics: list[ClinicSource],
             diags.error(source.path, line, col, f"\"What will I pay?\" would make {count} pages "
                         f"for this clinic (got {count}, the limit is {cap})",
                         "offer fewer lengths: in its courses or fewer plans, shorten "
-                        "what_will_i_pay.visits_used in site.yaml, or raise "
+                        "what_will_i_pay.visits_used (or medigap_plans, for Medicare) in "
+                        "site.yaml, or raise "
                         "what_will_i_pay.max_pages_per_clinic there")

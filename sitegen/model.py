@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticKnownError
@@ -672,6 +673,15 @@ class WhatWillIPay(Strict):
         default_factory=lambda: [Decimal(0), Decimal("1500.00")], min_length=1, max_length=4)
     second_plan_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
+
+    @field_validator("medigap_plans", "therapy_so_far", "start_months")
+    @classmethod
+    def _once_each(cls, values: list) -> list:
+        """Each answer once: the same one twice would make two pages or rows of one id."""
+        seen = [v for i, v in enumerate(values) if v in values[:i]]
+        if seen:
+            raise ValueError(f"{seen[0]} is listed twice; list each answer once")
+        return values
 
 
 class GuidelineRegion(Strict):

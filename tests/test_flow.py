@@ -341,8 +341,8 @@ def test_cap_on_pages_per_clinic_fails_clearly(tmp_path: Path) -> None:
     assert [d.format() for d in result.diagnostics.items] == [
         f"rates/riverside-hand-ot.yaml:{line}:1: error: \"What will I pay?\" would make 106 "
         "pages for this clinic (got 106, the limit is 60); offer fewer lengths: in its courses "
-        "or fewer plans, shorten what_will_i_pay.visits_used in site.yaml, or raise "
-        "what_will_i_pay.max_pages_per_clinic there"]
+        "or fewer plans, shorten what_will_i_pay.visits_used (or medigap_plans, for "
+        "Medicare) in site.yaml, or raise what_will_i_pay.max_pages_per_clinic there"]
 
 
 NO_INSURANCE = CLINIC.replace("  last_updated: 2026-09-01\n",

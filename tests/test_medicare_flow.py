@@ -327,3 +327,41 @@ def test_a_site_without_medicare_figures_says_which_file_to_add(tmp_path: Path) 
         "'medicare-part-b' do not show the therapy threshold; add figures/2026.yaml with "
         "medicare.part_b_deductible, medicare.kx_threshold_pt_slp, medicare.kx_threshold_ot "
         "and medicare.review_threshold (see docs/figures.md)")
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("medigap_plans: [G, N, G]", "G is listed twice; list each answer once"),
+    ("therapy_so_far: [0, 1500, 1500.00]", "1500.00 is listed twice; list each answer once"),
+    ("start_months: [12, 12]", "12 is listed twice; list each answer once"),
+    ("start_months: [13]", "start_months is too large (got number 13); it must be at most 12"),
+    ("medigap_plans: [K]", "medigap_plans"),
+    ("therapy_so_far: [-5]", "therapy_so_far"),
+    ("second_plan_coinsurance: 20", "second_plan_coinsurance"),
+])
+def test_medicare_answers_of_site_yaml_are_checked(tmp_path: Path, setting: str,
+                                                   message: str) -> None:
+    site = (ROOT / "site.yaml").read_text() + f"what_will_i_pay:\n  {setting}\n"
+    root = write_site(tmp_path, {"site.yaml": site})
+    diags = Diagnostics()
+    assert load_site(BuildOptions(root=root), diags) is None
+    errors = [d.format() for d in diags.errors]
+    line = len(site.splitlines())
+    assert len(errors) == 1 and errors[0].startswith(f"site.yaml:{line}:"), errors
+    assert message in errors[0]
+
+
+def test_more_medigap_plans_make_more_pages_and_the_cap_still_holds(tmp_path: Path) -> None:
+    """Every Medigap plan offered is one more answer page per course length: with all
+    eight, Riverside's 5 course lengths make 5 x 6 = 30 more pages than with G and N (106),
+    past a cap of 120: a located error, never a traceback."""
+    site = (ROOT / "site.yaml").read_text() + (
+        "what_will_i_pay:\n  medigap_plans: [A, B, C, D, F, G, M, N]\n")
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text()
+    root = write_site(tmp_path, {"site.yaml": site, "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert [d.format() for d in result.diagnostics.errors] == [
+        f"rates/riverside-hand-ot.yaml:{rates.splitlines().index('courses:') + 1}:1: error: "
+        "\"What will I pay?\" would make 136 pages for this clinic (got 136, the limit is "
+        "120); offer fewer lengths: in its courses or fewer plans, shorten "
+        "what_will_i_pay.visits_used (or medigap_plans, for Medicare) in site.yaml, or raise "
+        "what_will_i_pay.max_pages_per_clinic there"]
