@@ -354,10 +354,12 @@ def _medicare_rows(config: SiteConfig, source: ClinicSource, course: Course, pay
     return tuple(rows)
 
 
-def care_notes(source: ClinicSource, visits: tuple[VisitPlan, ...]) -> tuple[str, ...]:
-    """What the prices of the care depend on: ranges (and the end counted), visits with
-    a price of their own, services priced at one location only."""
-    said = list(price_notes(visits))
+def care_notes(source: ClinicSource, visits: tuple[VisitPlan, ...], cash: bool
+               ) -> tuple[str, ...]:
+    """What the prices of the care depend on: services priced at one location only; and
+    where the patient may pay cash prices (`cash`: paying yourself, a superbill, visits past
+    a limit), which end of a range is counted and which visits have a price of their own."""
+    said = list(price_notes(visits)) if cash else []
     for plan in visits:
         for line in plan.lines:
             where = location_of(source, line.service)
@@ -443,7 +445,8 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
             part = f"{course.id}-{n}"
             chose_care = Answered(QUESTIONS[0], care_name(course, n), start)
             visits = tuple(visit_plan(source, v) for v in care.visits)
-            notes = care_notes(source, visits)
+            notes = care_notes(source, visits, cash=False)
+            cash_notes = care_notes(source, visits, cash=True)
             pay_url = flow_url(slug, part)
             if ask_pay:
                 choices = tuple(Choice(text, flow_url(slug, part, key),
@@ -476,7 +479,7 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                             _rows(config, source, care, kind, payer, limit.visits - u),
                             used_url, (chose_care, chose_pay,
                                        Answered(QUESTIONS[2], _used_words(u), used_url)),
-                            notes=notes))
+                            notes=cash_notes))
                     continue
                 if kind == "medicare":
                     second_url = flow_url(slug, part, key)
@@ -501,7 +504,8 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                 answers.append(Answer(
                     flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
                     visits, rows, back,
-                    (chose_care, chose_pay) if ask_pay else (chose_care,), notes=notes))
+                    (chose_care, chose_pay) if ask_pay else (chose_care,),
+                    notes=cash_notes if kind in ("self-pay", "superbill") else notes))
     return Flow(start, tuple(questions), tuple(answers))
 
 
