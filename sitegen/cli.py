@@ -303,11 +303,17 @@ class _Start(click.ParamType):
 
         if isinstance(value, dt.date):
             return value
+        from sitegen.model import course_start
+
         for pattern in ("%Y-%m-%d", "%Y-%m"):
             try:
-                return dt.datetime.strptime(value, pattern).date()
+                day = dt.datetime.strptime(value, pattern).date()
             except ValueError:
                 continue
+            try:
+                return course_start(day)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
         self.fail(f"must be a date like 2026-12-01, or a month like 2026-12 (got {value!r})",
                   param, ctx)
 

@@ -504,6 +504,14 @@ class SecondCoverage(Strict):
         return self
 
 
+def course_start(day: dt.date) -> dt.date:
+    """A course's start date: within this century, so its visit dates stay real dates."""
+    if not 2000 <= day.year <= 2100:
+        raise ValueError(f"a course starts between 2000 and 2100 (got {day.isoformat()}); "
+                         "write the date it starts, like 2026-12-01")
+    return day
+
+
 class TherapySpent(Strict):
     """Medicare-allowed therapy already received this year, per threshold."""
 
@@ -536,7 +544,7 @@ class Scenario(Strict):
     second_coverage: SecondCoverage | None = None
     # A course that starts on `start` crosses into a new plan year on `plan_year_starts`
     # (a month; January for Medicare and calendar-year plans).
-    start: dt.date | None = None
+    start: Annotated[dt.date, AfterValidator(course_start)] | None = None
     plan_year_starts: Month = 1
     deductible: Amount | None = None  # the yearly amounts a new plan year starts with
     oop_max: Amount | None = None

@@ -365,3 +365,26 @@ def test_more_medigap_plans_make_more_pages_and_the_cap_still_holds(tmp_path: Pa
         "120); offer fewer lengths: in its courses or fewer plans, shorten "
         "what_will_i_pay.visits_used (or medigap_plans, for Medicare) in site.yaml, or raise "
         "what_will_i_pay.max_pages_per_clinic there"]
+
+
+@pytest.mark.parametrize("start", ["9999-12", "1899-01-01"])
+def test_a_start_outside_this_century_is_refused(start: str) -> None:
+    result = CliRunner().invoke(main, ["estimate", "--site", str(ROOT), "--clinic",
+                                       "riverside-hand-ot", "--course", "eval-and-12", "--plan",
+                                       "Medicare Part B", "--start", start])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--start': a course starts between 2000 and 2100" in result.output
+
+
+def test_a_scenario_start_outside_this_century_is_located(tmp_path: Path) -> None:
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text()
+    marker = "      medigap_plan: G\n"
+    assert marker in rates
+    wrong = rates.replace(marker, marker + "    start: 9999-12-01\n", 1)
+    line = wrong.splitlines().index("    start: 9999-12-01") + 1
+    root = write_site(tmp_path, {"site.yaml": (ROOT / "site.yaml").read_text(),
+                                 "rates/riverside-hand-ot.yaml": wrong})
+    result = build(BuildOptions(root=root), write=False)
+    assert [d.format() for d in result.diagnostics.errors] == [
+        f"rates/riverside-hand-ot.yaml:{line}:12: error: a course starts between 2000 and "
+        "2100 (got 9999-12-01); write the date it starts, like 2026-12-01"]
