@@ -53,7 +53,6 @@ QUESTIONS = ("Which care do you need?", "How will you pay?",
              "How many visits has your plan already covered this year?",
              "Where does your deductible stand?", "How does your plan share the cost?")
 SECOND_QUESTION = "Do you have other coverage besides Medicare?"
-MEDICARE_ROWS = ("When do you start?", "What has Medicare already counted this year?")
 # Words of the second coverages (Medicare.gov, "Compare Medigap plan benefits"; docs/estimate.md)
 MEDIGAP_HINTS = {
     "C": "Pays your Part B deductible and your 20% coinsurance. Sold only to people who "
