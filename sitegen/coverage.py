@@ -34,17 +34,17 @@ def second_coverage(spec: SecondCoverage | None) -> Second | None:
     if spec.type == "medigap":
         plan = spec.medigap_plan or ""
         copay = (PLAN_N_COPAY if spec.copay is None else spec.copay) if plan == "N" else Decimal(0)
-        return Second("supplement", spec.name or f"Medigap Plan {plan}",
+        return Second("supplement", spec.name or Say("Medigap Plan %(plan)s", plan=plan),
                       pays_deductible=plan in PAYS_PART_B_DEDUCTIBLE, copay=copay)
     if spec.type == "medicaid":
-        return Second("supplement", spec.name or "Medicaid", pays_deductible=True,
+        return Second("supplement", spec.name or Say("Medicaid"), pays_deductible=True,
                       copay=spec.copay or Decimal(0))
     plan = Coverage(network="in-network", deductible_remaining=spec.deductible_remaining,
                     coinsurance=spec.coinsurance, copay=spec.copay,
                     copay_waives_deductible=spec.copay_waives_deductible,
                     oop_remaining=spec.oop_remaining, deductible=spec.deductible,
                     oop_max=spec.oop_max)
-    return Second("commercial", spec.name or "Your second plan", plan=plan)
+    return Second("commercial", spec.name or Say("Your second plan"), plan=plan)
 
 
 def thresholds(figures: MedicareYear | None, spent: TherapySpent) -> tuple[Threshold, ...]:

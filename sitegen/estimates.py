@@ -215,7 +215,7 @@ def covered_past_limit(payer: Payer | None) -> bool:
 def coverage(scenario: Scenario, source: ClinicSource,
              config: SiteConfig | None = None) -> Coverage:
     """The scenario as `pricing` terms; a Medicare scenario takes its thresholds and the
-    Part B deductible of a new year from site.yaml's `medicare:` figures."""
+    Part B deductible of a new year from the year's Medicare figures (figures/<YEAR>.yaml)."""
     visits = scenario.visits_remaining
     per_year = None
     payer = scenario_payer(scenario, source)
@@ -592,6 +592,16 @@ def price_notes(plans: tuple[VisitPlan, ...]) -> tuple[str, ...]:
     return tuple(said)
 
 
+def _no_insurance(option: Say) -> Say:
+    """A way to pay without insurance, named as the estimate pages list it."""
+    return Say("No insurance, %(option)s", option=option)
+
+
+def option_name(result: ScenarioResult) -> Say:
+    """A self-pay option's own words (without "No insurance, "), as its row names it."""
+    return result.scenario.name.values["option"]  # type: ignore[attr-defined]
+
+
 def cash_visits(plans: tuple[VisitPlan, ...]) -> list[CashVisit]:
     return [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
 
@@ -609,8 +619,8 @@ def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
         valid = (Say(" within %(months)s months of buying it", months=package.valid_months)
                  if package.valid_months else "")
         scenario = named(Scenario(id=f"package-{package.id}", network="self-pay", name="-"),
-                         Say("No insurance, with the prepaid package: %(name)s",
-                             name=own_words(package, "name")))
+                         _no_insurance(Say("with the prepaid package: %(name)s",
+                                           name=own_words(package, "name"))))
         said = (Say("You pay %(price)s in advance for %(visits)s visits of this kind, to be "
                     "used%(valid)s; you buy %(count)s package for this course and pay the "
                     "cash price for the other visits.", price=money(package.price),
@@ -629,8 +639,8 @@ def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
                       high=f"{tier.up_to_percent}%")
                   if low else Say("up to %(high)s", high=f"{tier.up_to_percent}%"))
         scenario = named(Scenario(id=f"sliding-scale-{i + 1}", network="self-pay", name="-"),
-                         Say("No insurance, sliding scale: household income %(income)s of the "
-                             "federal poverty guideline", income=income))
+                         _no_insurance(Say("sliding scale: household income %(income)s of "
+                                           "the federal poverty guideline", income=income)))
         said = (Say("The clinic's sliding scale (%(scale)s) gives %(tier)s to households with "
                     "a yearly income %(income)s of the federal poverty guideline; ask the "
                     "clinic how to apply.", scale=own_words(scale, "name"),
@@ -682,13 +692,16 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
                     f"Medicare scenario '{scenario.id}' is more than the {figures.year} Part B "
                     f"deductible (got {scenario.deductible_remaining}, the deductible is "
                     f"{figures.part_b_deductible})", "write what is left of the Part B "
-                    "deductible, at most the year's amount in site.yaml's medicare:")
+                    "deductible, at most the year's amount, or write {figure: "
+                    "medicare.part_b_deductible} for all of it")
     if figures is None:
         year = (scenario.start or source.clinic.last_updated).year
-        diags.warning(source.path, *at("medicare"), f"site.yaml has no medicare: figures "
+        diags.warning(source.path, *at("medicare"), f"the site has no Medicare figures "
                       f"for {year}, so the estimates of scenario '{scenario.id}' do not show "
-                      "the therapy threshold", f"add a medicare: entry with year: {year} to "
-                      "site.yaml (see docs/estimate.md)")
+                      "the therapy threshold", f"add figures/{year}.yaml with "
+                      "medicare.part_b_deductible, medicare.kx_threshold_pt_slp, "
+                      "medicare.kx_threshold_ot and medicare.review_threshold (see "
+                      "docs/figures.md)")
     for i, course in enumerate(source.schedule.courses):
         plans = [visit_plan(source, v) for v in course.visits]
         everyone = {line.service.discipline for plan in plans for line in plan.lines}

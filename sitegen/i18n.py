@@ -187,6 +187,21 @@ class _Lowered(_Joined):
         return (lowered, (self.values["s"],))
 
 
+def capitalized(say: str) -> Say:
+    """A phrase that starts a heading or a cell: its first letter in upper case, in every
+    language ("with the prepaid package" -> "With the prepaid package")."""
+    return _Capitalized("%(s)s", s=say)
+
+
+class _Capitalized(_Joined):
+    def worded(self, lang: str) -> str:
+        text = _value(self.values["s"], lang)
+        return text[:1].upper() + text[1:]
+
+    def __reduce__(self):
+        return (capitalized, (self.values["s"],))
+
+
 def lower_case(say: str) -> Say:
     """A name inside a sentence, all in lower case in every language ("physical therapy")."""
     return _LowerCase("%(s)s", s=say)

@@ -376,8 +376,7 @@ def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> No
     assert '<p class="you-pay" id="row-self-pay">Usted paga <strong class="you">$1,629.00' \
            '</strong>.</p>' in answer
     assert "<li><strong>Visitas 2-9</strong> (Visita individual de 60 minutos): usted paga " \
-           "$183.00 cada una, el plan $0.00 cada una. Precio de pago por cuenta propia " \
-           "$183.00.</li>" in answer
+           "$183.00 cada una. Precio de pago por cuenta propia $183.00.</li>" in answer
     plan = site["es/clinics/little-steps-pediatric/plans/anthem-blue-cross-and-blue-shield-ppo/"
                 "index.html"].decode()
     assert "20 visitas por año calendario, un solo límite para terapia ocupacional y terapia " \
