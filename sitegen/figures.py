@@ -22,7 +22,7 @@ from pydantic import AfterValidator, RootModel
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import read_mapping, validate_data
-from sitegen.model import Strict, Text, number
+from sitegen.model import Day, Strict, Text, number
 from sitegen.yamlsrc import YamlDoc
 
 FOLDER = "figures"
@@ -47,7 +47,7 @@ class FigureSource(Strict):
 
     title: Text
     url: Text
-    checked: dt.date
+    checked: Day
 
 
 class Figure(Strict):

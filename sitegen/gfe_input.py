@@ -38,7 +38,7 @@ from sitegen.gfe import (
     weekday_date,
 )
 from sitegen.load import read_mapping, validate_data
-from sitegen.model import ClinicSource, CourseVisit, Site, Slug, Strict, Text
+from sitegen.model import ClinicSource, CourseVisit, Day, Site, Slug, Strict, Text
 from sitegen.render import long_date, make_environment, money
 from sitegen.yamlsrc import YamlDoc
 
@@ -62,7 +62,7 @@ Icd10 = Annotated[str, AfterValidator(_icd10)]
 
 class PatientInput(Strict):
     name: Text
-    date_of_birth: dt.date
+    date_of_birth: Annotated[dt.date, Field(strict=False)]
 
 
 class GfeInput(Strict):
@@ -76,9 +76,9 @@ class GfeInput(Strict):
     location: Text | None = None
     patient: PatientInput
     diagnosis_codes: list[Icd10] = Field(default_factory=list)
-    scheduled: dt.date | None = None
-    booked: dt.date | None = None
-    requested: dt.date | None = None
+    scheduled: Day | None = None
+    booked: Day | None = None
+    requested: Day | None = None
 
 
 @dataclass(frozen=True)
