@@ -694,7 +694,7 @@ class PovertyGuidelines(Strict):
 
     year: int = Field(ge=2000, le=2100)
     source_title: Text
-    source_url: Text
+    source_url: WebAddress
     checked: Day
     contiguous: GuidelineRegion
     alaska: GuidelineRegion
