@@ -60,9 +60,16 @@ def _icd10(value: str) -> str:
 Icd10 = Annotated[str, AfterValidator(_icd10)]
 
 
+def _born(value: dt.date) -> dt.date:
+    if value < dt.date(1900, 1, 1):
+        raise ValueError(f"date_of_birth {value} is before 1900; check the year")
+    return value
+
+
 class PatientInput(Strict):
     name: Text
-    date_of_birth: Annotated[dt.date, Field(strict=False)]
+    # any living patient's (the 1950-2099 range of other dates would refuse some)
+    date_of_birth: Annotated[dt.date, Field(strict=False), AfterValidator(_born)]
 
 
 class GfeInput(Strict):
