@@ -39,7 +39,7 @@ class Shard:
         if not 1 <= index <= count:
             raise ValueError(f"K must be between 1 and N (got {text!r})")
         if count > MAX_SHARDS:
-            raise ValueError(f"N is at most {MAX_SHARDS}, one shard per clinic or fewer "
+            raise ValueError(f"N is at most {MAX_SHARDS} "
                              f"(got {text!r})")
         return cls(index, count)
 
