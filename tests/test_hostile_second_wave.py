@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from helpers import RATES, REPO, SITE, changed, cli, load, make_site
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sitegen.build import BuildOptions, build
 from sitegen.shard import MANIFEST, Shard, merge
@@ -336,3 +338,51 @@ def test_estimate_amounts_out_of_range_are_usage_errors(amount: str) -> None:
                  "x", "--self-pay", "--deductible-left", amount)
     assert result.exit_code == 2, result.output
     assert "must be an amount like 1500.00" in result.output
+
+
+# --- fuzzing the second wave's keys -----------------------------------------------------
+
+# Each anchor is a `key: value` of FULL whose value the fuzzer replaces.
+ANCHORS = ["visits: 5", "price: 450.00", "valid_months: 6", "up_to_percent: 100",
+           "visit_price: 40.00", "discount: 0.50", "cash_price_max: 180.00",
+           "medicare_further_unit: 80.00", "location: main", "medigap_plan: G",
+           "start: 2026-11-16", "months: 2", "count: 8", "session: visit,", "modifiers: [GP]",
+           "coinsurance: 0.20", "es: {description: Primera visita}", "type: medigap",
+           "how_to_apply: Ask at the desk.", "medicare: true", "id: main",
+           "{service: exercise, minutes: 30}", "negotiated: {Medicare Part B: 101.26}"]
+HOSTILE = ['"10"', "abc", "[1]", "{a: 1}", "null", "-5", "0", "1e400", ".nan", ".inf",
+           "1.005", "99999999.00", "true", "2026-02-30", "9999-12-31", "''", "[]", "{}",
+           "<b>x</b>", "'{{ 7*7 }}'", "'{% if %}'", "{figure: medicare.part_b_deductible}",
+           "{figure: nsa.dispute_days}", "{figure: nope.x}", "visit", "main", "G", "1000",
+           "exercise", "'\\u202e'", "1_000", "0x10", "2026-11-16T10:00:00"]
+FUZZ_WAVE = settings(max_examples=40, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow,
+                                            HealthCheck.function_scoped_fixture])
+
+
+def hostile(changes: list[tuple[int, int]]) -> str:
+    text = FULL
+    for anchor, value in changes:
+        old = ANCHORS[anchor % len(ANCHORS)]
+        key, _, rest = old.partition(": ") if not old.startswith("{") else ("", "", old)
+        tail = "," if rest.endswith(",") else ""
+        new = f"{key}: {HOSTILE[value % len(HOSTILE)]}{tail}" if key else \
+            HOSTILE[value % len(HOSTILE)]
+        if text.count(old) == 1:
+            text = text.replace(old, new)
+    return text
+
+
+@FUZZ_WAVE
+@given(st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=1, max_size=4))
+def test_hostile_values_in_new_keys_build_or_explain(tmp_path_factory, changes) -> None:
+    """Any mix of hostile values in the second wave's keys: the whole build (rendering
+    too) ends in a site or in errors located in the fee schedule, never an exception."""
+    root = make_site(tmp_path_factory.mktemp("wave"), {"site.yaml": SITE_FULL,
+                                                       P: hostile(changes)})
+    result = build(BuildOptions(root=root, jobs=1), write=False)
+    for item in result.diagnostics.errors:
+        assert item.path == P and item.line >= 1 and item.col >= 1, item.format()
+    if result.ok:
+        pages = b"".join(data for name, data in result.files.items() if name.endswith(".html"))
+        assert b"<b>x</b>" not in pages and b"{{" not in pages
