@@ -332,6 +332,22 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
         validate_clinic(source, diags)
 
 
+def validate_site_settings(config, positions, diags: Diagnostics) -> None:
+    """Lists of site.yaml whose entries must differ: the answers "What will I pay?" offers
+    (a repeated one would be a second identical choice) and Medicare's years (which year's
+    figures apply would depend on the order)."""
+    def at(*loc: str | int) -> tuple[int, int]:
+        return positions.of(loc)
+    pay = config.what_will_i_pay
+    for key in ("deductible", "cost_sharing"):
+        _duplicates([c.id for c in getattr(pay, key)], f"what_will_i_pay.{key} id",
+                    lambda i, key=key: at("what_will_i_pay", key, i, "id"), "site.yaml", diags)
+    _duplicates([str(n) for n in pay.visits_used], "what_will_i_pay.visits_used value",
+                lambda i: at("what_will_i_pay", "visits_used", i), "site.yaml", diags)
+    _duplicates([str(m.year) for m in config.medicare], "medicare year",
+                lambda i: at("medicare", i, "year"), "site.yaml", diags)
+
+
 def _duplicates(values: list[str], what: str, where, path: str, diags: Diagnostics) -> None:
     """Each repeat is reported where it is, naming the line of the first."""
     first: dict[str, int] = {}

@@ -193,6 +193,27 @@ def test_a_cheaper_package_and_falling_tier_prices_are_fine(tmp_path: Path) -> N
     assert errors(tmp_path, text) == []
 
 
+MEDICARE_2026 = ("{year: 2026, part_b_deductible: 283.00, therapy_threshold_pt_slp: 2480.00, "
+                 "therapy_threshold_ot: 2480.00, targeted_review_threshold: 3000.00}")
+
+
+@pytest.mark.parametrize(("setting", "at", "says"), [
+    ("what_will_i_pay:\n  deductible:\n    - {id: a, name: A, deductible_remaining: 10.00}\n"
+     "    - {id: a, name: B, deductible_remaining: 20.00}\n", "a, name: B",
+     "duplicate what_will_i_pay.deductible id 'a' (first given on line 13)"),
+    ("what_will_i_pay:\n  visits_used: [0, 10, 10]\n", "10]",
+     "duplicate what_will_i_pay.visits_used value '10' (first given on line 12)"),
+    (f"medicare:\n  - {MEDICARE_2026}\n  - {MEDICARE_2026.replace('283.00', '1.00')}\n",
+     "2026, part_b_deductible: 1.00", "duplicate medicare year '2026' (first given on line 12)"),
+])
+def test_repeated_site_settings_are_errors(tmp_path: Path, setting: str, at: str,
+                                           says: str) -> None:
+    site = SITE_FULL + setting
+    found = errors(tmp_path, FULL, site)
+    assert len(found) == 1 and found[0].startswith(
+        f"site.yaml:{position(site, at)}: error: {says}"), found
+
+
 # --- yearly figures ---------------------------------------------------------------------
 
 def figures_site(tmp_path: Path, rates: str, extra: dict[str, str | None]) -> list[str]:
