@@ -88,7 +88,7 @@ class Figures:
         """Message and hint when `name` cannot be shown, else None."""
         if self.known(name):
             return None
-        if self.unreadable:  # not "the site has no figures": the file has errors
+        if self.unreadable and self.year is None:  # not "no figures": they have errors
             return (f"unknown figure '{name}': {', '.join(self.unreadable)} could not be read",
                     "fix the errors reported in that file first")
         if self.year is None:
