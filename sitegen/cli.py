@@ -425,6 +425,10 @@ def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
     if not out.is_dir() and not out.parent.is_dir():
         raise click.BadParameter(f"the folder '{out.parent}' does not exist", param_hint="--out")
     prepared = today.date() if today else dt.date.today()
+    from sitegen.model import FIRST_DAY, LAST_DAY
+    if not FIRST_DAY <= prepared <= LAST_DAY:  # a typing mistake, like the dates in files
+        raise click.BadParameter(f"{prepared} is out of range: give a date between "
+                                 f"{FIRST_DAY.year} and {LAST_DAY.year}", param_hint="--today")
     diags = Diagnostics()
     result = run(file, str(file), site_dir, prepared, diags)
     if result is None:

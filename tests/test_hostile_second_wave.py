@@ -414,3 +414,13 @@ def test_hostile_values_in_new_keys_build_or_explain(tmp_path_factory, changes) 
     if result.ok:
         pages = b"".join(data for name, data in result.files.items() if name.endswith(".html"))
         assert b"<b>x</b>" not in pages and b"{{" not in pages
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1949-12-31"])
+def test_a_good_faith_estimate_prepared_on_a_far_date_is_a_usage_error(tmp_path: Path,
+                                                                        day: str) -> None:
+    result = cli("gfe", REPO / "examples/patient.yaml", "--site", REPO, "--out", tmp_path,
+                 "--today", day)
+    assert result.exit_code == 2 and "is out of range: give a date between 1950 and 2099" \
+        in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
