@@ -318,12 +318,7 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
                             "address", f"rename it to {suggestion}.yaml (lower-case letters, "
                             "digits and dashes), or set clinic.slug")
         key = source.slug.lower()
-        if key in first and PurePosixPath(first[key]).with_suffix("") == \
-                PurePosixPath(source.path).with_suffix(""):  # x.yaml and x.yml
-            diags.error(source.path, 0, 0, f"the fee schedule is given twice: here and in "
-                        f"{first[key]}", "keep one of the two files (.yaml and .yml are read "
-                        "alike)")
-        elif key in first:
+        if key in first:
             diags.error(source.path, *source.positions.of(("clinic", "slug")),  # type: ignore
                         f"clinic slug '{source.slug}' is already used by {first[key]}",
                         "set a different clinic.slug, or rename the file")

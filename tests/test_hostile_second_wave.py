@@ -287,13 +287,6 @@ def test_one_day_twice_and_unread_files_under_rates_are_errors(tmp_path: Path) -
         "lower-case .yaml), or out of rates/"]
 
 
-def test_the_same_fee_schedule_as_yaml_and_yml_is_one_error(tmp_path: Path) -> None:
-    root = make_site(tmp_path, {"site.yaml": SITE_FULL, P: FULL, "rates/a.yml": FULL})
-    assert [line for line in load(root)[1] if ": error: " in line] == [
-        "rates/a.yml: error: the fee schedule is given twice: here and in rates/a.yaml; keep "
-        "one of the two files (.yaml and .yml are read alike)"]
-
-
 # --- shards and merge -------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["0/0", "3/2", "-1/2", "a/b", "1/0", "1/2/3", "", "/",
