@@ -6,6 +6,7 @@ set -uo pipefail
 C=$1; ROUNDS=${2:-3}; PELICAN=${PELICAN:-pelican}
 seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || echo "FAILED: $*" >&2
             echo "$(date +%s.%N) - $s" | bc; }
+python3 "$(dirname "$0")/adapt_corpus.py" "$C/sitegen" || exit 2
 for r in $(seq "$ROUNDS"); do
   rm -rf "$C/sg-out" "$C/sitegen/.sitegen-cache"
   one=$(seconds sitegen build "$C/sitegen" --out "$C/sg-out" --jobs 1)
