@@ -35,14 +35,14 @@ from sitegen.mrf import validate_price_transparency
 from sitegen.options import BuildOptions, build_date
 from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import plan_routes
+from sitegen.routes import Route, plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.urls import base_path, content_url, page_output
 from sitegen.validate import validate_clinic, validate_clinics
-from sitegen.views import clinic_view
+from sitegen.views import ClinicView, clinic_view
 from sitegen.write import Staging, build_lock, check_output_folder
 from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc
 
@@ -277,31 +277,38 @@ class Output:
 
     hashes: dict[str, str] = field(default_factory=dict)
     scans: dict[str, PageScan] = field(default_factory=dict)
-    clinics: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    clinics: dict[str, tuple[str, list[str], list[list]]] = field(default_factory=dict)
     new_scans: dict[str, tuple[str, dict[str, list] | None]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def _carry_over(root: Path, slug: str, key: str, previous: cache.Previous | None,
-                staging: Staging | None, output: Output) -> bool:
-    """Keep a clinic's outputs from the last build when its key is unchanged; False when
-    it must be rendered (changed, new, or anything of the last build missing)."""
-    names = previous.reusable(slug, key) if previous and staging else None
-    raw = cache.load_scans(root, key) if names is not None else None
-    if names is None or raw is None or not staging:
-        return False
+def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous | None,
+                staging: Staging | None, output: Output) -> list[Route] | None:
+    """Keep a clinic's outputs from the last build when its key is unchanged: its routes
+    (for the sitemap), or None when it must be rendered (changed, new, or anything of the
+    last build missing or damaged)."""
+    found = previous.reusable(view.slug, key) if previous and staging else None
+    raw = cache.load_scans(root, key) if found is not None else None
+    if found is None or raw is None or staging is None or previous is None:
+        return None
+    names, pages = found
     try:
-        scans = {name: PageScan(frozenset(ids), tuple((h, ln, c) for h, ln, c in links), (),
-                                True) for name, (ids, links) in raw.items()}
+        scans = {str(name): PageScan(frozenset(map(str, ids)), tuple(
+            (str(href), int(line), int(col)) for href, line, col in links), (), True)
+            for name, (ids, links) in raw.items()}
+        routes = [Route(str(url), str(out), "", {"source": view.source}, bool(listed),
+                        lastmod if isinstance(lastmod, str) else None)
+                  for url, out, lastmod, listed in pages]
     except (TypeError, ValueError):
-        return False
-    if set(scans) - set(names) or not all(staging.keep(name) for name in names):
-        return False  # a half-kept clinic is rendered again: its files are overwritten
-    output.hashes.update((name, previous.hashes[name]) for name in names)  # type: ignore[union-attr]
+        return None
+    if set(scans) - set(names) or {r.output for r in routes} - set(names) or \
+            not all(staging.keep(name) for name in names):
+        return None  # a half-kept clinic is rendered again: its files are overwritten
+    output.hashes.update((name, previous.hashes[name]) for name in names)
     output.scans.update(scans)
-    output.clinics[slug] = (key, names)
-    output.new_scans[slug] = (key, None)
-    return True
+    output.clinics[view.slug] = (key, names, pages)
+    output.new_scans[view.slug] = (key, None)
+    return routes
 
 
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
@@ -314,8 +321,13 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     templates = root / "templates"
     env = make_environment(templates, site.figures)
     views = [clinic_view(site.config, source) for source in site.clinics]
-    routes = plan_routes(site, views)
+    shard = shard or Shard(1, 1)
+    common = cache.shared_key(root, site.config, site.pages)
+    keys = [cache.clinic_key(common, view.source) for view in views]
     output = Output()
+    known = {view.slug: found for i, view in enumerate(views) if shard.owns(i) and
+             (found := _carry_over(root, view, keys[i], previous, staging, output)) is not None}
+    routes = plan_routes(site, views, known)
     if not _unique_outputs(routes, diags):
         return output
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
@@ -323,11 +335,7 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     shared = {"site": site, "config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
-    shard = shard or Shard(1, 1)
-    common = cache.shared_key(root, site.config, site.pages)
-    keys = [cache.clinic_key(common, view.source) for view in views]
-    kept = {i for i, view in enumerate(views) if shard.owns(i) and
-            _carry_over(root, view.slug, keys[i], previous, staging, output)}
+    kept = {i for i, view in enumerate(views) if view.slug in known}
     position = {view.slug: i for i, view in enumerate(views)}
     owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
     _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
@@ -357,9 +365,14 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                     progress(done, total)
     finally:
         _WORK.clear()
+    pages_of: dict[int, list[list]] = {}
+    for route, i in zip(routes, owner):
+        if i is not None and i not in kept:
+            pages_of.setdefault(i, []).append([route.url, route.output, route.lastmod,
+                                               route.in_sitemap])
     for i, names in outputs_of.items():
         slug = views[i].slug
-        output.clinics[slug] = (keys[i], sorted(names))
+        output.clinics[slug] = (keys[i], sorted(names), pages_of.get(i, []))
         output.new_scans[slug] = (keys[i], {name: [sorted(output.scans[name].ids),
                                                    list(output.scans[name].links)]
                                             for name in names if name in output.scans})

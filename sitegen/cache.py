@@ -154,7 +154,7 @@ def answer(options: BuildOptions, print_: str | None) -> Answer | None:
 
 def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagnostic],
              outputs: list[str], clinics: int, hashes: Mapping[str, str] | None = None,
-             keys: Mapping[str, tuple[str, list[str]]] | None = None) -> None:
+             keys: Mapping[str, tuple[str, list[str], list[list]]] | None = None) -> None:
     """Record a successful build (best effort: a cache that cannot be written only makes
     the next build slower): its fingerprint for a no-change rebuild, and the hash of every
     output and each clinic's key and outputs for carrying unchanged clinics over."""
@@ -331,14 +331,15 @@ class Previous:
     it: the sha256 of each unaltered file, and per clinic its key and outputs."""
 
     hashes: dict[str, str]
-    clinics: dict[str, tuple[str, list[str]]]
+    clinics: dict[str, tuple[str, list[str], list[list]]]  # slug -> (key, outputs, pages)
 
-    def reusable(self, slug: str, key: str) -> list[str] | None:
-        """The outputs of clinic `slug` when its key is unchanged and all are unaltered."""
+    def reusable(self, slug: str, key: str) -> tuple[list[str], list[list]] | None:
+        """The outputs and pages ([url, output, lastmod, in sitemap]) of clinic `slug` when
+        its key is unchanged and every output is unaltered."""
         record = self.clinics.get(slug)
         if record is None or record[0] != key or not all(n in self.hashes for n in record[1]):
             return None
-        return record[1]
+        return record[1], record[2]
 
 
 def previous(options: BuildOptions) -> Previous | None:
@@ -353,8 +354,8 @@ def previous(options: BuildOptions) -> Previous | None:
         recorded, now = manifest["files"], _stats(out)
         hashes = {str(name): str(digest) for name, digest in manifest["hashes"].items()
                   if name in now and recorded.get(name) == now[name]}
-        clinics = {str(slug): (str(key), [str(name) for name in names])
-                   for slug, (key, names) in manifest["keys"].items()}
+        clinics = {str(slug): (str(key), [str(name) for name in names], list(pages))
+                   for slug, (key, names, pages) in manifest["keys"].items()}
         return Previous(hashes, clinics)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
