@@ -278,7 +278,7 @@ class Output:
     hashes: dict[str, str] = field(default_factory=dict)
     scans: dict[str, PageScan] = field(default_factory=dict)
     clinics: dict[str, tuple[str, list[str], list[list]]] = field(default_factory=dict)
-    new_scans: dict[str, tuple[str, dict[str, list] | None]] = field(default_factory=dict)
+    new_scans: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # JSON
     files: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -373,9 +373,9 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     for i, names in outputs_of.items():
         slug = views[i].slug
         output.clinics[slug] = (keys[i], sorted(names), pages_of.get(i, []))
-        output.new_scans[slug] = (keys[i], {name: [sorted(output.scans[name].ids),
-                                                   list(output.scans[name].links)]
-                                            for name in names if name in output.scans})
+        output.new_scans[slug] = (keys[i], cache.scans_json({
+            name: [sorted(output.scans[name].ids), output.scans[name].links]
+            for name in names if name in output.scans}))
     if not shard.owns(None):
         return output
     static = templates / "assets"

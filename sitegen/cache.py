@@ -379,7 +379,13 @@ def load_scans(root: Path, key: str) -> dict[str, list] | None:
         return None
 
 
-def save_scans(root: Path, records: Mapping[str, tuple[str, dict[str, list] | None]]) -> None:
+def scans_json(scans: Mapping[str, list]) -> str:
+    """A clinic's scans ({page: [ids, links]}) as kept until `save_scans` writes them: a
+    string holds far less memory than the tuples."""
+    return json.dumps(scans, separators=(",", ":"))
+
+
+def save_scans(root: Path, records: Mapping[str, tuple[str, str | None]]) -> None:
     """Record each clinic's scans under its key (slug -> (key, scans), None for a clinic
     carried over, whose entry exists) and forget entries of keys no longer in use; best
     effort."""
@@ -388,11 +394,10 @@ def save_scans(root: Path, records: Mapping[str, tuple[str, dict[str, list] | No
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder.parent / ".gitignore").write_text("*\n")
-        for key, scans in records.values():
+        for key, body in records.values():
             target = _scans_path(root, key)
-            if scans is None:
+            if body is None:
                 continue
-            body = json.dumps(scans, separators=(",", ":"))
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps({"key": key, "body": body, "sum": hashlib.sha256(
                 body.encode()).hexdigest()}), "utf-8")

@@ -172,6 +172,7 @@ def _edit_output(root: Path, n: int) -> None:
 def _guide_heading(root: Path, n: int) -> None:
     """Clinic pages link the glossary's headings: a new heading changes every clinic."""
     path = root / "content" / "glossary.md"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(GUIDE.replace("Some words.", f"## Term {n % 3}\n\nWords.\n"))
 
 
