@@ -301,9 +301,12 @@ def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous
                   for url, out, lastmod, listed in pages]
     except (TypeError, ValueError):
         return None
-    if set(scans) - set(names) or {r.output for r in routes} - set(names) or \
-            not all(staging.keep(name) for name in names):
-        return None  # a half-kept clinic is rendered again: its files are overwritten
+    if set(scans) - set(names) or {r.output for r in routes} - set(names):
+        return None
+    for done, name in enumerate(names):
+        if not staging.keep(name):  # rendered again: never write through a link into `out`
+            staging.forget(names[:done])
+            return None
     output.hashes.update((name, previous.hashes[name]) for name in names)
     output.scans.update(scans)
     output.clinics[view.slug] = (key, names, pages)

@@ -163,6 +163,11 @@ class Staging:
         self.linked += 1
         return True
 
+    def forget(self, names: list[str]) -> None:
+        """Remove files kept by `keep`, so that writing them cannot reach the live site."""
+        for rel in names:
+            (self.folder / rel).unlink(missing_ok=True)
+
     def discard(self) -> None:
         """Forget the new site; the output folder stays as it was."""
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 import sitegen.build
 import sitegen.load
+import sitegen.write
 from sitegen.build import BuildOptions, build
 from sitegen.cache import CACHE_DIR
+from sitegen.diagnostics import Diagnostics
 from tests.helpers import RATES, SITE, changed, cli, make_site
 
 GUIDE = "---\ntitle: A guide\nsummary: What it says.\n---\n\nSome words.\n"
@@ -379,3 +381,38 @@ def test_a_damaged_parse_entry_is_never_trusted(tmp_path: Path, parsed: list[str
                                                                    "rates/b.yaml"]
     assert files_of(out) == built
     assert sorted(entry.read_text() for entry in entries) == sorted([first, second])
+
+
+def test_a_clinic_half_carried_over_never_touches_the_live_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When linking a clinic's files fails midway, the clinic is rendered again into new
+    files (the live site's files linked so far are never written through); a build that then
+    fails its checks leaves the site as it was, one that passes gives the same site."""
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    _rendered(root, out)
+    built = files_of(out)
+    calls = {"n": 0, "failed": 0}
+    real_keep = sitegen.write.Staging.keep
+
+    def flaky_keep(self: sitegen.write.Staging, rel: str) -> bool:
+        calls["n"] += 1
+        if rel.startswith("clinics/b/") and calls["n"] % 3 == 0:
+            calls["failed"] += 1
+            return False
+        return real_keep(self, rel)
+
+    def failing_check(files: object, diags: Diagnostics, **kwargs: object) -> None:
+        diags.error("public/index.html", 1, 1, "a check that fails", "none")
+
+    monkeypatch.setattr(sitegen.write.Staging, "keep", flaky_keep)
+    monkeypatch.setattr(sitegen.build, "check_site", failing_check)
+    (root / "site.yaml").write_text(SITE + "# not answered from the manifest\n")
+    result = build(BuildOptions(root=root, out=out))
+    assert not result.ok and calls["failed"] > 0
+    assert files_of(out) == built
+    assert not (tmp_path / ".public.staging").exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(sitegen.write.Staging, "keep", flaky_keep)
+    calls["failed"] = 0
+    assert _rendered(root, out) > 0 and calls["failed"] > 0
+    assert files_of(out) == built
