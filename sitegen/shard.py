@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -50,13 +51,12 @@ class Shard:
         return clinic_position % self.count + 1 == self.index
 
 
-def manifest(shard: Shard, inputs: str, base_url: str, files: dict[str, bytes]) -> bytes:
+def manifest(shard: Shard, inputs: str, base_url: str, hashes: Mapping[str, str]) -> bytes:
     """What a part holds: which shard, of which build (a hash of the inputs) and the hash
     of every file, so `merge` can refuse a mix of builds and damaged parts."""
     return json.dumps({"shard": shard.index, "of": shard.count, "inputs": inputs,
                        "base_url": base_url,
-                       "files": {name: hashlib.sha256(data).hexdigest()
-                                 for name, data in sorted(files.items())}},
+                       "files": dict(sorted(hashes.items()))},
                       indent=1).encode()
 
 
