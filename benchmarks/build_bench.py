@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from adapt_corpus import adapt_site
+
 ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import resource, sys
@@ -130,6 +132,7 @@ def main() -> None:
             copy = Path(tmp) / "site" / "site"
             shutil.copytree(args.site, copy, ignore=shutil.ignore_patterns(
                 "public", ".sitegen-cache"))
+            adapt_site(copy)  # a corpus of make_corpus.py becomes a valid site
             sites.append((str(args.site), copy))
         else:
             for clinics, guides in zip(args.clinics, args.guides):

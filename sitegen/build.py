@@ -9,6 +9,7 @@ problem at once and leaves the last good site untouched.
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -40,15 +41,15 @@ from sitegen.mrf import validate_price_transparency
 from sitegen.options import BuildOptions, build_date
 from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import plan_routes
+from sitegen.routes import Route, plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
 from sitegen.sources import TRANSLATION_FOLDERS, find_sources
 from sitegen.urls import base_path, content_url, page_output
-from sitegen.validate import validate_clinic, validate_clinics
-from sitegen.views import clinic_view
-from sitegen.write import build_lock, check_output_folder, write_site
+from sitegen.validate import validate_clinic, validate_clinics, validate_site_settings
+from sitegen.views import ClinicView, clinic_view
+from sitegen.write import Staging, build_lock, check_output_folder
 from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc
 
 
@@ -58,6 +59,7 @@ class BuildResult:
     files: Mapping[str, bytes] = field(default_factory=dict)
     clinics: int = 0  # clinics built, for the summary line
     cached: bool = False     # nothing had changed: the output folder was left as it was
+    output: Output | None = None  # what was rendered (hashes, per-clinic keys) for the cache
 
     @property
     def ok(self) -> bool:
@@ -125,6 +127,7 @@ def load_site(options: BuildOptions, diags: Diagnostics,
                                          positions=positions), diags)
     if site_loaded:  # rules that need site.yaml's settings wait until it is sound
         validate_scenarios(config, clinics, diags, config_positions)
+        validate_site_settings(config, config_positions, diags)
         validate_price_transparency(config, clinics, diags, config_positions)
         validate_sliding_scales(config, clinics, diags)
         check_page_counts(config, clinics, diags)
@@ -248,20 +251,33 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-Rendered = list[tuple[str, bytes, "PageScan | None"]]   # (output path, bytes, scan)
+# (output path, sha256, bytes (None once streamed), scan of a page, its clinic's position)
+Rendered = list[tuple[str, str, "bytes | None", "PageScan | None", "int | None"]]
 Failed = tuple[str, str, int, str]                       # (kind, template, line, message)
 
 
+def _emit(name: str, data: bytes, scan: PageScan | None, owner: int | None,
+          done: Rendered, staging: Staging | None) -> None:
+    """Stream one output into the staging folder (bytes kept only when there is none)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if staging is not None:
+        staging.put(name, data, digest)
+    done.append((name, digest, None if staging is not None else data, scan, owner))
+
+
 def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
-    """Render pages ('route', i) and clinics' price files ('files', i); each page is
-    scanned for the check as soon as it is rendered. A template error comes back as
-    (kind, template, line, message), so the parent reports it in file order."""
+    """Render pages ('route', i) and clinics' price files ('files', i) into the staging
+    folder; each page is scanned for the check as soon as it is rendered. A template
+    error comes back as (kind, template, line, message), so the parent reports it in file
+    order."""
     envs, routes, views = _WORK["envs"], _WORK["routes"], _WORK["views"]
     shared, base_url, sites = _WORK["shared"], _WORK["base_url"], _WORK["sites"]
+    staging, owner = _WORK["staging"], _WORK["owner"]
     done: Rendered = []
     for kind, i in units:
         if kind == "files":
-            done += [(name, data, None) for name, data in clinic_files(views[i]).items()]
+            for name, data in clinic_files(views[i]).items():
+                _emit(name, data, None, i, done, staging)
             continue
         route = routes[i]
         try:
@@ -273,7 +289,7 @@ def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
         except jinja2.TemplateError as exc:
             return ("error", f"templates/{route.template}", 0,
                     f"template error while rendering {route.url or 'the home page'}: {exc}")
-        done.append((route.output, data, scan_page(data.decode("utf-8"))))
+        _emit(route.output, data, scan_page(data.decode("utf-8")), owner[i], done, staging)
     return done
 
 
@@ -308,62 +324,143 @@ def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendere
         yield from zip(pages, workers.imap(_render_units, chunks))
 
 
+@dataclass
+class Output:
+    """What rendering produced: the sha256 of every output, the check's scan of every page,
+    per clinic its key and outputs (so the next build can carry it over) and the scans of
+    the clinics rendered this time; the bytes only when nothing is streamed to a staging
+    folder (`sitegen check`)."""
+
+    hashes: dict[str, str] = field(default_factory=dict)
+    scans: dict[str, PageScan] = field(default_factory=dict)
+    clinics: dict[str, tuple[str, list[str], list[list]]] = field(default_factory=dict)
+    new_scans: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # JSON
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous | None,
+                staging: Staging | None, output: Output) -> list[Route] | None:
+    """Keep a clinic's outputs from the last build when its key is unchanged: its routes
+    in every language (for the sitemap and its alternates), or None when it must be
+    rendered (changed, new, or anything of the last build missing or damaged)."""
+    found = previous.reusable(view.slug, key) if previous and staging else None
+    raw = cache.load_scans(root, key) if found is not None else None
+    if found is None or raw is None or staging is None or previous is None:
+        return None
+    names, pages = found
+    try:
+        scans = {str(name): PageScan(frozenset(map(str, ids)), tuple(
+            (str(href), int(line), int(col)) for href, line, col in links), (), True)
+            for name, (ids, links) in raw.items()}
+        routes = [Route(str(url), str(out), "", {"source": view.source}, bool(listed),
+                        lastmod if isinstance(lastmod, str) else None, str(lang), str(prefix))
+                  for url, out, lastmod, listed, lang, prefix in pages]
+    except (TypeError, ValueError):
+        return None
+    if set(scans) - set(names) or {r.output for r in routes} - set(names):
+        return None
+    for done, name in enumerate(names):
+        if not staging.keep(name):  # rendered again: never write through a link into `out`
+            staging.forget(names[:done])
+            return None
+    output.hashes.update((name, previous.hashes[name]) for name in names)
+    output.scans.update(scans)
+    output.clinics[view.slug] = (key, names, pages)
+    output.new_scans[view.slug] = (key, None)
+    return routes
+
+
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
-                progress: Callable[[int, int], None] | None = None, shard: Shard | None = None
-                ) -> tuple[dict[str, bytes], dict[str, PageScan]]:
-    """Every output file (path -> bytes) and the check's scan of every page: every page in
-    every language of the site, the default language at the root, each other one under
-    /<lang>/ with the same page map (of `shard`'s clinics and, in its first shard,
-    the site-level ones)."""
+                progress: Callable[[int, int], None] | None = None, shard: Shard | None = None,
+                staging: Staging | None = None, previous: cache.Previous | None = None
+                ) -> Output:
+    """Every output file (into `staging`, or kept in memory without one) and the check's
+    scan of every page: every page in every language of the site, the default language at
+    the root, each other one under /<lang>/ with the same page map (of `shard`'s clinics
+    and, in its first shard, the site-level ones). Clinics whose key matches the
+    `previous` build are carried over, in every language, not rendered."""
     templates = root / "templates"
     languages = site.config.site_languages
     envs = {lang: make_environment(templates, lang, site.figures) for lang in languages}
     sites = {lang: site.in_language(lang) for lang in languages}
     views = [clinic_view(site.config, source) for source in site.clinics]
-    routes = [route.in_language(lang, f"{lang}/" if i else "")
-              for i, lang in enumerate(languages)
-              for route in plan_routes(sites[lang], views)]
+    shard = shard or Shard(1, 1)
+    every_page = site.pages + tuple(p for lang in languages[1:] for p in sites[lang].pages)
+    common = cache.shared_key(root, site.config, every_page)
+    keys = [cache.clinic_key(common, view.source) for view in views]
+    output = Output()
+    known = {view.slug: found for i, view in enumerate(views) if shard.owns(i) and
+             (found := _carry_over(root, view, keys[i], previous, staging, output)) is not None}
+    routes = []
+    for n, lang in enumerate(languages):
+        prefix = f"{lang}/" if n else ""
+        carried = {slug: [r for r in found if r.lang == lang] for slug, found in known.items()}
+        routes += [route if (route.lang, route.prefix) == (lang, prefix)
+                   else route.in_language(lang, prefix)
+                   for route in plan_routes(sites[lang], views, carried)]
     if not _unique_outputs(routes, diags):
-        return {}, {}
+        return output
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     today, months = build_date(), site.config.stale_after_months
     shared = {"config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
-    _WORK.update(envs=envs, routes=routes, views=views, base_url=site.config.base_url,
-                 shared=shared, sites=sites, languages=languages)
-    shard = shard or Shard(1, 1)
+    kept = {i for i, view in enumerate(views) if view.slug in known}
     position = {view.slug: i for i, view in enumerate(views)}
     owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
-    units = [("route", i) for i in range(len(routes)) if shard.owns(owner[i])] + \
-        [("files", i) for i in range(len(views)) if shard.owns(i)]
+    _WORK.update(envs=envs, routes=routes, views=views, base_url=site.config.base_url,
+                 shared=shared, staging=staging, owner=owner, sites=sites, languages=languages)
+    units = [("route", i) for i in range(len(routes))
+             if shard.owns(owner[i]) and owner[i] not in kept] + \
+        [("files", i) for i in range(len(views)) if shard.owns(i) and i not in kept]
+    outputs_of: dict[int, list[str]] = {}
     total = sum(1 for kind, _ in units if kind == "route")
-    files: dict[str, bytes] = {}
-    scans: dict[str, PageScan] = {}
     done = 0
     try:
         for pages, result in _run(units, jobs):
             if isinstance(result, tuple):
                 diags.error(result[1], result[2], 1 if result[0] == "syntax" else 0, result[3])
-                return {}, {}
-            for name, data, scan in result:
-                files[name] = data
+                return Output()
+            for name, digest, data, scan, clinic in result:
+                output.hashes[name] = digest
+                if data is not None:
+                    output.files[name] = data
                 if scan is not None:
-                    scans[name] = scan
+                    output.scans[name] = scan
+                if clinic is not None:
+                    outputs_of.setdefault(clinic, []).append(name)
             for _ in range(pages):
                 done += 1
                 if progress is not None:
                     progress(done, total)
     finally:
         _WORK.clear()
+    pages_of: dict[int, list[list]] = {}
+    for route, i in zip(routes, owner):
+        if i is not None and i not in kept:
+            pages_of.setdefault(i, []).append([route.url, route.output, route.lastmod,
+                                               route.in_sitemap, route.lang, route.prefix])
+    for i, names in outputs_of.items():
+        slug = views[i].slug
+        output.clinics[slug] = (keys[i], sorted(names), pages_of.get(i, []))
+        output.new_scans[slug] = (keys[i], cache.scans_json({
+            name: [sorted(output.scans[name].ids), output.scans[name].links]
+            for name in names if name in output.scans}))
     if not shard.owns(None):
-        return files, scans
+        return output
     static = templates / "assets"
-    for asset in sorted(static.rglob("*")) if static.is_dir() else []:
-        if asset.is_file():
-            files["assets/" + asset.relative_to(static).as_posix()] = asset.read_bytes()
-    files.update(site_files(views, routes, site.config.base_url, languages))
-    return files, scans
+    extra = {"assets/" + asset.relative_to(static).as_posix(): asset.read_bytes()
+             for asset in sorted(static.rglob("*")) if asset.is_file()} \
+        if static.is_dir() else {}
+    extra.update(site_files(views, routes, site.config.base_url, languages))
+    done_extra: Rendered = []
+    for name, data in extra.items():
+        _emit(name, data, None, None, done_extra, staging)
+    for name, digest, data, _, _ in done_extra:
+        output.hashes[name] = digest
+        if data is not None:
+            output.files[name] = data
+    return output
 
 
 @contextmanager
@@ -398,7 +495,8 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
     if write and result.ok and not (options.strict and result.diagnostics.warnings) \
             and cache.fingerprint(options) == fingerprint:  # no input edited meanwhile
         cache.remember(options, fingerprint, result.diagnostics.items, sorted(result.files),
-                       result.clinics)
+                       result.clinics, result.output.hashes, result.output.clinics)
+        cache.save_scans(options.root, result.output.new_scans)
     return result
 
 
@@ -416,20 +514,46 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     # largest part of a loaded file, before rendering fills memory with pages.
     site = site.model_copy(update={"clinics": tuple(
         c.model_copy(update={"positions": None}) for c in site.clinics)})
-    shard = Shard(*options.shard) if options.shard else None
-    files, scans = render_site(site, options.root, diags, options.jobs or default_jobs(),
-                               options.progress, shard)
-    if shard is not None and not diags.errors:  # links cross shards: `merge` checks them
-        inputs = cache.fingerprint(replace(options, shard=None)) or ""
-        files[MANIFEST] = manifest(shard, inputs, site.config.base_url, files)
-    elif not diags.errors:
-        check_site(files, diags, prefix="public/", base=base_path(site.config.base_url),
-                   scans=scans)
-    if diags.errors or not write:
-        return BuildResult(diags, files, len(site.clinics))
+    if not write:
+        output = _render_and_check(options, site, diags, None, None)
+        return BuildResult(diags, output.files, len(site.clinics), output=output)
     with build_lock(out):
         check_output_folder(out, options.root, options.force)  # it may have changed
-        write_site(out, files)
+        staging = Staging(out, (previous := cache.previous(options)) and previous.hashes)
+        staging.open()
+        try:
+            output = _render_and_check(options, site, diags, staging, previous)
+            if diags.errors:
+                staging.discard()  # the last good site stays
+                return BuildResult(diags, {}, len(site.clinics), output=output)
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
     if docs is not None:
         docs.save()
-    return BuildResult(diags, files, len(site.clinics))
+    return BuildResult(diags, cache.OutputFiles(out, sorted(output.hashes)), len(site.clinics),
+                       output=output)
+
+
+def _render_and_check(options: BuildOptions, site: Site, diags: Diagnostics,
+                      staging: Staging | None, previous: cache.Previous | None) -> Output:
+    """Render into `staging` (or memory) and run the site-wide check; a shard's part
+    gets its manifest instead (links cross shards: `merge` checks them)."""
+    shard = Shard(*options.shard) if options.shard else None
+    output = render_site(site, options.root, diags, options.jobs or default_jobs(),
+                         options.progress, shard, staging, previous)
+    if diags.errors:
+        return output
+    if shard is not None:
+        inputs = cache.fingerprint(replace(options, shard=None)) or ""
+        data = manifest(shard, inputs, site.config.base_url, output.hashes)
+        output.hashes[MANIFEST] = hashlib.sha256(data).hexdigest()
+        if staging is not None:
+            staging.put(MANIFEST, data)
+        else:
+            output.files[MANIFEST] = data
+    else:
+        check_site(output.hashes, diags, prefix="public/",
+                   base=base_path(site.config.base_url), scans=output.scans)
+    return output

@@ -153,9 +153,11 @@ def answer(options: BuildOptions, print_: str | None) -> Answer | None:
 
 
 def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagnostic],
-             outputs: list[str], clinics: int) -> None:
+             outputs: list[str], clinics: int, hashes: Mapping[str, str] | None = None,
+             keys: Mapping[str, tuple[str, list[str], list[list]]] | None = None) -> None:
     """Record a successful build (best effort: a cache that cannot be written only makes
-    the next build slower)."""
+    the next build slower): its fingerprint for a no-change rebuild, and the hash of every
+    output and each clinic's key and outputs for carrying unchanged clinics over."""
     if print_ is None:
         return
     out = options.output
@@ -166,6 +168,8 @@ def remember(options: BuildOptions, print_: str | None, diagnostics: list[Diagno
         temporary = target.with_suffix(".tmp")
         temporary.write_text(json.dumps({
             "fingerprint": print_, "files": _stats(out), "outputs": outputs, "clinics": clinics,
+            "code": code_fingerprint(), "hashes": dict(hashes or {}),
+            "keys": {slug: list(record) for slug, record in (keys or {}).items()},
             "diagnostics": [[d.path, d.line, d.col, d.severity, d.message, d.hint]
                             for d in diagnostics]}), "utf-8")
         temporary.replace(target)
@@ -291,3 +295,115 @@ class DocCache:
                     path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+# Per-clinic reuse: a clinic's pages and files are a function of its validated fee schedule
+# and of what every page shares (templates, figures, site settings, the guides' addresses,
+# titles and headings, the build date, sitegen itself). When that key is the one the last
+# build recorded, and the output folder still holds what it wrote, the clinic's outputs are
+# carried over instead of rendered again, with the link check's scans of its pages.
+
+def shared_key(root: Path, config: Any, pages: Any) -> str:
+    """What every clinic page depends on besides its own clinic. Guides count by their
+    address, front matter and headings (what `guide()`/`term()` links and the menus use),
+    not their text: the text shows only on the guide's own page, always rendered."""
+    total = hashlib.sha256(json.dumps([code_fingerprint(), build_date().isoformat()]).encode())
+    total.update(config.model_dump_json().encode())
+    for name in ("templates", "figures"):
+        for path in _files(root / name):
+            total.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+            _digest(path, total)
+    for page in pages:
+        total.update(json.dumps([page.source, page.url, [i for i, _ in page.toc]]).encode())
+        total.update(page.meta.model_dump_json().encode())
+    return total.hexdigest()
+
+
+def clinic_key(shared: str, source: Any) -> str:
+    """The key of one clinic's outputs: the shared key and its validated schedule(s)."""
+    return hashlib.sha256(shared.encode() + source.model_dump_json(
+        exclude={"positions"}).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last build wrote into the output folder, as far as the folder still holds
+    it: the sha256 of each unaltered file, and per clinic its key and outputs."""
+
+    hashes: dict[str, str]
+    clinics: dict[str, tuple[str, list[str], list[list]]]  # slug -> (key, outputs, pages)
+
+    def reusable(self, slug: str, key: str) -> tuple[list[str], list[list]] | None:
+        """The outputs and pages ([url, output, lastmod, in sitemap, language, prefix]) of
+        clinic `slug` when its key is unchanged and every output is unaltered."""
+        record = self.clinics.get(slug)
+        if record is None or record[0] != key or not all(n in self.hashes for n in record[1]):
+            return None
+        return record[1], record[2]
+
+
+def previous(options: BuildOptions) -> Previous | None:
+    """The last build of this output folder, or None (no folder, no or damaged manifest)."""
+    out = options.output
+    if not out.is_dir():
+        return None
+    try:
+        manifest = json.loads(_manifest_path(options.root, out).read_text("utf-8"))
+        if manifest.get("code") != code_fingerprint():
+            return None
+        recorded, now = manifest["files"], _stats(out)
+        hashes = {str(name): str(digest) for name, digest in manifest["hashes"].items()
+                  if name in now and recorded.get(name) == now[name]}
+        clinics = {str(slug): (str(key), [str(name) for name in names], list(pages))
+                   for slug, (key, names, pages) in manifest["keys"].items()}
+        return Previous(hashes, clinics)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _scans_path(root: Path, key: str) -> Path:
+    return root / CACHE_DIR / "pages" / f"{key}.json"
+
+
+def load_scans(root: Path, key: str) -> dict[str, list] | None:
+    """The link check's scans of a clinic's pages as recorded under `key` (raw lists; see
+    `save_scans`), or None when there is no sound entry."""
+    try:
+        entry = json.loads(_scans_path(root, key).read_text("utf-8"))
+        if entry["key"] != key or hashlib.sha256(entry["body"].encode()).hexdigest() != \
+                entry["sum"]:
+            return None
+        scans = json.loads(entry["body"])
+        return scans if isinstance(scans, dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def scans_json(scans: Mapping[str, list]) -> str:
+    """A clinic's scans ({page: [ids, links]}) as kept until `save_scans` writes them: a
+    string holds far less memory than the tuples."""
+    return json.dumps(scans, separators=(",", ":"))
+
+
+def save_scans(root: Path, records: Mapping[str, tuple[str, str | None]]) -> None:
+    """Record each clinic's scans under its key (slug -> (key, scans), None for a clinic
+    carried over, whose entry exists) and forget entries of keys no longer in use; best
+    effort."""
+    folder = root / CACHE_DIR / "pages"
+    keep = {key for key, _ in records.values()}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder.parent / ".gitignore").write_text("*\n")
+        for key, body in records.values():
+            target = _scans_path(root, key)
+            if body is None:
+                continue
+            temporary = target.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"key": key, "body": body, "sum": hashlib.sha256(
+                body.encode()).hexdigest()}), "utf-8")
+            temporary.replace(target)
+        for path in folder.glob("*.json"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -7,7 +7,7 @@ functions live in `urls` (re-exported here for modules written before the split)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,13 +111,16 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
     return routes
 
 
-def plan_routes(site: Site, views: Sequence[ClinicView]) -> list[Route]:
-    """Every HTML page of the site, with the context its template needs."""
+def plan_routes(site: Site, views: Sequence[ClinicView],
+                known: Mapping[str, list[Route]] | None = None) -> list[Route]:
+    """Every HTML page of the site, with the context its template needs; `known` gives the
+    routes of clinics carried over from the last build (not rendered, so not planned)."""
     gfe_notice = notice(site.config, site.lang)
     routes = [_page(home_url(), "index.html")]
     codes: dict[str, list] = {}
     for view in views:
-        routes += clinic_routes(view, gfe_notice)
+        carried = (known or {}).get(view.slug)
+        routes += carried if carried is not None else clinic_routes(view, gfe_notice)
         for _, rows in view.tables:
             for row in rows:
                 codes.setdefault(row.service.code, []).append((view.source, row))

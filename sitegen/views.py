@@ -12,6 +12,7 @@ it is the unit of caching and of parallel work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -30,49 +31,79 @@ from sitegen.tables import PriceRow, price_rows
 
 @dataclass(frozen=True)
 class ClinicView:
-    """Everything the pages and files of one clinic show."""
+    """Everything the pages and files of one clinic show. Each part is computed when first
+    read, then kept: a clinic whose pages the build carries over from the last one needs
+    only its price tables (service pages) and downloads (clinics index), and a worker
+    process computes the parts of the pages it renders."""
 
+    config: SiteConfig
     source: ClinicSource
-    tables: tuple[tuple[str, tuple[PriceRow, ...]], ...]  # (setting, rows), canonical order
-    courses: tuple[CourseEstimate, ...]
-    estimates: tuple[GoodFaithEstimate, ...]               # blank good faith estimates
-    bill_example: BillExample | None                       # checking a bill against one
-    downloads: tuple[Download, ...]
-    jsonld: Markup
-    upcoming: Any                 # announced price changes, by service (dated fee schedules)
-    history: tuple[Any, Any] | None    # (changes, periods) when the clinic has editions
-    sliding: dict[str, Any] | None     # the sliding-scale page's data, when it has one
-    plans: tuple[PlanView, ...]        # one page per payer plan
-    flow: Flow                         # the "What will I pay?" questions and answers
 
     @property
     def slug(self) -> str:
         return self.source.slug
+
+    @cached_property
+    def tables(self) -> tuple[tuple[str, tuple[PriceRow, ...]], ...]:
+        """(setting, rows), in the canonical order of settings."""
+        return tuple((setting, tuple(price_rows(self.source, setting)))
+                     for setting in self.source.settings())
 
     @property
     def rows(self) -> tuple[PriceRow, ...]:
         """The rows of every setting, as the price files list them."""
         return tuple(row for _, rows in self.tables for row in rows)
 
+    @cached_property
+    def courses(self) -> tuple[CourseEstimate, ...]:
+        return tuple(estimate_courses(self.config, self.source))
+
+    @cached_property
+    def estimates(self) -> tuple[GoodFaithEstimate, ...]:
+        """Blank good faith estimates."""
+        return tuple(clinic_estimates(self.source))
+
+    @cached_property
+    def bill_example(self) -> BillExample | None:
+        """Checking a bill against an estimate."""
+        return bill_example(self.source)
+
+    @cached_property
+    def downloads(self) -> tuple[Download, ...]:
+        return tuple(downloads(self.source))
+
+    @cached_property
+    def jsonld(self) -> Markup:
+        return clinic_jsonld(self.source, self.config.base_url, list(self.rows))
+
+    @cached_property
+    def upcoming(self) -> Any:
+        """Announced price changes, by service (dated fee schedules)."""
+        return upcoming_changes(self.source)
+
+    @cached_property
+    def history(self) -> tuple[Any, Any] | None:
+        """(changes, periods) when the clinic has editions."""
+        return (history(self.source), periods(self.source)) if self.source.editions else None
+
+    @cached_property
+    def sliding(self) -> dict[str, Any] | None:
+        """The sliding-scale page's data, when it has one."""
+        return _sliding(self.config, self.source)
+
+    @cached_property
+    def plans(self) -> tuple[PlanView, ...]:
+        """One page per payer plan."""
+        return tuple(plan_views(self.config, self.source))
+
+    @cached_property
+    def flow(self) -> Flow:
+        """The "What will I pay?" questions and answers."""
+        return clinic_flow(self.config, self.source)
+
 
 def clinic_view(config: SiteConfig, source: ClinicSource) -> ClinicView:
-    tables = tuple((setting, tuple(price_rows(source, setting)))
-                   for setting in source.settings())
-    rows = [row for _, setting_rows in tables for row in setting_rows]
-    return ClinicView(
-        source=source,
-        tables=tables,
-        courses=tuple(estimate_courses(config, source)),
-        estimates=tuple(clinic_estimates(source)),
-        bill_example=bill_example(source),
-        downloads=tuple(downloads(source)),
-        jsonld=clinic_jsonld(source, config.base_url, rows),
-        upcoming=upcoming_changes(source),
-        history=(history(source), periods(source)) if source.editions else None,
-        sliding=_sliding(config, source),
-        plans=tuple(plan_views(config, source)),
-        flow=clinic_flow(config, source),
-    )
+    return ClinicView(config, source)
 
 
 def _sliding(config: SiteConfig, source: ClinicSource) -> dict[str, Any] | None:

@@ -114,30 +114,88 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+class Staging:
+    """The new site, written file by file into a folder beside `out` as pages are rendered
+    (so the build never holds the whole site in memory), then swapped in by `commit`.
+    Callers check the output folder first (`check_output_folder`) and hold `build_lock`.
+
+    `unchanged` maps output paths of the current `out` to the sha256 of their bytes, for
+    files known to be as the last build wrote them: a file with the same bytes is linked
+    from `out` instead of written again (no write, and its modification time stays)."""
+
+    def __init__(self, out: Path, unchanged: dict[str, str] | None = None) -> None:
+        self.out = out
+        self.folder = out.parent / f".{out.name}.staging"
+        self.old = out.parent / f".{out.name}.old"
+        self.unchanged = unchanged or {}
+        self.linked = 0  # files kept from `out` rather than written
+
+    def open(self) -> Staging:
+        if self.old.exists() and not self.out.exists():  # a build killed mid-swap
+            self.old.rename(self.out)
+        for leftover in (self.folder, self.old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.folder.mkdir(parents=True)
+        return self
+
+    def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        """Write one file (or keep the current one when `digest` says it is the same)."""
+        if digest is not None and self.unchanged.get(rel) == digest and self.keep(rel):
+            return
+        target = self.folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # a kept file may be a link into the live site
+        target.write_bytes(data)
+
+    def keep(self, rel: str) -> bool:
+        """Carry the current output's file over unchanged: a hard link (the staging folder
+        is beside `out`, on the same disk), or a copy where links are not possible. Never
+        written to afterwards, so the live site cannot change through the link."""
+        source, target = self.out / rel, self.folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            try:
+                shutil.copy2(source, target)
+            except OSError:
+                return False
+        self.linked += 1
+        return True
+
+    def forget(self, names: list[str]) -> None:
+        """Remove files kept by `keep`, so that writing them cannot reach the live site."""
+        for rel in names:
+            (self.folder / rel).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Forget the new site; the output folder stays as it was."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the staging folder in as the new `out`, with the marker that lets later
+        builds replace it."""
+        (self.folder / MARKER).write_bytes(MARKER_TEXT)
+        out, old = self.out, self.old
+        if out.exists() and _exchange(self.folder, out):
+            shutil.rmtree(self.folder)  # now the old site
+            return
+        if out.exists():  # elsewhere: two renames; a build killed between them is repaired
+            out.rename(old)
+        self.folder.rename(out)
+        if old.exists():
+            shutil.rmtree(old)
+
+
 def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Write `files` (POSIX relative path -> bytes) as the new content of `out`, with the
-    marker that lets later builds replace it. Callers check the folder first
-    (`check_output_folder`)."""
-    staging = out.parent / f".{out.name}.staging"
-    old = out.parent / f".{out.name}.old"
-    if old.exists() and not out.exists():  # a build killed mid-swap: restore the old site
-        old.rename(out)
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    """Write `files` (POSIX relative path -> bytes) as the new content of `out`. Callers
+    check the folder first (`check_output_folder`)."""
+    staging = Staging(out).open()
     try:
-        for rel, data in sorted({**files, MARKER: MARKER_TEXT}.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        for rel, data in sorted(files.items()):
+            staging.put(rel, data)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)  # never leave a half-written staging folder
+        staging.discard()  # never leave a half-written staging folder
         raise
-    if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging)  # now the old site
-        return
-    if out.exists():  # elsewhere: two renames; a build killed between them is repaired above
-        out.rename(old)
-    staging.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
+    staging.commit()

@@ -3,6 +3,7 @@ number of worker processes gives the same bytes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,11 +13,14 @@ from hypothesis import strategies as st
 
 import sitegen.build
 import sitegen.load
+import sitegen.write
 from sitegen.build import BuildOptions, build
 from sitegen.cache import CACHE_DIR
+from sitegen.diagnostics import Diagnostics
 from tests.helpers import RATES, SITE, changed, cli, make_site
 
 GUIDE = "---\ntitle: A guide\nsummary: What it says.\n---\n\nSome words.\n"
+BILINGUAL = SITE + "languages: [en, es]\n"
 
 
 def files_of(out: Path) -> dict[str, bytes]:
@@ -159,8 +163,49 @@ def _nothing(root: Path, n: int) -> None:
     pass
 
 
+def _edit_output(root: Path, n: int) -> None:
+    """A hand edit of the built site (or of the page cache) is never carried over."""
+    out = root.parent / "public"
+    pages = sorted(out.rglob("*.html"))
+    if pages:
+        pages[n % len(pages)].write_text(f"edited {n}")
+    for entry in sorted((root / CACHE_DIR / "pages").glob("*.json"))[:1]:
+        entry.write_text(entry.read_text().replace("index.html", "other.html"))
+
+
+def _guide_heading(root: Path, n: int) -> None:
+    """Clinic pages link the glossary's headings: a new heading changes every clinic."""
+    path = root / "content" / "glossary.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(GUIDE.replace("Some words.", f"## Term {n % 3}\n\nWords.\n"))
+
+
 EDITS = [_price, _add_clinic, _rename_clinic, _delete_clinic, _guide, _delete_guide,
-         _template, _site_yaml, _nothing]
+         _template, _site_yaml, _nothing, _edit_output, _guide_heading]
+
+
+def _languages(root: Path, n: int) -> None:
+    """Spanish switched on or off: every page of the other language comes or goes."""
+    (root / "site.yaml").write_text(BILINGUAL if n % 2 else SITE)
+
+
+def _translation(root: Path, n: int) -> None:
+    """A guide's Spanish text (with its English page, which a translation needs)."""
+    english = root / "content" / "guides" / f"g{n % 2}.md"
+    if not english.exists():
+        english.parent.mkdir(parents=True, exist_ok=True)
+        english.write_text(GUIDE)
+    path = root / "content" / "es" / "guides" / f"g{n % 2}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GUIDE.replace("A guide", f"Una guía {n}").replace("Some words.",
+                                                                        f"Unas palabras, {n}."))
+
+
+def _catalog_entry(root: Path, n: int) -> None:
+    """A fee schedule's own Spanish words: only the Spanish pages of its clinic change."""
+    (root / "rates" / "a.yaml").write_text(changed(
+        RATES, "name: Test Clinic", "name: Test Clinic\n  translations: {es: {about: "
+        f'"Fisioterapia {n}."}}}}\n  about: "Physical therapy."'))
 
 
 @settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate],
@@ -180,8 +225,122 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
         result = build(BuildOptions(root=root, out=out, jobs=jobs))
         assert result.ok, [d.format() for d in result.diagnostics.items]
         if edit is _nothing:
-            assert result.cached
+            assert result.cached or steps[i - 1][0] is _edit_output
         assert files_of(out) == clean_build(root, tmp / f"clean{i}", jobs=1), edit.__name__
+
+
+@settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(EDITS + [_languages, _translation, _catalog_entry]),
+                          st.integers(0, 9), st.sampled_from([1, 2])), min_size=1, max_size=4))
+def test_incremental_builds_equal_clean_builds_in_two_languages(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        steps: list) -> None:
+    """The same for a site in English and Spanish: a clinic carried over keeps its /es/
+    pages and their sitemap alternates exactly as a clean build writes them."""
+    monkeypatch.setattr(sitegen.build, "POOL_MIN_PAGES", 0)
+    tmp = tmp_path_factory.mktemp("steps")
+    root = make_site(tmp, {"site.yaml": BILINGUAL})
+    out = tmp / "public"
+    assert build(BuildOptions(root=root, out=out)).ok
+    for i, (edit, n, jobs) in enumerate(steps):
+        edit(root, n)
+        result = build(BuildOptions(root=root, out=out, jobs=jobs))
+        assert result.ok, [d.format() for d in result.diagnostics.items]
+        assert files_of(out) == clean_build(root, tmp / f"clean{i}", jobs=1), edit.__name__
+
+
+# --- clinics carried over: only what changed is rendered and written -----------------------
+
+def _three_clinics(tmp_path: Path) -> Path:
+    return make_site(tmp_path, {"rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B"),
+                                "rates/c.yaml": changed(RATES, "Test Clinic", "Clinic C"),
+                                "content/guides/g.md": GUIDE})
+
+
+def _rendered(root: Path, out: Path, jobs: int = 1) -> int:
+    """Build; the number of pages rendered (the rest were carried over)."""
+    seen = [0]
+    result = build(BuildOptions(root=root, out=out, jobs=jobs,
+                                progress=lambda done, total: seen.__setitem__(0, total)))
+    assert result.ok and not result.cached, [d.format() for d in result.diagnostics.items]
+    return seen[0]
+
+
+def _inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*")
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edited_price_renders_only_its_clinic(tmp_path: Path, jobs: int,
+                                                 pool_for_every_site: None) -> None:
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    pages = _rendered(root, out, jobs)
+    built = files_of(out)
+    own = {c: {n for n in built if n.startswith(f"clinics/{c}/") and n.endswith(".html")}
+           for c in "abc"}
+    site_level = pages - sum(len(names) for names in own.values())
+    assert pages == len([n for n in built if n.endswith(".html")]) and site_level >= 5
+    before = _inodes(out)
+    (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
+                                       .replace("Test Clinic", "Clinic B"))
+    assert _rendered(root, out, jobs) == len(own["b"]) + site_level
+    after = _inodes(out)
+    assert "131.50" in (out / "clinics/b/prices.json").read_text()
+    assert after["clinics/b/prices.json"] != before["clinics/b/prices.json"]
+    for name in before:  # the other clinics' files are the very same files, not rewritten
+        if name.startswith(("clinics/a/", "clinics/c/")) or name.startswith("assets/"):
+            assert after[name] == before[name], name
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_deleted_clinic_or_guide_leaves_no_output(tmp_path: Path) -> None:
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    _rendered(root, out)
+    assert (out / "clinics/c/index.html").is_file() and (out / "guides/g/index.html").is_file()
+    (root / "rates/c.yaml").unlink()
+    (root / "content/guides/g.md").unlink()
+    _rendered(root, out)
+    assert not (out / "clinics/c").exists() and not (out / "guides/g").exists()
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_an_edited_guide_text_keeps_the_clinic_pages(tmp_path: Path) -> None:
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    pages = _rendered(root, out)
+    clinic_pages = sum(1 for n in files_of(out) if n.startswith("clinics/") and
+                       n.endswith(".html") and n != "clinics/index.html")
+    stamp = (out / "clinics/a/index.html").stat().st_mtime_ns
+    home = (out / "index.html").stat().st_ino
+    (root / "content/guides/g.md").write_text(GUIDE.replace("Some words.", "Other words."))
+    assert _rendered(root, out) == pages - clinic_pages
+    assert "Other words." in (out / "guides/g/index.html").read_text()
+    assert (out / "clinics/a/index.html").stat().st_mtime_ns == stamp
+    assert (out / "index.html").stat().st_ino == home  # rendered, same bytes: not rewritten
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "swapped", "deleted", "output-edited"])
+def test_a_damaged_page_record_is_never_trusted(tmp_path: Path, damage: str) -> None:
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    pages = _rendered(root, out)
+    built = files_of(out)
+    entries = sorted((root / CACHE_DIR / "pages").glob("*.json"))
+    assert len(entries) == 3
+    if damage == "garbage":
+        entries[0].write_bytes(b"\x00{not json")
+    elif damage == "swapped":
+        entries[0].write_text(entries[1].read_text())
+    elif damage == "deleted":
+        entries[0].unlink()
+    else:
+        (out / "clinics/a/index.html").write_text("edited by hand")
+    (root / "site.yaml").write_text(SITE + "# a comment: not answered from the manifest\n")
+    rendered = _rendered(root, out)
+    assert pages > rendered > pages - sum(1 for n in built if n.startswith("clinics/") and
+                                          n.endswith(".html") and n != "clinics/index.html")
+    assert files_of(out) == built
 
 
 # --- the cache of parsed fee schedules ---------------------------------------------------
@@ -269,3 +428,70 @@ def test_a_damaged_parse_entry_is_never_trusted(tmp_path: Path, parsed: list[str
                                                                    "rates/b.yaml"]
     assert files_of(out) == built
     assert sorted(entry.read_text() for entry in entries) == sorted([first, second])
+
+
+def test_a_clinic_half_carried_over_never_touches_the_live_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When linking a clinic's files fails midway, the clinic is rendered again into new
+    files (the live site's files linked so far are never written through); a build that then
+    fails its checks leaves the site as it was, one that passes gives the same site."""
+    root, out = _three_clinics(tmp_path), tmp_path / "public"
+    _rendered(root, out)
+    built = files_of(out)
+    calls = {"n": 0, "failed": 0}
+    real_keep = sitegen.write.Staging.keep
+
+    def flaky_keep(self: sitegen.write.Staging, rel: str) -> bool:
+        calls["n"] += 1
+        if rel.startswith("clinics/b/") and calls["n"] % 3 == 0:
+            calls["failed"] += 1
+            return False
+        return real_keep(self, rel)
+
+    def failing_check(files: object, diags: Diagnostics, **kwargs: object) -> None:
+        diags.error("public/index.html", 1, 1, "a check that fails", "none")
+
+    monkeypatch.setattr(sitegen.write.Staging, "keep", flaky_keep)
+    monkeypatch.setattr(sitegen.build, "check_site", failing_check)
+    (root / "site.yaml").write_text(SITE + "# not answered from the manifest\n")
+    result = build(BuildOptions(root=root, out=out))
+    assert not result.ok and calls["failed"] > 0
+    assert files_of(out) == built
+    assert not (tmp_path / ".public.staging").exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(sitegen.write.Staging, "keep", flaky_keep)
+    calls["failed"] = 0
+    assert _rendered(root, out) > 0 and calls["failed"] > 0
+    assert files_of(out) == built
+
+
+def test_a_two_language_site_carries_clinics_over_in_both_languages(tmp_path: Path) -> None:
+    """An edited price renders its clinic's pages in both languages and the site's own
+    pages; the other clinics' English and Spanish files stay the very same files, and the
+    sitemap still pairs their pages with hreflang alternates."""
+    root = make_site(tmp_path, {"site.yaml": BILINGUAL,
+                                "rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B"),
+                                "rates/c.yaml": changed(RATES, "Test Clinic", "Clinic C")})
+    out = tmp_path / "public"
+    pages = _rendered(root, out)
+    built = files_of(out)
+    assert pages == len([n for n in built if n.endswith(".html")])
+    own_b = [n for n in built if n.startswith(("clinics/b/", "es/clinics/b/"))
+             and n.endswith(".html")]
+    assert own_b and any(n.startswith("es/") for n in own_b)
+    clinics = tuple(f"{lang}clinics/{c}/" for lang in ("", "es/") for c in "abc")
+    site_level = pages - sum(1 for n in built if n.endswith(".html") and n.startswith(clinics))
+    before = _inodes(out)
+    (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
+                                       .replace("Test Clinic", "Clinic B"))
+    assert _rendered(root, out) == len(own_b) + site_level
+    after = _inodes(out)
+    for name in before:
+        if name.startswith(("clinics/a/", "clinics/c/", "es/clinics/a/", "es/clinics/c/")):
+            assert after[name] == before[name], name
+    assert "131.50" in (out / "es/clinics/b/index.html").read_text()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert re.search(r'<url><loc>https://example\.org/es/clinics/a/</loc><lastmod>[0-9-]+'
+                     r'</lastmod><xhtml:link rel="alternate" hreflang="en" '
+                     r'href="https://example\.org/clinics/a/"/>', sitemap)
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
