@@ -19,6 +19,7 @@ from typing import Literal
 from sitegen import notices
 from sitegen.estimates import VisitPlan, own_words, visit_plan
 from sitegen.formats import long_date
+from sitegen.i18n import translated
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -393,7 +394,11 @@ def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
         providers=(provider_items(source, list(course.visits)),),
         frequency=own_words(course, "frequency") if course.frequency else None,
         months=course.months,
-        scheduled_separately=tuple(course.scheduled_separately),
+        scheduled_separately=tuple(
+            translated(item, {lang: words.scheduled_separately[i]
+                              for lang, words in course.translations.items()
+                              if words.scheduled_separately})
+            for i, item in enumerate(course.scheduled_separately)),
         package_charges=package_charges(source, list(course.visits)))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,7 +25,7 @@ from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from sitegen import formats
 from sitegen.formats import N_  # noqa: F401 - the marker, importable from here too
@@ -137,12 +138,42 @@ class Say(str):
     def worded(self, lang: str) -> str:
         return _word(self.msgid, self.values, lang)
 
+    def html(self, lang: str) -> Markup:
+        """Worded in `lang` for a page: what has no translation in `lang` (a message missing
+        from its catalog, a site's words without that translation) is marked lang="en"."""
+        if lang == DEFAULT:
+            return escape(self.worded(lang))
+        text = translations(lang).gettext(self.msgid)
+        values = {k: _html_value(v, lang) for k, v in self.values.items()}
+        said = Markup(escape(text) % values) if values else escape(text)
+        return said if _translates(self.msgid, lang) else _english(said)
+
     def __html__(self) -> str:
-        return str(escape(self.worded(_PAGE_LANGUAGE.get())))
+        return str(self.html(_PAGE_LANGUAGE.get()))
 
     def lower(self) -> str:  # type: ignore[override]
         """Lower case in the page's language (for templates' `|lower` on a Say)."""
         return self.worded(_PAGE_LANGUAGE.get()).lower()
+
+
+def _translates(msgid: str, lang: str) -> bool:
+    """The catalog of `lang` words `msgid` (a number-only message needs no words)."""
+    catalog = getattr(translations(lang), "_catalog", {})
+    return msgid in catalog or not re.sub(r"%\(\w+\)s|[\W\d_]", "", msgid)
+
+
+def _english(html: Markup) -> Markup:
+    return Markup('<span lang="en">{}</span>').format(html)
+
+
+def _html_value(value: object, lang: str) -> object:
+    """A value of a sentence, as HTML of a page in `lang` (Says keep their marks)."""
+    if isinstance(value, Say):
+        return value.html(lang)
+    if isinstance(value, tuple) and len(value) > 1 and any(isinstance(v, Say) for v in value):
+        words = [str(escape(_html_value(v, lang))) for v in value]
+        return Markup(format_list(words, locale=BABEL_LOCALES.get(lang, "en_US")))
+    return _value(value, lang)
 
 
 def _rebuild(msgid: str, values: dict[str, object]) -> Say:
@@ -161,6 +192,12 @@ class _Joined(Say):
     def worded(self, lang: str) -> str:
         return self.msgid % {k: _value(v, lang) for k, v in self.values.items()}
 
+    def html(self, lang: str) -> Markup:
+        if lang == DEFAULT:
+            return escape(self.worded(lang))
+        return Markup("").join(escape(_html_value(self.values[f"p{i}"], lang))
+                               for i in range(len(self.values)))
+
     def __reduce__(self):
         return (joined, tuple(self.values[f"p{i}"] for i in range(len(self.values))))
 
@@ -178,7 +215,18 @@ def lowered(say: str) -> Say:
     return _Lowered("%(s)s", s=say)
 
 
-class _Lowered(_Joined):
+class _Cased(_Joined):
+    """A Say changed letter by letter: its words in `lang`, marked English as its part is."""
+
+    def html(self, lang: str) -> Markup:
+        said = escape(self.worded(lang))
+        part = self.values["s"]
+        english = lang != DEFAULT and isinstance(part, Say) and \
+            str(part.html(lang)).startswith('<span lang="en">')
+        return _english(said) if english else said
+
+
+class _Lowered(_Cased):
     def worded(self, lang: str) -> str:
         text = _value(self.values["s"], lang)
         return text[:1].lower() + text[1:]
@@ -193,7 +241,7 @@ def capitalized(say: str) -> Say:
     return _Capitalized("%(s)s", s=say)
 
 
-class _Capitalized(_Joined):
+class _Capitalized(_Cased):
     def worded(self, lang: str) -> str:
         text = _value(self.values["s"], lang)
         return text[:1].upper() + text[1:]
@@ -207,7 +255,7 @@ def lower_case(say: str) -> Say:
     return _LowerCase("%(s)s", s=say)
 
 
-class _LowerCase(_Joined):
+class _LowerCase(_Cased):
     def worded(self, lang: str) -> str:
         return _value(self.values["s"], lang).lower()
 
@@ -224,6 +272,14 @@ def translated(english: str, translations: dict[str, str]) -> Say:
 class _Translated(_Joined):
     def worded(self, lang: str) -> str:
         return dict(self.values["t"]).get(lang, self.values["s"])  # type: ignore[arg-type]
+
+    def html(self, lang: str) -> Markup:
+        """As `render.local_text` shows a fee schedule's words: the English text marked,
+        and said to be English in the page's language."""
+        said = escape(self.worded(lang))
+        if lang == DEFAULT or lang in dict(self.values["t"]):
+            return said
+        return _english(said) + " " + translations(lang).gettext(N_("(in English)"))
 
     def __reduce__(self):
         return (translated, (self.values["s"], dict(self.values["t"])))  # type: ignore

@@ -363,6 +363,7 @@ class CourseTranslation(Strict):
     name: Text
     description: Text | None = None
     frequency: Text | None = None
+    scheduled_separately: list[Text] | None = None  # each item of the course's, in order
 
 
 class PackageTranslation(Strict):
@@ -519,6 +520,19 @@ class Course(Strict):
     def sessions(self) -> int:
         """The course as written: how many times its last visit happens."""
         return self.visits[-1].count
+
+    @model_validator(mode="after")
+    def _each_item_translated(self) -> Course:
+        """A translated `scheduled_separately` words each of the course's items, in order,
+        so no item goes missing from the estimate in that language."""
+        for lang, words in self.translations.items():
+            items, own = words.scheduled_separately, self.scheduled_separately
+            if items is not None and len(items) != len(own):
+                raise ValueError(
+                    f"translations: {lang}: scheduled_separately has {len(items)} items, the "
+                    f"course's has {len(own)} (got {len(items)}); translate each item of the "
+                    "course's scheduled_separately, in the same order")
+        return self
 
     def session_counts(self) -> list[int]:
         """Every length offered, smallest first."""

@@ -346,6 +346,32 @@ def test_spanish_pages_show_no_english_ui_strings(pages: dict[str, object]) -> N
     assert {k: sorted(v)[:2] for k, v in found.items()} == {}
 
 
+# English that reads as prose, anywhere on a page: words common in English sentences and never
+# Spanish ones ("de", "a" and "no" are both, so they are not counted).
+PROSE = ENGLISH | set("to in at be it its can may must not or by from an as has have".split())
+
+
+def test_spanish_pages_show_no_english_prose(pages: dict[str, object]) -> None:
+    """Every run of text of a Spanish page's body, not only its headings: where three or
+    more English words make a quarter of it, it is English that is neither translated nor
+    marked lang="en" (a template sentence outside `_()`, a site's own words shown bare)."""
+    names = _names()
+    found: dict[str, set[str]] = {}
+    for rel, doc in pages.items():
+        if not rel.startswith("es/"):
+            continue
+        parts: list[tuple[str, str]] = []
+        _visible(doc.find(f"{NS}body"), parts)
+        for _tag, chunk in parts:
+            for name in names:
+                chunk = chunk.replace(name, " ")
+            words = re.findall(r"[A-Za-z']+", chunk)
+            english = [w for w in words if w.lower() in PROSE]
+            if len(english) >= 3 and len(english) * 4 >= len(words):
+                found.setdefault(" ".join(chunk.split())[:80], set()).add(rel)
+    assert {k: sorted(v)[:2] for k, v in found.items()} == {}
+
+
 def test_a_say_is_english_text_worded_in_the_page_language() -> None:
     """Python's sentences (i18n.Say) are plain English str for CSV, JSON and comparisons,
     and the page's language inside templates; values are worded in the same language,
@@ -365,6 +391,29 @@ def test_a_say_is_english_text_worded_in_the_page_language() -> None:
     assert str(escape(limit)) == "20 visits per calendar year; more with prior authorization"
     names = Say("%(names)s", names=("a", "b", "c"))
     assert (names, names.worded("es")) == ("a, b and c", "a, b y c")
+
+
+def test_words_without_a_translation_are_marked_english() -> None:
+    """A site's own words without the page's language, and a Python sentence whose message
+    the catalog lacks, show in English marked lang="en" on a Spanish page, also inside
+    another sentence; on an English page they are plain text."""
+    from markupsafe import escape
+
+    from sitegen.i18n import Say, capitalized, page_language, translated
+    plan = translated("Back & neck plan", {})
+    inside = Say("%(name)s (with %(sessions)s sessions instead of %(usual)s)", name=plan,
+                 sessions=10, usual=8)
+    with page_language("es"):
+        assert str(escape(plan)) == '<span lang="en">Back &amp; neck plan</span> (en inglés)'
+        assert str(escape(translated("Back plan", {"es": "Plan de espalda"}))) == \
+            "Plan de espalda"
+        assert str(escape(inside)) == '<span lang="en">Back &amp; neck plan</span> (en inglés)' \
+                                      " (con 10 sesiones en lugar de 8)"
+        assert str(escape(capitalized(plan))) == '<span lang="en">Back &amp; neck plan</span>'
+        assert str(escape(Say("Not in the catalog, %(n)s times", n=3))) == \
+            '<span lang="en">Not in the catalog, 3 times</span>'
+        assert str(escape(Say("%(n)s", n=3))) == "3"
+    assert str(escape(inside)) == "Back &amp; neck plan (with 10 sessions instead of 8)"
 
 
 def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> None:
