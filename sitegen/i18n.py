@@ -229,7 +229,8 @@ class _Cased(_Joined):
 class _Lowered(_Cased):
     def worded(self, lang: str) -> str:
         text = _value(self.values["s"], lang)
-        return text[:1].lower() + text[1:]
+        start = next((i for i, c in enumerate(text) if c.isalpha()), 0)  # after "¿" or "¡"
+        return text[:start] + text[start:start + 1].lower() + text[start + 1:]
 
     def __reduce__(self):
         return (lowered, (self.values["s"],))

@@ -81,7 +81,8 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
                        date=partial(i18n.long_date, lang=fmt),
                        percent=partial(i18n.percent, lang=fmt),
                        number=partial(i18n.number, lang=fmt),
-                       tr=gettext.gettext)  # data words in the catalog (units), escaped
+                       tr=gettext.gettext,  # data words in the catalog (units), escaped
+                       continued=i18n.lowered)  # a question inside a sentence: "do you ..."
     env.globals.update(SETTING_NAMES={k: gettext.gettext(v) for k, v in SETTING_NAMES.items()},
                        DISCIPLINE_NAMES={k: gettext.gettext(v)
                                          for k, v in DISCIPLINE_NAMES.items()},

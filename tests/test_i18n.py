@@ -416,6 +416,19 @@ def test_words_without_a_translation_are_marked_english() -> None:
     assert str(escape(inside)) == "Back &amp; neck plan (with 10 sessions instead of 8)"
 
 
+def test_a_question_inside_a_sentence_keeps_its_proper_names(site: dict[str, bytes]) -> None:
+    """"Change your answer to: do you have other coverage besides Medicare?": only the
+    question's first letter is lowered (after "¿" in Spanish), never a name inside it."""
+    page = "clinics/cedar-street-pt/what-will-i-pay/back-pain-8-8/medicare-part-b/medigap-n/"
+    english, spanish = site[page + "index.html"].decode(), site["es/" + page + "index.html"]
+    assert " your answer to: do you have other coverage besides Medicare?</span>" in english
+    assert " su respuesta a: ¿tiene otra cobertura además de Medicare?</span>" in \
+        spanish.decode()
+    question = site[page.rsplit("/", 2)[0] + "/index.html"].decode()
+    assert 'content="What will I pay at Cedar Street Physical Therapy? Question 3 of 5: do ' \
+           'you have other coverage besides Medicare?"' in question
+
+
 def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> None:
     """Issue 12's pages under /es/: the answer of a self-pay patient at Juniper Hill (an
     evaluation at $165.00 and 8 visits at $183.00: $1,629.00), worded in Spanish from the
