@@ -540,6 +540,13 @@ def price_notes(plans: tuple[VisitPlan, ...]) -> tuple[str, ...]:
     return tuple(said)
 
 
+# The ids of the self-pay scenarios made from a clinic's packages and sliding-scale tiers
+# ('package-<package id>', 'sliding-scale-<tier number>'): no written scenario may start
+# with them, so a made scenario never takes the id (and the row) of a written one.
+MADE_SCENARIO_PREFIXES = {"package-": "its prepaid packages",
+                          "sliding-scale-": "its sliding-scale tiers"}
+
+
 def cash_visits(plans: tuple[VisitPlan, ...]) -> list[CashVisit]:
     return [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
 

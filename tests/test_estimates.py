@@ -95,9 +95,9 @@ def rows(html: str, course: str) -> dict[str, list[str]]:
     tree = html5lib.parse(html)
     found = {}
     for tr in tree.iter(f"{NS}tr"):
-        if (tr.get("id") or "").startswith(course + "-"):
+        if (tr.get("id") or "").startswith(course + "--"):
             cells = ["".join(c.itertext()).strip() for c in tr]
-            found[tr.get("id").removeprefix(course + "-")] = cells
+            found[tr.get("id").removeprefix(course + "--")] = cells
     return found
 
 

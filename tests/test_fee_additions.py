@@ -163,8 +163,8 @@ def test_cost_table_shows_modifiers_locations_and_ranges(full) -> None:
 
 def test_cost_table_lists_visit_prices_and_packages(full) -> None:
     page = full["clinics/a/outpatient/index.html"]
-    assert text(by_id(page, "visit-visit-45")) == "45-minute visit: $100.00 per visit."
-    assert text(by_id(page, "package-five")) == \
+    assert text(by_id(page, "visit--visit-45")) == "45-minute visit: $100.00 per visit."
+    assert text(by_id(page, "package--five")) == \
         "Five visits: 5 visits for $450.00, to be used within 3 months."
 
 
@@ -180,9 +180,9 @@ def totals(page: bytes) -> dict[str, tuple[str, str]]:
     """Scenario row id -> (you pay, plan pays)."""
     found = {}
     for tr in html5lib.parse(page).iter(f"{NS}tr"):
-        if (tr.get("id") or "").startswith("eval-and-7-"):
+        if (tr.get("id") or "").startswith("eval-and-7--"):
             cells = [text(c) for c in tr]
-            found[tr.get("id").removeprefix("eval-and-7-")] = (cells[1], cells[2])
+            found[tr.get("id").removeprefix("eval-and-7--")] = (cells[1], cells[2])
     return found
 
 
@@ -492,7 +492,7 @@ def test_the_schedule_in_effect_is_published_and_the_next_one_announced(tmp_path
     page = files["clinics/a/outpatient/index.html"]
     assert text(by_id(page, "exercise")).split(" per 15 minutes ")[1].startswith(
         "$60.00 $45.00")
-    assert text(by_id(page, "upcoming-2027-01-01")) == (
+    assert text(by_id(page, "upcoming--2027-01-01")) == (
         "New prices take effect on January 1, 2027: rows that change say so below; see the "
         "price history.")
     assert "From January 1, 2027: cash price $50.00 (up $5.00)." in words(page)
