@@ -656,6 +656,11 @@ def _line_of_scenario(source: ClinicSource, index: int) -> int:
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
                     diags: Diagnostics) -> None:
+    for prefix, what in MADE_SCENARIO_PREFIXES.items():
+        if scenario.id.startswith(prefix):
+            diags.error(path, *at("id"), f"scenario id '{scenario.id}' starts with '{prefix}', "
+                        f"which the estimates keep for the scenarios made from {what}",
+                        f"give this scenario an id that does not start with '{prefix}'")
     if scenario.payer is not None:
         if source is None:
             diags.error(path, *at("payer"), "a site-wide scenario cannot name a payer plan",

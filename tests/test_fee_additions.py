@@ -300,10 +300,17 @@ def test_prices_json_carries_every_addition(full) -> None:
         {"up_to_percent_of_poverty_guideline": 100, "discount": None, "visit_price": "30.00"},
         {"up_to_percent_of_poverty_guideline": 200, "discount": "0.40", "visit_price": None}]
     table = list(csv.DictReader(io.StringIO(full["clinics/a/prices.csv"].decode())))
-    assert [(r["service_id"], r["modifiers"], r["location"], r["cash_price_max"])
-            for r in table] == [("eval", "GP", "North", "180.00"),
-                                ("eval-south", "GP", "South", ""),
-                                ("exercise", "GP", "", "")]
+    assert [(r["kind"], r["id"], r["modifiers"], r["location"], r["location_city"],
+             r["cash_price"], r["cash_price_max"], r["session_id"], r["visits"],
+             r["valid_months"], r["price"], r["up_to_percent_of_poverty_guideline"],
+             r["discount"], r["visit_price"], r["negotiated: Acme PPO"]) for r in table] == [
+        ("service", "eval", "GP", "North", "Portland", "150.00", "180.00", *[""] * 7, "100.00"),
+        ("service", "eval-south", "GP", "South", "Salem", "160.00", "", *[""] * 7, "100.00"),
+        ("service", "exercise", "GP", "", "", "40.00", "", *[""] * 7, "30.00"),
+        ("visit", "visit-45", "", "", "", "100.00", "", *[""] * 7, ""),
+        ("package", "five", "", "", "", "", "", "visit-45", "5", "3", "450.00", "", "", "", ""),
+        ("sliding-scale", "1", "", "", "", "", "", "", "", "", "", "100", "", "30.00", ""),
+        ("sliding-scale", "2", "", "", "", "", "", "", "", "", "", "200", "0.40", "", "")]
 
 
 def test_json_ld_has_ranges_locations_and_packages(full) -> None:
