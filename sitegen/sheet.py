@@ -35,9 +35,13 @@ from sitegen.starter import clinic_starter, slugify
 from sitegen.validate import validate_clinics
 from sitegen.yamlsrc import MAX_BYTES
 
-# The columns export writes, in order, before one column per payer plan.
+# The columns export writes, in order, before one column per payer plan (docs/spreadsheets.md).
+# The last four came later: a sheet without them leaves those keys as the file has them.
 COLUMNS = ("id", "code", "code_type", "description", "discipline", "settings", "timed",
-           "gross_charge", "cash_price")
+           "gross_charge", "cash_price", "modifiers", "location", "cash_price_max",
+           "medicare_further_unit")
+AMOUNTS = ("gross_charge", "cash_price")               # required amounts
+OPTIONAL_AMOUNTS = ("cash_price_max", "medicare_further_unit")
 
 # Header names understood on import (compared in lower case, without spaces, dashes,
 # underscores, dots or slashes), including common practice-management names.
@@ -57,6 +61,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cash_price": ("cash", "cashprice", "selfpay", "selfpayprice", "selfpayfee",
                    "discountedcashprice", "cashdiscount", "cashrate", "private pay",
                    "privatepay", "selfpayrate"),
+    "modifiers": ("modifiers", "modifier", "mod", "mods", "modifiercodes"),
+    "location": ("location", "locationid", "pricedat"),
+    "cash_price_max": ("cashpricemax", "cashmax", "maxcashprice", "cashpricehigh",
+                       "selfpaymax", "selfpaypricemax"),
+    "medicare_further_unit": ("medicarefurtherunit", "furtherunit", "medicaremppr",
+                              "medicareadditionalunit", "mppr"),
 }
 _RATE_WORDS = ("allowed", "allowable", "allowedamount", "negotiated", "negotiatedrate",
                "contracted", "contractrate", "rate")
@@ -87,7 +97,10 @@ def export_rows(schedule: FeeSchedule) -> list[list[Any]]:
     for s in schedule.services:
         rows.append([s.id, s.code, s.code_type, s.description, s.discipline or "",
                      ", ".join(s.settings), "yes" if s.timed else "no", s.gross_charge,
-                     s.cash_price, *(s.negotiated.get(plan, "") for plan in plans)])
+                     s.cash_price, ", ".join(s.modifiers), s.location or "",
+                     "" if s.cash_price_max is None else s.cash_price_max,
+                     "" if s.medicare_further_unit is None else s.medicare_further_unit,
+                     *(s.negotiated.get(plan, "") for plan in plans)])
     return rows
 
 
@@ -338,8 +351,9 @@ def money_cell(value: Any) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
-_FIELD_ORDER = ("id", "code", "code_type", "description", "discipline", "settings", "timed",
-                "gross_charge", "cash_price", "negotiated")
+_FIELD_ORDER = ("id", "code", "code_type", "modifiers", "description", "discipline",
+                "settings", "timed", "gross_charge", "cash_price", "cash_price_max",
+                "negotiated", "location", "medicare_further_unit")
 
 
 def _row_values(row: list[Cell], columns: Columns, display: str, diags: Diagnostics
@@ -352,13 +366,18 @@ def _row_values(row: list[Cell], columns: Columns, display: str, diags: Diagnost
     ok = True
     for key, cell in cells.items():
         text = _text(cell.value)
-        if key in ("gross_charge", "cash_price"):
+        if key in AMOUNTS or (key in OPTIONAL_AMOUNTS and text.lower() not in _BLANK):
             amount = money_cell(cell.value) if text else None
             if amount is None:
                 ok = False
                 diags.error(display, cell.row, cell.col, f"{key} must be an amount like "
-                            f"1,078.00 (got {_got(text)})", "write the amount in dollars")
+                            f"1,078.00 (got {_got(text)})", "write the amount in dollars" +
+                            (", or leave the cell empty" if key in OPTIONAL_AMOUNTS else ""))
             values[key] = amount
+        elif key in OPTIONAL_AMOUNTS:
+            values[key] = None  # an empty cell: no range, no reduced further units
+        elif key == "modifiers":
+            values[key] = [m.upper() for m in re.split(r"[,;/|\s-]+", text) if m]
         elif key == "settings":
             values[key] = [s.lower() for s in re.split(r"[,;/|\s]+", text) if s]
         elif key == "timed":
@@ -436,7 +455,8 @@ def sheet_services(sheet: Sheet, columns: Columns, existing: list[dict[str, Any]
             entry["settings"] = ["evaluation" if entry.get("code") in EVALUATIONS
                                  else "outpatient"]
         # A default the file did not write stays unwritten (a new entry says timed: false).
-        for key, default in (("code_type", "CPT"), ("timed", False), ("negotiated", {})):
+        for key, default in (("code_type", "CPT"), ("timed", False), ("negotiated", {}),
+                             ("modifiers", [])):
             written = key in old if old is not None else key == "timed"
             if entry.get(key) == default and not written:
                 del entry[key]

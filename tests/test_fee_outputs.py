@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import html5lib
@@ -274,3 +275,87 @@ def test_a_clinic_file_named_main(tmp_path) -> None:
     assert load(root)[1] == [
         "rates/main.yaml: error: clinic slug 'main' is taken: the clinics page uses "
         "'main' for a part of its own; choose another clinic slug (not main)"]
+
+
+# --- sitegen export / import ----------------------------------------------------------------
+
+SHEET_KEYS = ("modifiers", "location", "cash_price_max", "medicare_further_unit")
+
+
+def loaded(path: Path):
+    from sitegen.diagnostics import Diagnostics
+    from sitegen.load import load_model
+    from sitegen.model import FeeSchedule
+
+    diags = Diagnostics()
+    found = load_model(path, path.name, FeeSchedule, diags, 10**7)
+    assert found is not None, [d.format() for d in diags.items]
+    return found
+
+
+def services_of(path: Path) -> list[dict]:
+    return [s.model_dump() for s in loaded(path)[0].services]
+
+
+@pytest.mark.parametrize("clinic", ["cedar-street-pt/2026-07-01", "mercy-valley-rehab"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_sheet_alone_brings_back_the_additions(tmp_path, clinic, suffix) -> None:
+    """Export, strip modifiers, locations, ranges and further-unit amounts from the file,
+    import: the sheet's columns put every one of them back."""
+    import shutil
+
+    from helpers import cli
+
+    from sitegen.sheet import replace_services, services_yaml
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "rates", site / "rates")
+    shutil.copytree(ROOT / "figures", site / "figures")
+    rates = site / "rates" / f"{clinic}.yaml"
+    original = services_of(rates)
+    assert any(s[k] for s in original for k in SHEET_KEYS)
+    sheet = tmp_path / f"fees{suffix}"
+    assert cli("export", rates, "--out", sheet).exit_code == 0
+    text = rates.read_text()
+    stripped = [{k: v for k, v in s.items() if k not in SHEET_KEYS}
+                for s in loaded(rates)[1].data["services"]]
+    rates.write_text(replace_services(text, services_yaml(stripped)))
+    assert services_of(rates) != original
+    result = cli("import", sheet, "--clinic", clinic, "--site", site, "--force")
+    assert result.exit_code == 0, result.output
+    assert services_of(rates) == original
+
+
+def test_sheet_cells_for_the_additions(tmp_path) -> None:
+    from helpers import cli, write_site
+    from test_sheet import INSURED, write_csv
+
+    site = write_site(tmp_path / "s", {"site.yaml": FULL_SITE, "rates/a.yaml": INSURED})
+    header = ["id", "code", "description", "settings", "gross", "cash", "Aetna PPO",
+              "modifiers", "cash_price_max", "medicare_further_unit"]
+    sheet = write_csv(tmp_path / "fees.csv", [
+        header,
+        ["pt-eval", "97162", "First PT visit", "evaluation", "230", "175", "128.75", "gp",
+         "$210.00", ""],
+        ["exercise", "97110", "Therapeutic exercise", "outpatient", "65", "50", "38.10",
+         "GP, 95", "", "29.50"]])
+    assert cli("import", sheet, "--clinic", "a", "--site", site, "--force").exit_code == 0
+    found = {s["id"]: s for s in services_of(site / "rates" / "a.yaml")}
+    assert (found["pt-eval"]["modifiers"], found["pt-eval"]["cash_price_max"]) == \
+        (["GP"], Decimal("210.00"))
+    assert (found["exercise"]["modifiers"], found["exercise"]["cash_price_max"],
+            found["exercise"]["medicare_further_unit"]) == (["GP", "95"], None,
+                                                             Decimal("29.50"))
+    bad = write_csv(tmp_path / "bad.csv", [
+        header,
+        ["pt-eval", "97162", "First PT visit", "evaluation", "230", "175", "128.75", "GP",
+         "about 200", ""],
+        ["exercise", "97110", "Therapeutic exercise", "outpatient", "65", "50", "38.10",
+         "GP, GX", "", ""]])
+    result = cli("import", bad, "--clinic", "a", "--site", site, "--force")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{bad}:2:9: error: cash_price_max must be an amount like 1,078.00 (got \"about "
+        "200\"); write the amount in dollars, or leave the cell empty",
+        f"{bad}:3:8: error: unknown modifier 'GX'; use one of GP, GO, GN, 59, XE, XP, XS, XU, "
+        "KX, CQ, CO, 95, 93"]
