@@ -318,7 +318,15 @@ def test_json_ld_has_ranges_locations_and_packages(full) -> None:
     data = json.loads(next(page.iter(f"{NS}script")).text)
     offers = data["makesOffer"]
     assert offers[0]["itemOffered"]["code"]["codeValue"] == "97161-GP"
-    assert offers[0]["availableAtOrFrom"] == {"@type": "Place", "name": "North"}
+    assert offers[0]["availableAtOrFrom"] == {
+        "@type": "Place", "name": "North", "address": {
+            "@type": "PostalAddress", "addressLocality": "Portland", "addressRegion": "OR"}}
+    assert offers[-2] == {"@type": "Offer", "name": "Visit: 45-minute visit", "price": "100.00",
+                          "priceCurrency": "USD", "priceSpecification": [{
+                              "@type": "UnitPriceSpecification", "name": "Cash price",
+                              "price": "100.00", "priceCurrency": "USD", "referenceQuantity": {
+                                  "@type": "QuantitativeValue", "value": 1,
+                                  "unitText": "per visit"}}]}
     cash = offers[0]["priceSpecification"][0]
     assert (cash["minPrice"], cash["maxPrice"]) == ("150.00", "180.00") and "price" not in cash
     assert offers[-1] == {"@type": "Offer", "name": "Prepaid package: Five visits",

@@ -96,6 +96,30 @@ def test_example_plan_pages_show_each_location_and_modifier(example) -> None:
         "$168.00 to $205.00 (depends on what the therapist finds)"]
 
 
+# --- the other pages that show prices -------------------------------------------------------
+
+def test_comparison_page_names_the_visit_price_of_visits_with_the_code(full) -> None:
+    row = next(tr for tr in html5lib.parse(full["services/97110/index.html"]).iter(f"{NS}tr")
+               if tr.find(f"{NS}th") is not None and tr.find(f"{NS}th").get("scope") == "row")
+    assert text(row[1]).startswith("Outpatient therapy, billed as 97110-GP")
+    assert text(row[1].find(f"{NS}span")) == ("Paying yourself, a visit that includes it has "
+                                              "one price: 45-minute visit, $100.00 per visit")
+    link = next(row[1].iter(f"{NS}a")).get("href")
+    assert link == "../../clinics/a/outpatient/#visit--visit-45"
+    assert by_id(full["clinics/a/outpatient/index.html"], "visit--visit-45") is not None
+
+
+def test_clinic_page_names_visit_prices_and_packages(full) -> None:
+    page = full["clinics/a/index.html"]
+    para = next(p for p in html5lib.parse(page).iter(f"{NS}p")
+                if text(p).startswith("Paying yourself, "))
+    assert text(para) == ("Paying yourself, some visits have one price, whatever codes they "
+                          "bill: 45-minute visit, $100.00. You can also buy prepaid packages: "
+                          "five visits, 5 visits for $450.00.")
+    assert [a.get("href") for a in para.iter(f"{NS}a")] == [
+        "outpatient/#visit--visit-45", "outpatient/#package--five"]
+
+
 # --- prices.csv and prices.json -------------------------------------------------------------
 
 def json_records(doc: dict) -> list[dict[str, str]]:

@@ -133,7 +133,7 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
 
 
 def test_prices_csv(inline: dict[str, bytes]) -> None:
-    blank = ",,,,,,"  # session_id ... visit_price: only for visits, packages and tiers
+    blank = ",,,,,,,"  # session_id ... visit_price: only for visits, packages and tiers
     assert inline["clinics/a/prices.csv"].decode("utf-8") == (
         "kind,id,effective_from,setting,code,code_type,modifiers,location,location_city,"
         "location_state,description,unit,bundled,gross_charge,cash_price,cash_price_max,"
