@@ -7,6 +7,7 @@ Pure functions (validated models in, frozen data out), so the plan pages, the gu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from sitegen.estimates import (
     visit_plan,
 )
 from sitegen.formats import DISCIPLINE_NAMES
+from sitegen.history import Change, upcoming_changes
 from sitegen.model import ClinicSource, Package, Payer, Scenario, Service, Session, SiteConfig
 from sitegen.tables import PriceRow, price_rows
 
@@ -56,6 +58,9 @@ class PlanView:
     visits: tuple[Session, ...]             # visits with one self-pay price, as on the tables
     packages: tuple[Package, ...]           # prepaid packages, for paying yourself instead
     sliding_scale: bool                     # the clinic has a sliding-scale page
+    # service id -> announced changes of this plan's rate (and of the cash price, where the
+    # page shows it), by date: the cost table's "From <date>" rows, for this plan
+    upcoming: dict[str, tuple[tuple[dt.date, tuple[Change, ...]], ...]]
 
     @property
     def rows(self) -> list[PriceRow]:
@@ -64,10 +69,29 @@ class PlanView:
 
     @property
     def self_pay(self) -> bool:
-        """Whether the page offers paying yourself instead: not for Medicaid (the clinic
-        accepts its payment in full) nor Original Medicare (the clinic bills Medicare for
-        covered care), as the cost tables' note says."""
-        return not (self.payer.medicaid or self.payer.original_medicare)
+        return offers_self_pay(self.payer)
+
+
+def offers_self_pay(payer: Payer) -> bool:
+    """Whether a plan's page offers paying yourself instead: not for Medicaid (the clinic
+    accepts its payment in full) nor Original Medicare (the clinic bills Medicare for
+    covered care), as the cost tables' note says."""
+    return not (payer.medicaid or payer.original_medicare)
+
+
+def plan_upcoming(source: ClinicSource, payer: Payer
+                  ) -> dict[str, tuple[tuple[dt.date, tuple[Change, ...]], ...]]:
+    """The cost table's announced changes that the plan's page shows: the plan's own rate,
+    and the cash price where the page shows it."""
+    shown = {f"Rate of {payer.key}"} | ({"Cash price", "Cash price, high end"}
+                                        if offers_self_pay(payer) else set())
+    found = {}
+    for service_id, dates in upcoming_changes(source).items():
+        kept = tuple((date, tuple(c for c in changes if c.what in shown))
+                     for date, changes in dates)
+        if any(changes for _, changes in kept):
+            found[service_id] = tuple((d, c) for d, c in kept if c)
+    return found
 
 
 def limit_words(payer: Payer) -> str:
@@ -121,7 +145,8 @@ def plan_view(config: SiteConfig, source: ClinicSource, payer: Payer) -> PlanVie
     return PlanView(payer, limit_words(payer), tuple(settings), tuple(courses),
                     tuple(s for s in schedule.sessions if s.cash_price is not None),
                     tuple(schedule.packages),
-                    schedule.sliding_scale is not None and config.poverty_guidelines is not None)
+                    schedule.sliding_scale is not None and config.poverty_guidelines is not None,
+                    plan_upcoming(source, payer))
 
 
 def plan_views(config: SiteConfig, source: ClinicSource) -> list[PlanView]:

@@ -184,7 +184,8 @@ def test_prices_csv_and_prices_json_agree_line_for_line(full, example) -> None:
 
 def test_upcoming_prices_are_lines_with_their_date(tmp_path) -> None:
     later = FULL.replace("  last_updated: 2026-09-01\n", "  last_updated: 2027-01-01\n") \
-        .replace("    cash_price: 40.00\n", "    cash_price: 44.00\n")
+        .replace("    cash_price: 40.00\n", "    cash_price: 44.00\n") \
+        .replace("    negotiated: {Acme PPO: 30.00}\n", "    negotiated: {Acme PPO: 28.50}\n")
     root = make_site(tmp_path, {"site.yaml": FULL_SITE, P: None, "rates/a/2026-01-01.yaml": FULL,
                                 "rates/a/2099-01-01.yaml": later})
     files = build_ok(root)
@@ -193,6 +194,12 @@ def test_upcoming_prices_are_lines_with_their_date(tmp_path) -> None:
             if r["id"] == "exercise"] == [("service", "exercise", "2026-01-01", "40.00"),
                                           ("service", "exercise", "2099-01-01", "44.00")]
     agree(files, "a")
+    # the plan page announces them too, under the row, as the cost table does
+    rows = list(html5lib.parse(files[PLAN]).iter(f"{NS}tr"))
+    at = [tr.get("id") for tr in rows].index("outpatient--exercise")
+    assert text(rows[at + 1]) == (
+        "From January 1, 2099: cash price $44.00 (up $4.00), the Acme PPO rate $28.50 (down "
+        "$1.50).")
 
 
 # --- anchors: HTML ids never collide --------------------------------------------------------
