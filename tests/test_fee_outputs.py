@@ -390,3 +390,104 @@ def test_sheet_cells_for_the_additions(tmp_path) -> None:
         "200\"); write the amount in dollars, or leave the cell empty",
         f"{bad}:3:8: error: unknown modifier 'GX'; use one of GP, GO, GN, 59, XE, XP, XS, XU, "
         "KX, CQ, CO, 95, 93"]
+
+
+def test_visit_prices_round_trip_through_the_sheet(tmp_path) -> None:
+    """Rows 'visit:<session>' carry each session's own price: changed, removed and added in
+    the sheet, they change only those lines of the file."""
+    import shutil
+
+    from helpers import cli
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "rates", site / "rates")
+    shutil.copytree(ROOT / "figures", site / "figures")
+    clinic = "cedar-street-pt/2026-07-01"
+    rates = site / "rates" / f"{clinic}.yaml"
+    before = rates.read_text()
+    out = tmp_path / "fees.csv"
+    assert cli("export", rates, "--out", out).exit_code == 0
+    table = list(csv.reader(io.StringIO(out.read_text())))
+    head = table[0]
+    visits = {row[0]: row for row in table if row[0].startswith("visit:")}
+    assert {k: (v[head.index("cash_price")], v[head.index("cash_price_max")])
+            for k, v in visits.items()} == {"visit:treatment-45": ("105.00", ""),
+                                            "visit:balance-45": ("105.00", ""),
+                                            "visit:video-30": ("", "")}
+    visits["visit:treatment-45"][head.index("cash_price")] = "$110"
+    visits["visit:treatment-45"][head.index("cash_price_max")] = "125.00"
+    visits["visit:balance-45"][head.index("cash_price")] = ""
+    visits["visit:video-30"][head.index("cash_price")] = "70"
+    out.write_text("".join(",".join(f'"{c}"' for c in row) + "\n" for row in table))
+    result = cli("import", out, "--clinic", clinic, "--site", site, "--force")
+    assert result.exit_code == 0, result.output
+    after = rates.read_text()
+    sessions = {s.id: (s.cash_price, s.cash_price_max) for s in loaded(rates)[0].sessions}
+    assert sessions == {"treatment-45": (Decimal("110.00"), Decimal("125.00")),
+                        "balance-45": (None, None), "video-30": (Decimal("70.00"), None)}
+    expected = before.replace(
+        "    setting: outpatient\n    cash_price: 105.00\n    lines:\n      - service: "
+        "therapeutic-exercise\n        minutes: 25",
+        "    setting: outpatient\n    cash_price: 110.00\n    cash_price_max: 125.00\n    "
+        "lines:\n      - service: therapeutic-exercise\n        minutes: 25").replace(
+        "    setting: outpatient\n    cash_price: 105.00\n    lines:\n      - service: "
+        "neuromuscular", "    setting: outpatient\n    lines:\n      - service: neuromuscular"
+    ).replace("    setting: telehealth\n    lines:",
+              "    setting: telehealth\n    cash_price: 70.00\n    lines:")
+    from test_sheet import outside_services  # the services block is written anew
+    assert outside_services(after) == outside_services(expected) != outside_services(before)
+
+
+def test_visit_price_rows_with_errors(tmp_path) -> None:
+    from helpers import cli, write_site
+    from test_sheet import INSURED, write_csv
+
+    site = write_site(tmp_path / "s", {"site.yaml": FULL_SITE, "rates/a.yaml": INSURED})
+    before = (site / "rates" / "a.yaml").read_text()
+    sheet = write_csv(tmp_path / "fees.csv", [
+        ["id", "code", "description", "gross", "cash", "cash_price_max"],
+        ["pt-eval", "97162", "First PT visit", "230", "175", ""],
+        ["exercise", "97110", "Therapeutic exercise", "65", "50", ""],
+        ["visit:visit-54", "", "45-minute visit", "", "100", ""],
+        ["visit:visit-45", "", "45-minute visit", "", "a hundred", ""],
+        ["visit:visit-45", "", "45-minute visit", "", "100", ""]])
+    result = cli("import", sheet, "--clinic", "a", "--site", site, "--force")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:3] == [
+        f"{sheet}:4:1: error: 'visit:visit-54' names no session of the fee schedule; did you "
+        "mean 'visit-45'?",
+        f"{sheet}:5:5: error: the visit price cash_price must be an amount like 105.00 (got "
+        "\"a hundred\"); write the amount in dollars, or leave the cell empty for no visit "
+        "price",
+        f"{sheet}:6:1: error: the visit 'visit-45' has two rows; keep one of them"]
+    assert (site / "rates" / "a.yaml").read_text() == before
+
+
+def test_a_visit_written_on_one_line_is_changed_by_hand(tmp_path) -> None:
+    from helpers import cli, write_site
+    from test_sheet import INSURED, write_csv
+
+    rates = INSURED.replace("""  - id: visit-45
+    name: 45-minute visit
+    setting: outpatient
+    lines: [{service: exercise, minutes: 45}]""", """  - {id: visit-45, name: 45-minute visit, setting: outpatient, cash_price: 90.00,
+     lines: [{service: exercise, minutes: 45}]}""")
+    site = write_site(tmp_path / "s", {"site.yaml": FULL_SITE, "rates/a.yaml": rates})
+    sheet = write_csv(tmp_path / "fees.csv", [
+        ["id", "code", "description", "gross", "cash"],
+        ["pt-eval", "97162", "First PT visit", "230", "175"],
+        ["exercise", "97110", "Therapeutic exercise", "65", "50"],
+        ["visit:visit-45", "", "45-minute visit", "", "95"]])
+    result = cli("import", sheet, "--clinic", "a", "--site", site, "--force")
+    line = rates.splitlines().index("  - {id: visit-45, name: 45-minute visit, setting: "
+                                    "outpatient, cash_price: 90.00,") + 1
+    assert result.output.splitlines()[0] == (
+        f"rates/a.yaml:{line}:76: error: import cannot change the visit price of session "
+        "'visit-45' written on one line; write its keys one per line, or change cash_price "
+        "here by hand")
+    # the same price as the file's is no change at all
+    write_csv(sheet, [["id", "code", "description", "gross", "cash"],
+                      ["pt-eval", "97162", "First PT visit", "230", "175"],
+                      ["exercise", "97110", "Therapeutic exercise", "65", "50"],
+                      ["visit:visit-45", "", "45-minute visit", "", "90.00"]])
+    assert cli("import", sheet, "--clinic", "a", "--site", site, "--force").exit_code == 0

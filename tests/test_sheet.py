@@ -121,7 +121,9 @@ def test_export_csv_has_one_row_per_service_and_a_column_per_plan(tmp_path: Path
         ["pt-eval", "97162", "CPT", "First PT visit", "", "evaluation", "no", "230.00",
          "175.00", "", "", "", "", "128.75", "104.26"],
         ["exercise", "97110", "CPT", "Therapeutic exercise", "", "outpatient", "yes", "65.00",
-         "50.00", "", "", "", "", "38.10", ""]]
+         "50.00", "", "", "", "", "38.10", ""],
+        ["visit:visit-45", "", "", "45-minute visit", "", "outpatient", "", "", "", "", "", "",
+         "", "", ""]]
 
 
 def test_export_is_deterministic_and_refuses_to_overwrite(tmp_path: Path) -> None:
