@@ -24,7 +24,13 @@ from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import validate_scenarios
-from sitegen.figures import check_templates, load_figures, resolve_references
+from sitegen.figures import (
+    check_templates,
+    load_figures,
+    medicare_years,
+    repeated_medicare,
+    resolve_references,
+)
 from sitegen.flow import check_page_counts
 from sitegen.freshness import is_stale
 from sitegen.history import assemble, clinic_folder
@@ -83,6 +89,14 @@ def load_site(options: BuildOptions, diags: Diagnostics,
     # priced or built (site.yaml has errors).
     config, config_positions = (site_loaded[0], site_loaded[1].positions) if site_loaded else \
         (SiteConfig(title="-", base_url="https://example.org/"), Positions())
+    if site_loaded:
+        for i, key, name in repeated_medicare(figures, config.medicare):
+            entry = config.medicare[i]
+            diags.warning("site.yaml", *config_positions.of(("medicare", i, key)),
+                          f"medicare: {key} repeats figure {name} of figures/"
+                          f"{entry.year}.yaml (got {getattr(entry, key)})",
+                          "remove it: the figures file is the one place for Medicare's amounts")
+    config = config.model_copy(update={"medicare": medicare_years(figures, config.medicare)})
     if options.base_url is not None:
         problem = web_address_problem(options.base_url, path_ok=True)
         if problem:

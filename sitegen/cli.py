@@ -295,6 +295,29 @@ class _Fraction(click.ParamType):
         return value if isinstance(value, Decimal) else _fraction(value)
 
 
+class _Start(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        from sitegen.model import course_start
+
+        for pattern in ("%Y-%m-%d", "%Y-%m"):
+            try:
+                day = dt.datetime.strptime(value, pattern).date()
+            except ValueError:
+                continue
+            try:
+                return course_start(day)
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        self.fail(f"must be a date like 2026-12-01, or a month like 2026-12 (got {value!r})",
+                  param, ctx)
+
+
 @main.command("estimate")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--site", "site_dir", default=".", show_default=True,
@@ -318,20 +341,45 @@ class _Fraction(click.ParamType):
               help="What is left before your out-of-pocket maximum (default: none).")
 @click.option("--visits-used", type=click.IntRange(0, 366),
               help="Visits your plan already covered this year toward its limit.")
+@click.option("--second-coverage", "second",
+              help="Coverage paying after the first: medigap-g (any Medigap letter), medicaid "
+                   "or other-plan.")
+@click.option("--second-deductible-left", type=_Amount(), default=None,
+              help="other-plan: its deductible still to pay (default 0).")
+@click.option("--second-coinsurance", type=_Fraction(), default=None,
+              help="other-plan: your share under it alone (default: site.yaml's "
+                   "what_will_i_pay.second_plan_coinsurance).")
+@click.option("--second-copay", type=_Amount(), default=None,
+              help="other-plan or medicaid: its copay per visit.")
+@click.option("--second-oop-left", type=_Amount(), default=None,
+              help="other-plan: what is left before its out-of-pocket maximum.")
+@click.option("--start", type=_Start(), default=None,
+              help="When the course starts, YYYY-MM-DD or YYYY-MM (the 1st): visits after the "
+                   "plan year starts again begin a new deductible and counts.")
+@click.option("--plan-year-starts", type=click.IntRange(1, 12), default=None,
+              help="The month (1-12) the plan year starts (default 1, January; Medicare: 1).")
+@click.option("--therapy-spent", type=_Amount(), default=None,
+              help="Medicare: therapy of the course's kind Medicare already counted this year "
+                   "toward its therapy threshold.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def estimate_command(file: Path | None, site_dir: Path, clinic: str | None, course: str | None,
                      visits: int | None, plan: str | None, self_pay: bool,
                      out_of_network: bool, deductible_left: Decimal,
                      coinsurance: Decimal | None, copay: Decimal | None,
                      copay_after_deductible: bool, oop_left: Decimal | None,
-                     visits_used: int | None, as_json: bool) -> None:
+                     visits_used: int | None, second: str | None,
+                     second_deductible_left: Decimal | None,
+                     second_coinsurance: Decimal | None, second_copay: Decimal | None,
+                     second_oop_left: Decimal | None, start, plan_year_starts: int | None,
+                     therapy_spent: Decimal | None, as_json: bool) -> None:
     """Print what a patient and their plan pay for each visit.
 
     Either FILE (YAML or JSON with 'plan:' and 'visits:', printed as JSON; see
     docs/estimate.md and examples/estimate-a.yaml), or a course of the site's own data:
     --clinic SLUG --course ID [--visits N] (--plan "Name Plan" | --self-pay |
     --out-of-network) [--deductible-left X] [--coinsurance F | --copay X] [--oop-left X]
-    [--visits-used N] [--json].
+    [--visits-used N] [--second-coverage KIND] [--start DATE] [--plan-year-starts M]
+    [--therapy-spent X] [--json].
     """
     if clinic is None:
         if file is None:
@@ -362,13 +410,15 @@ def estimate_command(file: Path | None, site_dir: Path, clinic: str | None, cour
     if site is None:
         sys.exit(report(diags) or 1)
     request = Request(clinic, course, visits, plan, self_pay, out_of_network, deductible_left,
-                      coinsurance or Decimal(0), copay, copay_after_deductible, oop_left,
-                      visits_used)
+                      coinsurance, copay, copay_after_deductible, oop_left, visits_used,
+                      second, second_deductible_left, second_coinsurance, second_copay,
+                      second_oop_left, start, plan_year_starts, therapy_spent)
     try:
         result = clinic_estimate(site, request)
     except ChoiceError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(to_json(result.estimate) if as_json else as_table(result), nl=False)
+    click.echo(to_json(result.estimate, result.scenario.second_coverage is not None)
+               if as_json else as_table(result), nl=False)
 
 
 @main.command("serve")

@@ -213,7 +213,7 @@ def covered_past_limit(payer: Payer | None) -> bool:
 def coverage(scenario: Scenario, source: ClinicSource,
              config: SiteConfig | None = None) -> Coverage:
     """The scenario as `pricing` terms; a Medicare scenario takes its thresholds and the
-    Part B deductible of a new year from site.yaml's `medicare:` figures."""
+    Part B deductible of a new year from the year's Medicare figures (figures/<YEAR>.yaml)."""
     visits = scenario.visits_remaining
     per_year = None
     payer = scenario_payer(scenario, source)
@@ -629,13 +629,16 @@ def _check_medicare_year(config: SiteConfig, scenario: Scenario, source: ClinicS
                     f"Medicare scenario '{scenario.id}' is more than the {figures.year} Part B "
                     f"deductible (got {scenario.deductible_remaining}, the deductible is "
                     f"{figures.part_b_deductible})", "write what is left of the Part B "
-                    "deductible, at most the year's amount in site.yaml's medicare:")
+                    "deductible, at most the year's amount, or write {figure: "
+                    "medicare.part_b_deductible} for all of it")
     if figures is None:
         year = (scenario.start or source.clinic.last_updated).year
-        diags.warning(source.path, *at("medicare"), f"site.yaml has no medicare: figures "
+        diags.warning(source.path, *at("medicare"), f"the site has no Medicare figures "
                       f"for {year}, so the estimates of scenario '{scenario.id}' do not show "
-                      "the therapy threshold", f"add a medicare: entry with year: {year} to "
-                      "site.yaml (see docs/estimate.md)")
+                      "the therapy threshold", f"add figures/{year}.yaml with "
+                      "medicare.part_b_deductible, medicare.kx_threshold_pt_slp, "
+                      "medicare.kx_threshold_ot and medicare.review_threshold (see "
+                      "docs/figures.md)")
     for i, course in enumerate(source.schedule.courses):
         plans = [visit_plan(source, v) for v in course.visits]
         everyone = {line.service.discipline for plan in plans for line in plan.lines}

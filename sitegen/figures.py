@@ -22,7 +22,7 @@ from pydantic import AfterValidator, RootModel
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import read_mapping, validate_data
-from sitegen.model import Strict, Text, number
+from sitegen.model import MedicareYear, Strict, Text, number
 from sitegen.yamlsrc import YamlDoc
 
 FOLDER = "figures"
@@ -136,6 +136,36 @@ def load_figures(root: Path, today: dt.date, diags: Diagnostics, max_bytes: int)
                       f"copy this file to {FOLDER}/{today.year}.yaml and update "
                       + ", ".join(sorted(every_year[year])) + " from their sources")
     return Figures(year, path, every_year[year], every_year)
+
+
+# The figures that make one year of Original Medicare's figures (`SiteConfig.medicare`).
+MEDICARE_FIGURES = {"part_b_deductible": "medicare.part_b_deductible",
+                    "therapy_threshold_pt_slp": "medicare.kx_threshold_pt_slp",
+                    "therapy_threshold_ot": "medicare.kx_threshold_ot",
+                    "targeted_review_threshold": "medicare.review_threshold"}
+
+
+def medicare_years(figures: Figures, typed: list[MedicareYear]) -> list[MedicareYear]:
+    """Each year's Medicare figures from figures/<YEAR>.yaml, so an amount is typed once;
+    a year site.yaml's `medicare:` lists overrides the file's (docs/figures.md says when)."""
+    own = {m.year for m in typed}
+    found = list(typed)
+    for year, values in figures.every_year.items():
+        if year not in own and all(name in values for name in MEDICARE_FIGURES.values()):
+            found.append(MedicareYear(year=year, **{key: values[name].value for key, name
+                                                    in MEDICARE_FIGURES.items()}))
+    return sorted(found, key=lambda m: m.year)
+
+
+def repeated_medicare(figures: Figures, typed: list[MedicareYear]
+                      ) -> Iterator[tuple[int, str, str]]:
+    """(index, key, figure name) of each amount of site.yaml's `medicare:` that only
+    repeats its year's figure: typed twice, it would fall behind when the file changes."""
+    for i, entry in enumerate(typed):
+        values = figures.every_year.get(entry.year, {})
+        for key, name in MEDICARE_FIGURES.items():
+            if name in values and values[name].value == getattr(entry, key):
+                yield i, key, name
 
 
 def resolve_references(doc: YamlDoc, figures: Figures, diags: Diagnostics) -> None:

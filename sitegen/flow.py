@@ -7,25 +7,66 @@ row of a table on the answer page instead, so a clinic has tens of pages, not th
   1. Which care?         one page: each course, and each length it offers, is a link
   2. How will you pay?   one page per care: paying yourself, each plan, another plan
   3. Visits used?        one page per (care, plan with a visit limit)
-  4-5. Deductible, cost sharing: the rows of the answer page (one page per path)
+     Other coverage?     Original Medicare only: one page per care (none, each Medigap plan
+                         of site.yaml, Medicaid, another plan paying after Medicare)
+  4-5. Deductible, cost sharing: the rows of the answer page (one page per path); for
+     Medicare: when the course starts (only where a new year can fall inside it) and what
+     this year already counted (Part B deductible, therapy toward the KX threshold)
 
 Pure: validated models in, frozen data out. Every amount comes from `estimates.price_course`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sitegen.coverage import THRESHOLD_GROUPS, course_dates, second_coverage, threshold_group
 from sitegen.diagnostics import Diagnostics
-from sitegen.estimates import VisitPlan, assumptions, price_course, therapies, visit_plan
-from sitegen.model import ClinicSource, Course, Payer, Scenario, SiteConfig, WhatWillIPay
+from sitegen.estimates import (
+    ScenarioResult,
+    VisitPlan,
+    assumptions,
+    price_course,
+    price_notes,
+    self_pay_options,
+    therapies,
+    visit_plan,
+)
+from sitegen.formats import money
+from sitegen.model import (
+    ClinicSource,
+    Course,
+    Payer,
+    Scenario,
+    SecondCoverage,
+    SiteConfig,
+    TherapySpent,
+    WhatWillIPay,
+)
 from sitegen.pricing import Estimate, VisitCost
+from sitegen.tables import location_of, place
 from sitegen.urls import flow_url
 
 QUESTIONS = ("Which care do you need?", "How will you pay?",
              "How many visits has your plan already covered this year?",
              "Where does your deductible stand?", "How does your plan share the cost?")
+SECOND_QUESTION = "Do you have other coverage besides Medicare?"
+# Words of the second coverages (Medicare.gov, "Compare Medigap plan benefits"; docs/estimate.md)
+MEDIGAP_HINTS = {
+    "C": "Pays your Part B deductible and your 20% coinsurance. Sold only to people who "
+         "were eligible for Medicare before January 1, 2020.",
+    "F": "Pays your Part B deductible and your 20% coinsurance. Sold only to people who "
+         "were eligible for Medicare before January 1, 2020.",
+    "N": "Pays your 20% coinsurance after you pay the Part B deductible, except a copay of "
+         "up to $20 for some office visits.",
+}
+MEDIGAP_HINT = "Pays your 20% coinsurance after you pay the Part B deductible yourself."
+MEDICAID_HINT = ("Medicaid pays after Medicare. When the clinic accepts Medicaid you "
+                 "usually pay nothing for covered care, or a small copay.")
+OTHER_PLAN_HINT = ("A retiree plan, or a plan from a job that pays after Medicare (if your "
+                   "job's plan pays first, choose it on the previous page instead).")
 PAY_HINTS = {
     "medicare": ("Original Medicare: a yearly Part B deductible, then 20% coinsurance of "
                  "Medicare's rate."),
@@ -88,6 +129,7 @@ class Row:
     estimate: Estimate
     assumptions: tuple[str, ...]
     steps: tuple[Step, ...]
+    start: str = ""        # Medicare: the answer to "when do you start?" ('' if not asked)
 
 
 @dataclass(frozen=True)
@@ -101,6 +143,12 @@ class Answer:
     rows: tuple[Row, ...]
     back_url: str
     answered: tuple[Answered, ...]
+    second: str = ""       # Medicare: the name of the second coverage ('' if none)
+    notes: tuple[str, ...] = ()  # price notes: ranges, visit prices, per-location prices
+
+    @property
+    def asks_start(self) -> bool:
+        return any(row.start for row in self.rows)
 
     @property
     def shared_assumptions(self) -> tuple[str, ...]:
@@ -133,11 +181,15 @@ def care_name(course: Course, sessions: int) -> str:
 
 
 def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
+    """Runs of equal visits; a visit where something happens (the therapy threshold is
+    passed, a new plan year starts) is a step of its own, so its words stay with it."""
     steps: list[Step] = []
     for i, cost in enumerate(costs, start=1):
         prev = steps[-1] if steps else None
-        if prev and (prev.cost.name, prev.cost.patient, prev.cost.plan, prev.cost.explanation) \
-                == (cost.name, cost.patient, cost.plan, cost.explanation):
+        if prev and not prev.cost.events and not cost.events and (
+                prev.cost.name, prev.cost.patient, prev.cost.plan, prev.cost.second,
+                prev.cost.explanation) == (cost.name, cost.patient, cost.plan, cost.second,
+                                           cost.explanation):
             steps[-1] = Step(prev.first, i, prev.cost)
         else:
             steps.append(Step(i, i, cost))
@@ -145,10 +197,32 @@ def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
 
 
 def _row(config: SiteConfig, source: ClinicSource, course: Course, scenario: Scenario,
-         deductible: str, sharing: str) -> Row:
+         deductible: str, sharing: str, start: str = "") -> Row:
     result = price_course(source, course, scenario, config)
     return Row(scenario.id, deductible, sharing, scenario, result,
-               assumptions(scenario, source, config), _steps(result.visits))
+               assumptions(scenario, source, config), _steps(result.visits), start)
+
+
+def _self_pay_rows(config: SiteConfig, source: ClinicSource, course: Course,
+                   visits: tuple[VisitPlan, ...]) -> tuple[Row, ...]:
+    """The cash price, then each prepaid package the course can use and each sliding-scale
+    tier, priced by the same functions as the estimate pages."""
+    scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
+    words = "The clinic's cash price"
+    if any(plan.has_range for plan in visits):
+        low = sum((plan.cash_low * plan.count for plan in visits), Decimal(0))
+        words += f" (the high end of its price ranges; {money(low)} at the low end)"
+    rows = [_row(config, source, course, scenario, words, "")]
+    for option in self_pay_options(source, visits):
+        rows.append(_option_row(option))
+    return tuple(rows)
+
+
+def _option_row(option: ScenarioResult) -> Row:
+    """A package or sliding-scale tier; the price notes are said once, under the care."""
+    name = option.scenario.name.removeprefix("No insurance, ")
+    return Row(option.scenario.id, name[0].upper() + name[1:], "", option.scenario,
+               option.estimate, option.assumptions[:1], _steps(option.estimate.visits))
 
 
 def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
@@ -156,20 +230,8 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
     """The answer table: one row per (deductible, cost sharing) that makes sense here."""
     settings = config.what_will_i_pay
     if pay == "self-pay":
-        scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
-        return (_row(config, source, course, scenario, "", ""),)
-    if pay == "medicare":
-        rows = []
-        for d_id, d_name, amount in (("not-started", "Not started",
-                                      medicare_deductible(config, source)),
-                                     ("met", "Met for this year", Decimal(0))):
-            scenario = Scenario(id=d_id, name=d_name, network="in-network", payer=payer.key,
-                                medicare=True, deductible_remaining=amount,
-                                coinsurance=settings.medicare_coinsurance)
-            rows.append(_row(config, source, course, scenario, d_name,
-                             f"{(settings.medicare_coinsurance * 100).normalize():f}% "
-                             "coinsurance (Medicare Part B)"))
-        return tuple(rows)
+        visits = tuple(visit_plan(source, v) for v in course.visits)
+        return _self_pay_rows(config, source, course, visits)
     network = "in-network" if pay == "plan" else "out-of-network"
     rows = []
     for d in settings.deductible:
@@ -188,11 +250,131 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
     return tuple(rows)
 
 
-def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal:
-    """The Part B deductible of the prices' year from site.yaml's `medicare:` figures, else
-    `what_will_i_pay.medicare_deductible`."""
+@dataclass(frozen=True)
+class Start:
+    """An answer to "when do you start?": a late month, or earlier (no new year inside)."""
+
+    id: str
+    words: str
+    day: dt.date | None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def start_choices(settings: WhatWillIPay, course: Course, year: int) -> list[Start]:
+    """When the course may start: 'before <month>' (the whole course in one year), the
+    first month from which its visits run into the next year, and the later months of
+    `start_months`. One choice (asked nowhere) when no start puts a new year inside."""
+    count = sum(v.count for v in course.visits)
+
+    def crosses(month: int) -> bool:
+        return bool(course.months) and \
+            course_dates(dt.date(year, month, 1), course.months, count)[-1].year > year
+    first = next((m for m in range(1, 13) if crosses(m)), None)
+    if first is None:
+        return [Start("", "", None)]
+    found = [] if first == 1 else [
+        Start("earlier", f"Before {MONTHS[first - 1]}: the whole course in {year}", None)]
+    for month in sorted({first, *(m for m in settings.start_months if m > first)}):
+        found.append(Start(MONTHS[month - 1].lower(), f"In {MONTHS[month - 1]} {year}",
+                           dt.date(year, month, 1)))
+    return found
+
+
+def course_groups(source: ClinicSource, visits: tuple[VisitPlan, ...]) -> list[str]:
+    """The Medicare therapy thresholds the course's visits count toward, in THRESHOLD_GROUPS
+    order ('pt_slp', 'ot')."""
+    everyone = {line.service.discipline for plan in visits for line in plan.lines}
+    fallback = everyone if everyone - {None} else set(source.clinic.disciplines)
+    found = {threshold_group({line.service.discipline for line in plan.lines}, fallback)
+             for plan in visits}
+    return [g for g in dict.fromkeys(THRESHOLD_GROUPS.values()) if g in found]
+
+
+GROUP_WORDS = {"pt_slp": "physical and speech therapy", "ot": "occupational therapy"}
+
+
+def so_far_choices(settings: WhatWillIPay, deductible: Decimal | None, groups: list[str]
+                   ) -> list[tuple[str, str, Decimal, TherapySpent]]:
+    """(id, words, deductible left, therapy spent) of "what has Medicare already counted
+    this year?": nothing yet, then the deductible met with each `therapy_so_far` amount
+    counted toward the course's therapy threshold(s)."""
+    found = []
+    if deductible:
+        found.append(("nothing-yet", "Nothing yet: the Part B deductible is still to pay",
+                      deductible, TherapySpent()))
+    kinds = " and ".join(GROUP_WORDS[g] for g in groups) or "therapy"
+    for amount in settings.therapy_so_far:
+        if not amount:
+            found.append(("deductible-met", "Part B deductible met; no therapy yet this year",
+                          Decimal(0), TherapySpent()))
+            continue
+        spent = TherapySpent(**{g: amount for g in groups})
+        found.append((f"therapy-{amount:f}".replace(".00", ""),
+                      f"Part B deductible met; {money(amount)} of {kinds} already",
+                      Decimal(0), spent))
+    return found
+
+
+def second_choices(settings: WhatWillIPay) -> list[tuple[str, str, str, SecondCoverage | None]]:
+    """(url part, words, hint, coverage) of each answer to "other coverage?"."""
+    found: list[tuple[str, str, str, SecondCoverage | None]] = [
+        ("medicare-only", "No, only Medicare", "You pay the Part B deductible and 20% "
+         "coinsurance yourself.", None)]
+    for letter in settings.medigap_plans:
+        found.append((f"medigap-{letter.lower()}", f"Medigap (Medicare Supplement) Plan "
+                      f"{letter}", MEDIGAP_HINTS.get(letter, MEDIGAP_HINT),
+                      SecondCoverage(type="medigap", medigap_plan=letter)))
+    found.append(("medicaid", "Medicaid", MEDICAID_HINT, SecondCoverage(type="medicaid")))
+    found.append(("other-plan", "Another plan that pays after Medicare", OTHER_PLAN_HINT,
+                  SecondCoverage(type="commercial", name="Your other plan",
+                                 coinsurance=settings.second_plan_coinsurance)))
+    return found
+
+
+def _medicare_rows(config: SiteConfig, source: ClinicSource, course: Course, payer: Payer,
+                   second: SecondCoverage | None) -> tuple[Row, ...]:
+    """One row per (start, what this year already counted)."""
+    settings = config.what_will_i_pay
+    visits = tuple(visit_plan(source, v) for v in course.visits)
+    year = source.clinic.last_updated.year
+    rows = []
+    for start in start_choices(settings, course, year):
+        for so_far_id, words, left, spent in so_far_choices(
+                settings, medicare_deductible(config, source), course_groups(source, visits)):
+            scenario = Scenario(
+                id="-".join(p for p in (start.id, so_far_id) if p), name=words,
+                network="in-network", payer=payer.key, medicare=True,
+                deductible_remaining=left, coinsurance=settings.medicare_coinsurance,
+                therapy_spent=spent, second_coverage=second, start=start.day)
+            rows.append(_row(config, source, course, scenario, words, "", start.words))
+    return tuple(rows)
+
+
+def care_notes(source: ClinicSource, visits: tuple[VisitPlan, ...], cash: bool
+               ) -> tuple[str, ...]:
+    """What the prices of the care depend on: services priced at one location only; and
+    where the patient may pay cash prices (`cash`: paying yourself, a superbill, visits past
+    a limit), which end of a range is counted and which visits have a price of their own."""
+    said = list(price_notes(visits)) if cash else []
+    for plan in visits:
+        for line in plan.lines:
+            where = location_of(source, line.service)
+            if where is not None:
+                said.append(f"{line.service.code_type} {line.service.code} ({plan.name}) is "
+                            f"priced for {place(where)}; its price at another location may "
+                            "differ.")
+    return tuple(dict.fromkeys(said))
+
+
+def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal | None:
+    """The Part B deductible: `what_will_i_pay.medicare_deductible` when site.yaml sets it,
+    else the prices' year's from the yearly figures; None when neither says it."""
+    own = config.what_will_i_pay.medicare_deductible
     figures = config.medicare_year(source.clinic.last_updated.year)
-    return figures.part_b_deductible if figures else config.what_will_i_pay.medicare_deductible
+    return own if own is not None else figures.part_b_deductible if figures else None
 
 
 def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:
@@ -221,7 +403,9 @@ def page_count(config: SiteConfig, source: ClinicSource) -> int:
     per_care = 1 if len(pays) > 1 else 0
     for _, _, payer, kind in pays if len(pays) > 1 else pays[:1]:
         per_care += (1 + len(_visits_used_choices(config.what_will_i_pay, payer))  # type: ignore
-                     if _asks_visits_used(kind, payer) else 1)
+                     if _asks_visits_used(kind, payer) else
+                     1 + len(second_choices(config.what_will_i_pay)) if kind == "medicare"
+                     else 1)
     cares = sum(len(c.session_counts()) for c in source.schedule.courses)
     return 1 + cares * per_care
 
@@ -239,7 +423,8 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
     start = flow_url(slug)
     pays = _pay_choices(source)
     ask_pay = len(pays) > 1
-    has_limits = any(_asks_visits_used(kind, payer) for _, _, payer, kind in pays)
+    has_limits = any(_asks_visits_used(kind, payer) or kind == "medicare"
+                     for _, _, payer, kind in pays)
     total = 1 + (3 if ask_pay else 0) + (1 if has_limits else 0)
     questions: list[Question] = []
     answers: list[Answer] = []
@@ -259,6 +444,8 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
             part = f"{course.id}-{n}"
             chose_care = Answered(QUESTIONS[0], care_name(course, n), start)
             visits = tuple(visit_plan(source, v) for v in care.visits)
+            notes = care_notes(source, visits, cash=False)
+            cash_notes = care_notes(source, visits, cash=True)
             pay_url = flow_url(slug, part)
             if ask_pay:
                 choices = tuple(Choice(text, flow_url(slug, part, key),
@@ -290,12 +477,34 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                             kind, payer, care, visits,
                             _rows(config, source, care, kind, payer, limit.visits - u),
                             used_url, (chose_care, chose_pay,
-                                       Answered(QUESTIONS[2], _used_words(u), used_url))))
+                                       Answered(QUESTIONS[2], _used_words(u), used_url)),
+                            notes=cash_notes))
                     continue
+                if kind == "medicare":
+                    second_url = flow_url(slug, part, key)
+                    seconds = second_choices(settings)
+                    questions.append(Question(
+                        second_url, 3, total, SECOND_QUESTION,
+                        tuple(Choice(words, flow_url(slug, part, key, sub), hint)
+                              for sub, words, hint, _ in seconds), (),
+                        pay_url, (chose_care, chose_pay)))
+                    for sub, words, _, second in seconds:
+                        rows = _medicare_rows(config, source, care, payer, second)  # type: ignore
+                        answers.append(Answer(
+                            flow_url(slug, part, key, sub), f"{chose_care.answer}, {text}"
+                            + (f" and {second_coverage(second).name}" if second  # type: ignore
+                               else " only"), kind, payer, care, visits, rows,
+                            second_url, (chose_care, chose_pay,
+                                         Answered(SECOND_QUESTION, words, second_url)),
+                            second_coverage(second).name if second else "",  # type: ignore[union-attr]
+                            notes))
+                    continue
+                rows = _rows(config, source, care, kind, payer, None)
                 answers.append(Answer(
                     flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
-                    visits, _rows(config, source, care, kind, payer, None), back,
-                    (chose_care, chose_pay) if ask_pay else (chose_care,)))
+                    visits, rows, back,
+                    (chose_care, chose_pay) if ask_pay else (chose_care,),
+                    notes=cash_notes if kind in ("self-pay", "superbill") else notes))
     return Flow(start, tuple(questions), tuple(answers))
 
 
@@ -317,5 +526,6 @@ def check_page_counts(config: SiteConfig, clinics: list[ClinicSource],
             diags.error(source.path, line, col, f"\"What will I pay?\" would make {count} pages "
                         f"for this clinic (got {count}, the limit is {cap})",
                         "offer fewer lengths: in its courses or fewer plans, shorten "
-                        "what_will_i_pay.visits_used in site.yaml, or raise "
+                        "what_will_i_pay.visits_used (or medigap_plans, for Medicare) in "
+                        "site.yaml, or raise "
                         "what_will_i_pay.max_pages_per_clinic there")

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticKnownError
@@ -503,6 +504,14 @@ class SecondCoverage(Strict):
         return self
 
 
+def course_start(day: dt.date) -> dt.date:
+    """A course's start date: within this century, so its visit dates stay real dates."""
+    if not 2000 <= day.year <= 2100:
+        raise ValueError(f"a course starts between 2000 and 2100 (got {day.isoformat()}); "
+                         "write the date it starts, like 2026-12-01")
+    return day
+
+
 class TherapySpent(Strict):
     """Medicare-allowed therapy already received this year, per threshold."""
 
@@ -529,13 +538,13 @@ class Scenario(Strict):
     over_limit: Literal["cash", "gross"] = "cash"
     unit_rule: Literal["cms", "per-code"] = "cms"
     # Original Medicare: payment reduction for multiple therapy services, yearly therapy
-    # thresholds and the Part B deductible of site.yaml's `medicare:` (docs/estimate.md).
+    # thresholds and the Part B deductible of the yearly figures (docs/estimate.md).
     medicare: bool = False
     therapy_spent: TherapySpent = TherapySpent()
     second_coverage: SecondCoverage | None = None
     # A course that starts on `start` crosses into a new plan year on `plan_year_starts`
     # (a month; January for Medicare and calendar-year plans).
-    start: dt.date | None = None
+    start: Annotated[dt.date, AfterValidator(course_start)] | None = None
     plan_year_starts: Month = 1
     deductible: Amount | None = None  # the yearly amounts a new plan year starts with
     oop_max: Amount | None = None
@@ -658,10 +667,29 @@ class WhatWillIPay(Strict):
         default_factory=lambda: [0, 10, 20], min_length=1, max_length=6)
     # Out of network ("another plan", superbills): the share of the charge a plan allows.
     out_of_network_allowed_share: Fraction = Decimal("0.60")
-    # Original Medicare (a payer named "Medicare"): Part B deductible and coinsurance.
-    medicare_deductible: Amount = Decimal("283.00")
+    # Original Medicare (a payer named "Medicare"): the Part B deductible comes from the
+    # yearly figures (figures/<YEAR>.yaml); set it here only for a site without them.
+    medicare_deductible: Amount | None = None
     medicare_coinsurance: Fraction = Decimal("0.20")
+    # Original Medicare's own questions: the second coverage (each Medigap plan listed, and
+    # always none, Medicaid and another plan), then rows for when the course starts (late
+    # months, where the new year falls inside the course) and what this year already used.
+    medigap_plans: list[Literal["A", "B", "C", "D", "F", "G", "M", "N"]] = Field(
+        default_factory=lambda: ["G", "N"], max_length=8)
+    start_months: list[Month] = Field(default_factory=lambda: [10, 12], max_length=4)
+    therapy_so_far: list[Amount] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: [Decimal(0), Decimal("1500.00")], min_length=1, max_length=4)
+    second_plan_coinsurance: Fraction = Decimal("0.20")
     max_pages_per_clinic: int = Field(default=120, gt=0)
+
+    @field_validator("medigap_plans", "therapy_so_far", "start_months")
+    @classmethod
+    def _once_each(cls, values: list) -> list:
+        """Each answer once: the same one twice would make two pages or rows of one id."""
+        seen = [v for i, v in enumerate(values) if v in values[:i]]
+        if seen:
+            raise ValueError(f"{seen[0]} is listed twice; list each answer once")
+        return values
 
 
 class GuidelineRegion(Strict):

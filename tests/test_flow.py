@@ -6,6 +6,7 @@ the same amounts as the matching row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 import re
@@ -20,9 +21,9 @@ from helpers import CLINIC, SITE, write_site
 from sitegen.build import BuildOptions, build, load_site
 from sitegen.cli import main
 from sitegen.diagnostics import Diagnostics
-from sitegen.estimates import price_course
+from sitegen.estimates import price_course, self_pay_options, visit_plan
 from sitegen.flow import care_name, clinic_flow, page_count
-from sitegen.model import Scenario
+from sitegen.model import Scenario, SecondCoverage, TherapySpent
 from sitegen.render import money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +121,71 @@ def expected_scenario(site, source, pay: str, used: int | None, deductible: str,
                     visits_remaining=left, **common)
 
 
+def second_from_words(site, words: str) -> SecondCoverage | None:
+    """The second coverage an answer to "other coverage?" names."""
+    if words == "No, only Medicare":
+        return None
+    if words == "Medicaid":
+        return SecondCoverage(type="medicaid")
+    if words == "Another plan that pays after Medicare":
+        return SecondCoverage(type="commercial", name="Your other plan",
+                              coinsurance=site.config.what_will_i_pay.second_plan_coinsurance)
+    letter = re.fullmatch(r"Medigap \(Medicare Supplement\) Plan ([A-N])", words).group(1)
+    return SecondCoverage(type="medigap", medigap_plan=letter)
+
+
+def medicare_scenario(site, source, payer, second, start: str, so_far: str) -> Scenario:
+    """A Medicare row's scenario, rebuilt from its words: the start month ('In December
+    2026' is December 1; 'Before ...' is no date), and what this year already counted."""
+    figures = site.config.medicare_year(source.clinic.last_updated.year)
+    day = None
+    if start.startswith("In "):
+        month, year = start.split()[1:]
+        day = dt.datetime.strptime(f"{month} {year}", "%B %Y").date()
+    left = figures.part_b_deductible if so_far.startswith("Nothing yet") else Decimal(0)
+    spent = TherapySpent()
+    found = re.search(r"\$([\d,]+\.\d\d) of (.*) already", so_far)
+    if found:
+        amount = Decimal(found.group(1).replace(",", ""))
+        spent = TherapySpent(pt_slp=amount if "physical" in found.group(2) else Decimal(0),
+                             ot=amount if "occupational" in found.group(2) else Decimal(0))
+    return Scenario(id="s", name="s", network="in-network", payer=payer.key, medicare=True,
+                    deductible_remaining=left, coinsurance=Decimal("0.20"),
+                    therapy_spent=spent, second_coverage=second, start=day)
+
+
+def check_medicare_rows(site, source, course, tree, heads, rows) -> int:
+    """Each Medicare row: you, Medicare and the second coverage as the engine prices it."""
+    facts = answered(tree)
+    payer = next(p for p in source.schedule.payers if p.key == facts["How will you pay?"])
+    second = second_from_words(site, facts["Do you have other coverage besides Medicare?"])
+    for cells in rows:
+        row = dict(zip(heads, cells))
+        scenario = medicare_scenario(site, source, payer, second, row.get("When you start", ""),
+                                     row["Already counted this year"])
+        result = price_course(source, course, scenario, site.config)
+        second_cell = [v for k, v in row.items() if k.endswith(" pays") and k != "Medicare pays"]
+        assert (row["You pay"], row["Medicare pays"], second_cell) == (
+            money(result.patient_total), money(result.plan_total),
+            [money(result.second_total)] if second else []), (course.id, row)
+    return len(rows)
+
+
+def check_self_pay_rows(site, source, course, rows) -> int:
+    """The cash price row, then packages and sliding-scale tiers by their names."""
+    plans = tuple(visit_plan(source, v) for v in course.visits)
+    options = {r.scenario.name.removeprefix("No insurance, "): r.estimate
+               for r in self_pay_options(source, plans)}
+    cash = price_course(source, course, Scenario(id="s", name="s", network="self-pay"),
+                        site.config)
+    assert rows[0][0].startswith("The clinic's cash price")
+    assert rows[0][1] == money(cash.patient_total)
+    for how, you in rows[1:]:
+        assert you == money(options[how[0].lower() + how[1:]].patient_total), how
+    assert len(rows) == len(options) + 1
+    return len(rows)
+
+
 def test_whole_tree_of_every_clinic_matches_the_pricing_engine(example) -> None:
     pages, site = example
     rows_checked = 0
@@ -140,6 +206,13 @@ def test_whole_tree_of_every_clinic_matches_the_pricing_engine(example) -> None:
             if table:
                 body = next(table[0].iter(f"{NS}tbody"))
                 rows = [[text(cell) for cell in tr] for tr in body]
+                heads = [text(th) for th in table[0].iter(f"{NS}th") if th.get("scope") == "col"]
+                if "Medicare pays" in heads:
+                    rows_checked += check_medicare_rows(site, source, course, tree, heads, rows)
+                    continue
+                if heads == ["How you pay", "You pay"]:
+                    rows_checked += check_self_pay_rows(site, source, course, rows)
+                    continue
             else:  # one answer: "You pay $X; your plan pays $Y."
                 line = text(next(p for p in tree.iter(f"{NS}p")
                                  if p.get("class") == "you-pay"))
@@ -183,10 +256,12 @@ def test_question_pages_follow_the_one_question_pattern(example) -> None:
 def test_page_counts_stay_in_the_tens(example) -> None:
     _, site = example
     counts = {s.slug: page_count(site.config, s) for s in site.clinics}
-    # riverside: 1 + 5 cares x (1 pay question + self + Aetna + Medicare + out of network
-    # + 3 limited plans x (1 visits question + 3 answers)) = 1 + 5 x 16 = 81
-    assert counts == {"cedar-street-pt": 28, "juniper-hill-pt": 10, "little-steps-pediatric": 55,
-                      "mercy-valley-rehab": 61, "riverside-hand-ot": 81}
+    # riverside: 1 + 5 cares x (1 pay question + self + Aetna + out of network
+    # + Medicare (1 other-coverage question + only Medicare, Plan G, Plan N, Medicaid,
+    # another plan) + 3 limited plans x (1 visits question + 3 answers)) = 1 + 5 x 21 = 106
+    # (81 before Medicare asked about other coverage: 5 more pages per care)
+    assert counts == {"cedar-street-pt": 43, "juniper-hill-pt": 10, "little-steps-pediatric": 55,
+                      "mercy-valley-rehab": 81, "riverside-hand-ot": 106}
 
 
 def test_the_patient_of_the_issue_and_the_command_agree(example) -> None:
@@ -264,10 +339,10 @@ def test_cap_on_pages_per_clinic_fails_clearly(tmp_path: Path) -> None:
     result = build(BuildOptions(root=root), write=False)
     line = rates.splitlines().index("courses:") + 1
     assert [d.format() for d in result.diagnostics.items] == [
-        f"rates/riverside-hand-ot.yaml:{line}:1: error: \"What will I pay?\" would make 81 "
-        "pages for this clinic (got 81, the limit is 60); offer fewer lengths: in its courses "
-        "or fewer plans, shorten what_will_i_pay.visits_used in site.yaml, or raise "
-        "what_will_i_pay.max_pages_per_clinic there"]
+        f"rates/riverside-hand-ot.yaml:{line}:1: error: \"What will I pay?\" would make 106 "
+        "pages for this clinic (got 106, the limit is 60); offer fewer lengths: in its courses "
+        "or fewer plans, shorten what_will_i_pay.visits_used (or medigap_plans, for "
+        "Medicare) in site.yaml, or raise what_will_i_pay.max_pages_per_clinic there"]
 
 
 NO_INSURANCE = CLINIC.replace("  last_updated: 2026-09-01\n",
@@ -435,9 +510,9 @@ def test_the_summary_line_reports_pages_per_clinic(example) -> None:
 
     files = example[0]["files"]
     counts = clinic_pages(files)
-    assert counts == {"cedar-street-pt": 41, "juniper-hill-pt": 17,
-                      "little-steps-pediatric": 67, "mercy-valley-rehab": 74,
-                      "riverside-hand-ot": 94}
+    assert counts == {"cedar-street-pt": 56, "juniper-hill-pt": 17,
+                      "little-steps-pediatric": 67, "mercy-valley-rehab": 94,
+                      "riverside-hand-ot": 119}
     for slug, count in counts.items():
         assert count == sum(1 for name in files
                             if name.startswith(f"clinics/{slug}/") and name.endswith(".html"))
@@ -449,7 +524,7 @@ def test_the_summary_line_reports_pages_per_clinic(example) -> None:
     Result.files = files  # type: ignore[attr-defined]
     pages = sum(1 for name in files if name.endswith(".html"))
     assert summary("Built", Result, 1.5) == (
-        f"Built {pages} pages for 5 clinics (17 to 94 pages each; most: riverside-hand-ot) "
+        f"Built {pages} pages for 5 clinics (17 to 119 pages each; most: riverside-hand-ot) "
         "in 1.50 s, 0 warnings")
     one = {name: b"" for name in files if name.startswith("clinics/juniper-hill-pt/")}
     Result.files, Result.clinics = one, 1  # type: ignore[attr-defined]

@@ -431,14 +431,8 @@ scenarios:
         "Medicare's)",
         "rates/a.yaml:30:14: error: Medicare scenario 'medicare-self' must be in-network (got "
         "self-pay); use network: in-network for a clinic that accepts Medicare",
-        "rates/a.yaml:32:15: warning: site.yaml has no medicare: figures for 2026, so the "
-        "estimates of scenario 'medicare-self' do not show the therapy threshold; add a "
-        "medicare: entry with year: 2026 to site.yaml (see docs/estimate.md)",
         "rates/a.yaml:36:22: error: self-pay scenario 'medicaid' cannot have a second "
         "coverage; remove second_coverage:, or set network: in-network",
-        "rates/a.yaml:41:15: warning: site.yaml has no medicare: figures for 2026, so the "
-        "estimates of scenario 'medicare-july' do not show the therapy threshold; add a "
-        "medicare: entry with year: 2026 to site.yaml (see docs/estimate.md)",
         "rates/a.yaml:42:23: error: Medicare's year starts in January (got plan_year_starts: "
         "7 in Medicare scenario 'medicare-july'); remove plan_year_starts:",
     ]
@@ -579,9 +573,7 @@ scenarios:
     payer: Medicare Part B
     medicare: true
 """
-    site = ("title: T\nmedicare:\n  - {year: 2026, part_b_deductible: 283, "
-            "therapy_threshold_pt_slp: 2480, therapy_threshold_ot: 2480, "
-            "targeted_review_threshold: 3000}\n")
+    site = "title: T\n"  # Medicare's figures: figures/2026.yaml
     assert check(tmp_path, {"site.yaml": site, "rates/a.yaml": rates}) == [
         "rates/a.yaml:24:13: warning: the Medicare estimates of course 'exercises' cannot "
         "tell whether some visits are PT and speech or OT, so they count toward no therapy "
@@ -611,16 +603,16 @@ def test_estimate_shortcode_shows_the_second_coverage(tmp_path: Path) -> None:
 def test_medicare_deductible_left_is_at_most_the_year_s(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parent.parent
     rates = (repo / "rates/riverside-hand-ot.yaml").read_text(encoding="utf-8")
-    wrong = rates.replace("    deductible_remaining: 283.00\n", "    deductible_remaining: 300.00\n",
-                          1)
+    wrong = rates.replace("    deductible_remaining: {figure: medicare.part_b_deductible}\n",
+                          "    deductible_remaining: 300.00\n", 1)
     line = wrong.splitlines().index("    deductible_remaining: 300.00") + 1
     messages = check(tmp_path, {"site.yaml": (repo / "site.yaml").read_text(encoding="utf-8"),
                                 "rates/a.yaml": wrong})
     assert messages == [
         f"rates/a.yaml:{line}:27: error: deductible_remaining of Medicare scenario "
         "'medicare-part-b' is more than the 2026 Part B deductible (got 300.00, the deductible "
-        "is 283.00); write what is left of the Part B deductible, at most the year's amount "
-        "in site.yaml's medicare:"]
+        "is 283.00); write what is left of the Part B deductible, at most the year's amount, "
+        "or write {figure: medicare.part_b_deductible} for all of it"]
 
 
 def test_a_code_without_a_medicare_rate_is_not_reduced(tmp_path: Path) -> None:
@@ -667,9 +659,7 @@ scenarios:
     medicare: true
     coinsurance: 0.20
 """
-    site = ("title: T\nmedicare:\n  - {year: 2026, part_b_deductible: 283, "
-            "therapy_threshold_pt_slp: 2480, therapy_threshold_ot: 2480, "
-            "targeted_review_threshold: 3000}\n")
+    site = "title: T\n"  # Medicare's figures: figures/2026.yaml
     root = write_site(tmp_path, {"site.yaml": site, "rates/a.yaml": rates})
     result = build(BuildOptions(root=root, out=root / "public"))
     assert result.ok, [d.format() for d in result.diagnostics.items]

@@ -16,6 +16,7 @@ from helpers import CLINIC, REPO, changed, cli, make_site
 from openpyxl import Workbook, load_workbook
 
 from sitegen.diagnostics import Diagnostics
+from sitegen.figures import references_near
 from sitegen.load import load_model
 from sitegen.model import FeeSchedule
 from sitegen.sheet import _services_span, money_cell
@@ -60,8 +61,9 @@ sessions:
 
 
 def schedule(path: Path) -> FeeSchedule:
-    diags = Diagnostics()
-    loaded = load_model(path, path.name, FeeSchedule, diags, 10**7)
+    diags = Diagnostics()  # the example schedules name yearly figures: resolve them
+    loaded = load_model(path, path.name, FeeSchedule, diags, 10**7,
+                        references_near(path, diags))
     assert loaded is not None, [d.format() for d in diags.items]
     return loaded[0]
 
