@@ -315,11 +315,12 @@ SHEET_KEYS = ("modifiers", "location", "cash_price_max", "medicare_further_unit"
 
 def loaded(path: Path):
     from sitegen.diagnostics import Diagnostics
+    from sitegen.figures import references_near
     from sitegen.load import load_model
     from sitegen.model import FeeSchedule
 
-    diags = Diagnostics()
-    found = load_model(path, path.name, FeeSchedule, diags, 10**7)
+    diags = Diagnostics()  # the example schedules name yearly figures: resolve them
+    found = load_model(path, path.name, FeeSchedule, diags, 10**7, references_near(path, diags))
     assert found is not None, [d.format() for d in diags.items]
     return found
 
