@@ -46,7 +46,7 @@ from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
 from sitegen.sources import find_sources
 from sitegen.urls import base_path, content_url, page_output
-from sitegen.validate import validate_clinic, validate_clinics
+from sitegen.validate import validate_clinic, validate_clinics, validate_site_settings
 from sitegen.views import clinic_view
 from sitegen.write import build_lock, check_output_folder, write_site
 from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc
@@ -125,6 +125,7 @@ def load_site(options: BuildOptions, diags: Diagnostics,
                                          positions=positions), diags)
     if site_loaded:  # rules that need site.yaml's settings wait until it is sound
         validate_scenarios(config, clinics, diags, config_positions)
+        validate_site_settings(config, config_positions, diags)
         validate_price_transparency(config, clinics, diags, config_positions)
         validate_sliding_scales(config, clinics, diags)
         check_page_counts(config, clinics, diags)

@@ -265,7 +265,9 @@ def _amount(text: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise click.BadParameter(f"must be an amount like 1500.00 (got {text!r})") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    # the size first: quantizing 1e400 to cents would raise
+    if not value.is_finite() or value < 0 or value >= 10_000_000 or \
+            value != value.quantize(Decimal("0.01")):
         raise click.BadParameter(f"must be an amount like 1500.00 (got {text!r})")
     return value
 
@@ -472,6 +474,10 @@ def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
     if not out.is_dir() and not out.parent.is_dir():
         raise click.BadParameter(f"the folder '{out.parent}' does not exist", param_hint="--out")
     prepared = today.date() if today else dt.date.today()
+    from sitegen.model import FIRST_DAY, LAST_DAY
+    if not FIRST_DAY <= prepared <= LAST_DAY:  # a typing mistake, like the dates in files
+        raise click.BadParameter(f"{prepared} is out of range: give a date between "
+                                 f"{FIRST_DAY.year} and {LAST_DAY.year}", param_hint="--today")
     diags = Diagnostics()
     result = run(file, str(file), site_dir, prepared, diags)
     if result is None:

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, Field
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import validate_data
-from sitegen.model import Strict, Text
+from sitegen.model import Day, Strict, Text
 from sitegen.shortcodes import Expansion
 from sitegen.urls import content_url, relative_url
 from sitegen.yamlsrc import parse_yaml, read_text, replace_characters, text_problems
@@ -51,7 +51,7 @@ class Source(Strict):
 
     title: Text
     url: Annotated[Text, AfterValidator(_web_address)]
-    checked: dt.date
+    checked: Day
 
 
 class FrontMatter(Strict):

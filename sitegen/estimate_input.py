@@ -23,6 +23,7 @@ from sitegen.diagnostics import Diagnostics
 from sitegen.load import read_mapping, validate_data
 from sitegen.model import (
     Amount,
+    Day,
     Fraction,
     MedicareYear,
     Month,
@@ -130,7 +131,7 @@ class VisitInput(Strict):
     counts_as_visit: StrictBool = True
     discipline: Literal["PT", "OT", "SLP"] | None = None
     network: Literal["in-network", "out-of-network", "self-pay"] | None = None
-    date: dt.date | None = None
+    date: Day | None = None
     days_apart: Repeat = 7
     repeat: Repeat = 1
 

@@ -22,13 +22,13 @@ from pydantic import AfterValidator, RootModel
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.load import read_mapping, validate_data
-from sitegen.model import MedicareYear, Strict, Text, number
+from sitegen.model import Day, MedicareYear, Strict, Text, WebAddress, number
 from sitegen.yamlsrc import YamlDoc
 
 FOLDER = "figures"
 YEAR = "year"  # `{{< figure year >}}`: the year of the figures in use
 _NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+")
-_FILE = re.compile(r"(\d{4})\.yaml")
+_FILE = re.compile(r"(\d{4})\.ya?ml")
 # A dollar amount as people type it: $283, $2,480, $10,600.00
 DOLLARS = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{2})?(?![\d,]*\d)")
 # `figure('name')` in a template
@@ -46,8 +46,8 @@ class FigureSource(Strict):
     """Where the figure comes from, and when someone last checked it there."""
 
     title: Text
-    url: Text
-    checked: dt.date
+    url: WebAddress
+    checked: Day
 
 
 class Figure(Strict):
@@ -69,6 +69,7 @@ class Figures:
     path: str | None = None
     values: dict[str, Figure] = field(default_factory=dict)
     every_year: dict[int, dict[str, Figure]] = field(default_factory=dict)
+    unreadable: tuple[str, ...] = ()  # figures files with errors of their own
 
     def text(self, name: str, cents: bool = False) -> str:
         """The figure as a page shows it: '$283', '$10,600', '120'; with `cents`, dollars
@@ -87,6 +88,9 @@ class Figures:
         """Message and hint when `name` cannot be shown, else None."""
         if self.known(name):
             return None
+        if self.unreadable and self.year is None:  # not "no figures": they have errors
+            return (f"unknown figure '{name}': {', '.join(self.unreadable)} could not be read",
+                    "fix the errors reported in that file first")
         if self.year is None:
             return (f"unknown figure '{name}': the site has no yearly figures",
                     f"add {FOLDER}/<YEAR>.yaml with it (see docs/figures.md)")
@@ -111,8 +115,11 @@ def load_figures(root: Path, today: dt.date, diags: Diagnostics, max_bytes: int)
     """Every `figures/<YEAR>.yaml`; the figures in use are the build year's, or the latest
     earlier year's (warning: the new year's figures are missing)."""
     folder = root / FOLDER
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    files = sorted(p for p in folder.iterdir() if p.is_file() and
+                   p.suffix.lower() in (".yaml", ".yml")) if folder.is_dir() else []
     every_year: dict[int, dict[str, Figure]] = {}
+    seen: dict[int, str] = {}
+    unreadable: list[str] = []
     for file in files:
         display = f"{FOLDER}/{file.name}"
         match = _FILE.fullmatch(file.name)
@@ -120,22 +127,28 @@ def load_figures(root: Path, today: dt.date, diags: Diagnostics, max_bytes: int)
             diags.error(display, 0, 0, "a figures file must be named after its year",
                         f"rename it like {FOLDER}/{today.year}.yaml")
             continue
+        if seen.setdefault(int(match.group(1)), display) != display:
+            diags.error(display, 0, 0, f"the figures of {match.group(1)} are given twice, here "
+                        f"and in {seen[int(match.group(1))]}", "keep one of the two files")
+            continue
         doc = read_mapping(file, display, diags, "a mapping of figure names",
                            "start with a figure, like 'medicare.part_b_deductible:'", max_bytes)
         loaded = validate_data(doc, FigureFile, diags) if doc is not None else None
         if loaded is not None:
             every_year[int(match.group(1))] = loaded.root
+        else:
+            unreadable.append(display)
     if not every_year:
-        return Figures()
+        return Figures(unreadable=tuple(unreadable))
     earlier = [y for y in every_year if y <= today.year]
     year = max(earlier) if earlier else min(every_year)
-    path = f"{FOLDER}/{year}.yaml"
+    path = seen[year]
     if year != today.year:
         diags.warning(path, 1, 1, f"there are no yearly figures for {today.year}, the year of "
                       f"the build; pages show the {year} figures",
                       f"copy this file to {FOLDER}/{today.year}.yaml and update "
                       + ", ".join(sorted(every_year[year])) + " from their sources")
-    return Figures(year, path, every_year[year], every_year)
+    return Figures(year, path, every_year[year], every_year, tuple(unreadable))
 
 
 # The figures that make one year of Original Medicare's figures (`SiteConfig.medicare`).
@@ -185,7 +198,7 @@ def resolve_references(doc: YamlDoc, figures: Figures, diags: Diagnostics) -> No
                 else:
                     problem = figures.problem(name) or (
                         (f"figure '{name}' is a year, not an amount", "name an amount")
-                        if name == YEAR else None)
+                        if name == YEAR else None) or _not_dollars(figures, name)
                     if problem is None:
                         return figures.values[name].value
                 if problem is not None:
@@ -197,6 +210,16 @@ def resolve_references(doc: YamlDoc, figures: Figures, diags: Diagnostics) -> No
         return value
 
     doc.data = walk(doc.data, ())
+
+
+def _not_dollars(figures: Figures, name: str) -> tuple[str, str] | None:
+    """A fee schedule's `{figure: NAME}` stands for an amount of money: a figure counted in
+    days or as a plain number would become dollars."""
+    unit = figures.values[name].unit
+    if unit == "dollars":
+        return None
+    return (f"figure '{name}' is counted in {unit}, not dollars, so it cannot be an amount",
+            "name a figure with unit: dollars, or write the amount")
 
 
 def check_templates(templates: Path, figures: Figures, diags: Diagnostics) -> None:

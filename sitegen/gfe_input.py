@@ -38,7 +38,7 @@ from sitegen.gfe import (
     weekday_date,
 )
 from sitegen.load import read_mapping, validate_data
-from sitegen.model import ClinicSource, CourseVisit, Site, Slug, Strict, Text
+from sitegen.model import ClinicSource, CourseVisit, Day, Site, Slug, Strict, Text
 from sitegen.render import long_date, make_environment, money
 from sitegen.yamlsrc import YamlDoc
 
@@ -60,9 +60,16 @@ def _icd10(value: str) -> str:
 Icd10 = Annotated[str, AfterValidator(_icd10)]
 
 
+def _born(value: dt.date) -> dt.date:
+    if value < dt.date(1900, 1, 1):
+        raise ValueError(f"date_of_birth {value} is before 1900; check the year")
+    return value
+
+
 class PatientInput(Strict):
     name: Text
-    date_of_birth: dt.date
+    # any living patient's (the 1950-2099 range of other dates would refuse some)
+    date_of_birth: Annotated[dt.date, Field(strict=False), AfterValidator(_born)]
 
 
 class GfeInput(Strict):
@@ -76,9 +83,9 @@ class GfeInput(Strict):
     location: Text | None = None
     patient: PatientInput
     diagnosis_codes: list[Icd10] = Field(default_factory=list)
-    scheduled: dt.date | None = None
-    booked: dt.date | None = None
-    requested: dt.date | None = None
+    scheduled: Day | None = None
+    booked: Day | None = None
+    requested: Day | None = None
 
 
 @dataclass(frozen=True)

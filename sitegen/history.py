@@ -74,7 +74,13 @@ def assemble(loaded: list[tuple[str, FeeSchedule, object]], today: dt.date,
         elif date is not None:
             folders.setdefault(folder, []).append((date, rel, schedule, positions))
     for folder, dated in sorted(folders.items()):
-        dated.sort(key=lambda d: d[0])
+        dated.sort(key=lambda d: (d[0], d[1]))
+        for before, after in zip(dated, dated[1:]):
+            if before[0] == after[0]:  # 2026-01-01.yaml and 2026-01-01.yml
+                diags.error(after[1], 0, 0, f"two fee schedules of '{folder}' take effect on "
+                            f"{after[0]}: this file and {before[1]}", "keep one of the two "
+                            "files (.yaml and .yml are read alike)")
+        dated = [d for i, d in enumerate(dated) if i == 0 or dated[i - 1][0] != d[0]]
         current = [d for d in dated if d[0] <= today]
         if not current:
             first = dated[0]

@@ -70,9 +70,28 @@ _CODES = {
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors (with a 'did you mean'), and models never change."""
+    """Unknown keys are errors (with a 'did you mean'), and models never change. Values are
+    taken as YAML typed them, never converted: "10" is not a count, true is not 1, and
+    "no" is not false (pydantic's strict mode), so a typo cannot become a price or a rule."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# The days a fee schedule, a scenario or a source may name: far past or far future dates
+# are typing mistakes (20226-01-01, 0206-01-01), and date arithmetic on them (a course
+# starting on 9999-12-31 running into the next year) would overflow.
+FIRST_DAY, LAST_DAY = dt.date(1950, 1, 1), dt.date(2099, 12, 31)
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"the date {value} is out of range: give a date between "
+                         f"{FIRST_DAY.year} and {LAST_DAY.year}, like 2026-10-01")
+    return value
+
+
+# A date as YAML writes it (2026-10-01; quotes allowed), within the plausible range.
+Day = Annotated[dt.date, Field(strict=False), AfterValidator(_plausible_day)]
 
 
 def _slug(value: str) -> str:
@@ -254,12 +273,12 @@ class Clinic(Strict):
     website: WebAddress | None = None
     email: Email | None = None
     locations: list[Location] = Field(min_length=1)
-    last_updated: dt.date
+    last_updated: Day
     # How the clinic deals with insurance: "in-network" (bills the plans under payers:),
     # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
     # network with every plan; gives patients a superbill to claim back from their plan).
     insurance: Literal["in-network", "none", "superbill"] = "in-network"
-    effective_until: dt.date | None = None   # the last day these prices apply
+    effective_until: Day | None = None   # the last day these prices apply
 
 
 class VisitLimit(Strict):
@@ -544,7 +563,7 @@ class Scenario(Strict):
     second_coverage: SecondCoverage | None = None
     # A course that starts on `start` crosses into a new plan year on `plan_year_starts`
     # (a month; January for Medicare and calendar-year plans).
-    start: Annotated[dt.date, AfterValidator(course_start)] | None = None
+    start: Annotated[dt.date, Field(strict=False), AfterValidator(course_start)] | None = None
     plan_year_starts: Month = 1
     deductible: Amount | None = None  # the yearly amounts a new plan year starts with
     oop_max: Amount | None = None
@@ -703,8 +722,8 @@ class PovertyGuidelines(Strict):
 
     year: int = Field(ge=2000, le=2100)
     source_title: Text
-    source_url: Text
-    checked: dt.date
+    source_url: WebAddress
+    checked: Day
     contiguous: GuidelineRegion
     alaska: GuidelineRegion
     hawaii: GuidelineRegion

@@ -26,6 +26,7 @@ def find_sources(root: Path, diags: Diagnostics) -> Sources:
     """Fee schedules: rates/<clinic>.yaml, or rates/<clinic>/<YYYY-MM-DD>.yaml, one per
     date the prices take effect (see `history`); `.yml` is read like `.yaml`."""
     rates = _inside(root, "rates", ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"), diags)
+    _unread_rates(root, set(rates), diags)
     # content/es/ holds translations of the English pages, read by the language-aware
     # loader (issue 16); until it lands they are not pages of their own.
     content = [c for c in _inside(root, "content", ("**/*.md",), diags)
@@ -57,3 +58,19 @@ def _inside(root: Path, folder: str, patterns: tuple[str, ...], diags: Diagnosti
             continue
         found.append(rel)
     return sorted(found)
+
+
+def _unread_rates(root: Path, read: set[str], diags: Diagnostics) -> None:
+    """A YAML file anywhere else under rates/ (a deeper folder, `.YAML`) would be left out
+    without a word: its prices would silently not be published."""
+    base = root / "rates"
+    if not base.is_dir():
+        return
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix.lower() in (".yaml", ".yml") and rel not in read and path.is_file() \
+                and not path.is_symlink():
+            diags.error(rel, 0, 0, "this file is not read: fee schedules are "
+                        "rates/<clinic>.yaml or rates/<clinic>/<YYYY-MM-DD>.yaml",
+                        "move it to one of those places (with a lower-case .yaml), "
+                        "or out of rates/")

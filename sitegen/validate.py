@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
@@ -163,12 +164,16 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
 
     _duplicates([p.id for p in schedule.packages], "package id",
                 lambda i: at("packages", i, "id"), path, diags)
+    sessions = {s.id: s for s in schedule.sessions}
     for i, package in enumerate(schedule.packages):
         if package.session not in session_ids:
             diags.error(path, *at("packages", i, "session"),
                         f"package '{package.id}' names unknown session '{package.session}'",
                         did_you_mean(package.session, session_ids) or
                         "use the id of one of this file's sessions")
+            continue
+        _package_saves(package, sessions[package.session], at(*("packages", i, "price")),
+                       path, diags)
     scale = schedule.sliding_scale
     for i, tier in enumerate(scale.tiers if scale else []):
         where = ("sliding_scale", "tiers", i)
@@ -181,6 +186,68 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                         f"{tier.up_to_percent}% is not above the tier before it "
                         f"({scale.tiers[i - 1].up_to_percent}%)",  # type: ignore[union-attr]
                         "list the tiers from the lowest income to the highest")
+    if scale is not None:
+        _tiers_make_sense(scale.tiers, _visit_prices(schedule), at, path, diags)
+
+
+def _package_saves(package, session, where: tuple[int, int], path: str,
+                   diags: Diagnostics) -> None:
+    """A prepaid package is offered as a way to pay less: it must cost less than its visits
+    paid one by one (at the session's highest visit price)."""
+    high = session.cash_price_max or session.cash_price
+    if high is None or package.price <= high * package.visits:
+        return
+    diags.error(path, *where, f"package '{package.id}' costs {package.price}, more than its "
+                f"{package.visits} visits paid one by one ({package.visits} x {high} = "
+                f"{high * package.visits}): patients would be offered a package that costs "
+                "them more", f"give a price below {high * package.visits}, or check visits:")
+
+
+def _visit_prices(schedule) -> list[tuple[str, Decimal]]:
+    """(name, highest cash price) of each whole visit a self-pay patient can buy at one
+    price: sessions with a visit price and services billed per visit."""
+    found = [(f"session '{s.id}'", s.cash_price_max or s.cash_price)
+             for s in schedule.sessions if s.cash_price is not None]
+    found += [(f"service '{s.id}'", s.cash_high) for s in schedule.services if not s.timed]
+    return found
+
+
+def _tiers_make_sense(tiers, visits: list[tuple[str, Decimal]], at, path: str,
+                      diags: Diagnostics) -> None:
+    """A sliding scale lowers prices, and more for lower incomes: a tier's fixed price must
+    be below some visit's cash price (else it discounts nothing), and no visit may cost
+    less in a tier for higher incomes than in the tier before it."""
+    if not visits:
+        return
+    highest = max(price for _, price in visits)
+    sound = [(t.discount is None) != (t.visit_price is None) for t in tiers]
+    for i, tier in enumerate(tiers):
+        if tier.visit_price is not None and tier.discount is None and \
+                tier.visit_price >= highest:
+            sound[i] = False  # no follow-on error about the next tier
+            diags.error(path, *at("sliding_scale", "tiers", i, "visit_price"),
+                        f"visit_price {tier.visit_price} is not below any visit's cash price "
+                        f"(the highest is {highest}), so this tier discounts nothing",
+                        "give a visit price below the cash prices, or use discount:")
+    def price(tier, cash: Decimal) -> Decimal:  # as selfpay.tier_price, unrounded
+        return cash * (1 - tier.discount) if tier.discount is not None else \
+            min(tier.visit_price, cash)
+    for i in range(1, len(tiers)):
+        before, tier = tiers[i - 1], tiers[i]
+        if not (sound[i - 1] and sound[i]):
+            continue  # a tier with neither or both, or above every price, is reported
+        for name, cash in visits:
+            low, high = price(before, cash), price(tier, cash)
+            if high < low:
+                key = "discount" if tier.discount is not None else "visit_price"
+                diags.error(path, *at("sliding_scale", "tiers", i, key),
+                            f"this tier (incomes up to {tier.up_to_percent}%) charges "
+                            f"{high:.2f} for {name} (cash price {cash}), while the "
+                            f"tier for lower incomes (up to {before.up_to_percent}%) "
+                            f"charges {low:.2f}",
+                            "give lower incomes the larger discount: discounts go down and "
+                            "visit prices go up from one tier to the next")
+                break
 
 
 def _nth_with_id(source: ClinicSource, n: int) -> int:
@@ -274,6 +341,22 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
         else:
             first[key] = source.path
         validate_clinic(source, diags)
+
+
+def validate_site_settings(config, positions, diags: Diagnostics) -> None:
+    """Lists of site.yaml whose entries must differ: the answers "What will I pay?" offers
+    (a repeated one would be a second identical choice) and Medicare's years (which year's
+    figures apply would depend on the order)."""
+    def at(*loc: str | int) -> tuple[int, int]:
+        return positions.of(loc)
+    pay = config.what_will_i_pay
+    for key in ("deductible", "cost_sharing"):
+        _duplicates([c.id for c in getattr(pay, key)], f"what_will_i_pay.{key} id",
+                    lambda i, key=key: at("what_will_i_pay", key, i, "id"), "site.yaml", diags)
+    _duplicates([str(n) for n in pay.visits_used], "what_will_i_pay.visits_used value",
+                lambda i: at("what_will_i_pay", "visits_used", i), "site.yaml", diags)
+    _duplicates([str(m.year) for m in config.medicare], "medicare year",
+                lambda i: at("medicare", i, "year"), "site.yaml", diags)
 
 
 def _duplicates(values: list[str], what: str, where, path: str, diags: Diagnostics) -> None:
