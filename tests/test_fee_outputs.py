@@ -418,14 +418,14 @@ def test_visit_prices_round_trip_through_the_sheet(tmp_path) -> None:
     visits["visit:treatment-45"][head.index("cash_price")] = "$110"
     visits["visit:treatment-45"][head.index("cash_price_max")] = "125.00"
     visits["visit:balance-45"][head.index("cash_price")] = ""
-    visits["visit:video-30"][head.index("cash_price")] = "70"
+    visits["visit:video-30"][head.index("cash_price")] = "90"
     out.write_text("".join(",".join(f'"{c}"' for c in row) + "\n" for row in table))
     result = cli("import", out, "--clinic", clinic, "--site", site, "--force")
     assert result.exit_code == 0, result.output
     after = rates.read_text()
     sessions = {s.id: (s.cash_price, s.cash_price_max) for s in loaded(rates)[0].sessions}
     assert sessions == {"treatment-45": (Decimal("110.00"), Decimal("125.00")),
-                        "balance-45": (None, None), "video-30": (Decimal("70.00"), None)}
+                        "balance-45": (None, None), "video-30": (Decimal("90.00"), None)}
     expected = before.replace(
         "    setting: outpatient\n    cash_price: 105.00\n    lines:\n      - service: "
         "therapeutic-exercise\n        minutes: 25",
@@ -434,7 +434,7 @@ def test_visit_prices_round_trip_through_the_sheet(tmp_path) -> None:
         "    setting: outpatient\n    cash_price: 105.00\n    lines:\n      - service: "
         "neuromuscular", "    setting: outpatient\n    lines:\n      - service: neuromuscular"
     ).replace("    setting: telehealth\n    lines:",
-              "    setting: telehealth\n    cash_price: 70.00\n    lines:")
+              "    setting: telehealth\n    cash_price: 90.00\n    lines:")
     from test_sheet import outside_services  # the services block is written anew
     assert outside_services(after) == outside_services(expected) != outside_services(before)
 
