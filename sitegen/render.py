@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from sitegen.formats import DISCIPLINE_NAMES, SETTING_NAMES, long_date, money, percent
 from sitegen.model import MODIFIERS
 from sitegen.routes import Route
-from sitegen.urls import absolute_url, relative_url
+from sitegen.urls import absolute_url, anchor, relative_url
 
 __all__ = ["DISCIPLINE_NAMES", "SETTING_NAMES", "long_date", "money", "percent",
            "make_environment", "render_route"]  # the formats stay importable from here
@@ -54,7 +54,7 @@ def make_environment(templates: Path, figures: Any = None) -> jinja2.Environment
     )
     env.filters.update(money=money, date=long_date, percent=percent)
     env.globals.update(SETTING_NAMES=SETTING_NAMES, DISCIPLINE_NAMES=DISCIPLINE_NAMES,
-                       MODIFIERS=MODIFIERS,
+                       MODIFIERS=MODIFIERS, anchor=anchor,
                        guide=guide_link, term=term_link)
     if figures is not None:
         env.globals["figure"] = figures.text

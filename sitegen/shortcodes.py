@@ -23,7 +23,7 @@ from sitegen.figures import Figures
 from sitegen.formats import long_date, money
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.tables import median_rate
-from sitegen.urls import clinic_url, estimates_url, relative_url, setting_url
+from sitegen.urls import anchor, clinic_url, estimates_url, relative_url, setting_url
 from sitegen.yamlsrc import visible
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)"
@@ -167,7 +167,7 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
               "use show=\"visits\" for the visit-by-visit table, or leave it out")
         return ""
     result = price_course(source, course, scenario, config)
-    link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    link = relative_url(page_url, f"{estimates_url(source.slug)}#{anchor(course.id, scenario.id)}")
     if show == "visits":
         return _visits_table(result, course.name, source.clinic.name, scenario.name, link,
                              long_date(source.clinic.last_updated))
