@@ -602,6 +602,13 @@ def option_name(result: ScenarioResult) -> Say:
     return result.scenario.name.values["option"]  # type: ignore[attr-defined]
 
 
+# The ids of the self-pay scenarios made from a clinic's packages and sliding-scale tiers
+# ('package-<package id>', 'sliding-scale-<tier number>'): no written scenario may start
+# with them, so a made scenario never takes the id (and the row) of a written one.
+MADE_SCENARIO_PREFIXES = {"package-": "its prepaid packages",
+                          "sliding-scale-": "its sliding-scale tiers"}
+
+
 def cash_visits(plans: tuple[VisitPlan, ...]) -> list[CashVisit]:
     return [CashVisit(p.name, p.cash, p.session) for p in plans for _ in range(p.count)]
 
@@ -722,6 +729,11 @@ def _line_of_scenario(source: ClinicSource, index: int) -> int:
 
 def _check_scenario(scenario: Scenario, source: ClinicSource | None, path: str, at,
                     diags: Diagnostics) -> None:
+    for prefix, what in MADE_SCENARIO_PREFIXES.items():
+        if scenario.id.startswith(prefix):
+            diags.error(path, *at("id"), f"scenario id '{scenario.id}' starts with '{prefix}', "
+                        f"which the estimates keep for the scenarios made from {what}",
+                        f"give this scenario an id that does not start with '{prefix}'")
     if scenario.payer is not None:
         if source is None:
             diags.error(path, *at("payer"), "a site-wide scenario cannot name a payer plan",

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.model import ClinicSource
+from sitegen.model import ClinicSource, Session
 from sitegen.tables import PriceRow, all_rows
 from sitegen.urls import absolute_url, clinic_url
 
@@ -75,8 +75,26 @@ def _offer(row: PriceRow) -> dict[str, Any]:
         ],
     }
     if row.location is not None:
-        offer["availableAtOrFrom"] = {"@type": "Place", "name": row.location.name}
+        offer["availableAtOrFrom"] = {
+            "@type": "Place", "name": row.location.name,
+            "address": {"@type": "PostalAddress", "addressLocality": row.location.address.city,
+                        "addressRegion": row.location.address.state}}
     return offer
+
+
+def _visit_offer(session: Session) -> dict[str, Any]:
+    """A visit with one self-pay price (or range), whatever codes it bills."""
+    assert session.cash_price is not None
+    spec: dict[str, Any] = {"@type": "UnitPriceSpecification", "name": "Cash price"}
+    if session.cash_price_max is not None:
+        spec.update(minPrice=_amount(session.cash_price),
+                    maxPrice=_amount(session.cash_price_max))
+    else:
+        spec["price"] = _amount(session.cash_price)
+    spec.update(priceCurrency="USD", referenceQuantity=UNIT_QUANTITY["per visit"])
+    return {"@type": "Offer", "name": f"Visit: {session.name}",
+            "price": _amount(session.cash_price), "priceCurrency": "USD",
+            "priceSpecification": [spec]}
 
 
 def clinic_data(source: ClinicSource, base_url: str,
@@ -102,6 +120,7 @@ def clinic_data(source: ClinicSource, base_url: str,
                     "postalCode": loc.address.zip, "addressCountry": "US"},
     } for loc in clinic.locations]
     offers = [_offer(row) for row in offer_rows(source, rows)] + [
+        _visit_offer(s) for s in source.schedule.sessions if s.cash_price is not None] + [
         {"@type": "Offer", "name": f"Prepaid package: {p.name}", "price": _amount(p.price),
          "priceCurrency": "USD", "eligibleQuantity": {"@type": "QuantitativeValue",
                                                       "value": p.visits, "unitText": "visits"}}

@@ -7,6 +7,7 @@ Pure functions (validated models in, frozen data out), so the plan pages, the gu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,15 +20,28 @@ from sitegen.estimates import (
     therapies,
     visit_plan,
 )
+from sitegen.history import Change, upcoming_changes
 from sitegen.i18n import Say, joined
-from sitegen.model import ClinicSource, Payer, Scenario, Service, SiteConfig
+from sitegen.model import ClinicSource, Package, Payer, Scenario, Service, Session, SiteConfig
+from sitegen.tables import PriceRow, price_rows
 
 
 @dataclass(frozen=True)
 class PlanRate:
-    service: Service
+    """The plan's rate next to the cost table's row, so the plan page names the same code
+    with modifiers, the same location and the same cash price (or range) as the table."""
+
+    row: PriceRow
     rate: Decimal | None   # None: the plan has no rate on file for this service
-    bundled: bool          # inpatient: part of the stay's daily rate
+
+    @property
+    def service(self) -> Service:
+        return self.row.service
+
+    @property
+    def bundled(self) -> bool:
+        """Inpatient: part of the stay's payment, as on the cost table."""
+        return self.row.bundled
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,43 @@ class PlanView:
     limit: str                              # the visit limit in words
     settings: tuple[PlanSetting, ...]
     courses: tuple[CourseEstimate, ...]     # under the site's in-network scenarios
+    visits: tuple[Session, ...]             # visits with one self-pay price, as on the tables
+    packages: tuple[Package, ...]           # prepaid packages, for paying yourself instead
+    sliding_scale: bool                     # the clinic has a sliding-scale page
+    # service id -> announced changes of this plan's rate (and of the cash price, where the
+    # page shows it), by date: the cost table's "From <date>" rows, for this plan
+    upcoming: dict[str, tuple[tuple[dt.date, tuple[Change, ...]], ...]]
+
+    @property
+    def rows(self) -> list[PriceRow]:
+        """Every cost-table row the page shows, settings in order."""
+        return [item.row for group in self.settings for item in group.rates]
+
+    @property
+    def self_pay(self) -> bool:
+        return offers_self_pay(self.payer)
+
+
+def offers_self_pay(payer: Payer) -> bool:
+    """Whether a plan's page offers paying yourself instead: not for Medicaid (the clinic
+    accepts its payment in full) nor Original Medicare (the clinic bills Medicare for
+    covered care), as the cost tables' note says."""
+    return not (payer.medicaid or payer.original_medicare)
+
+
+def plan_upcoming(source: ClinicSource, payer: Payer
+                  ) -> dict[str, tuple[tuple[dt.date, tuple[Change, ...]], ...]]:
+    """The cost table's announced changes that the plan's page shows: the plan's own rate,
+    and the cash price where the page shows it."""
+    shown = {f"Rate of {payer.key}"} | ({"Cash price", "Cash price, high end"}
+                                        if offers_self_pay(payer) else set())
+    found = {}
+    for service_id, dates in upcoming_changes(source).items():
+        kept = tuple((date, tuple(c for c in changes if c.what in shown))
+                     for date, changes in dates)
+        if any(changes for _, changes in kept):
+            found[service_id] = tuple((d, c) for d, c in kept if c)
+    return found
 
 
 def limit_words(payer: Payer) -> Say:
@@ -80,9 +131,8 @@ def plan_scenarios(config: SiteConfig, payer: Payer) -> list[Scenario]:
 def plan_view(config: SiteConfig, source: ClinicSource, payer: Payer) -> PlanView:
     settings = []
     for setting in source.settings():
-        rates = tuple(PlanRate(s, s.negotiated.get(payer.key),
-                               setting == "inpatient" and s.inpatient_bundled)
-                      for s in source.schedule.services if setting in s.settings)
+        rates = tuple(PlanRate(row, row.service.negotiated.get(payer.key))
+                      for row in price_rows(source, setting))
         settings.append(PlanSetting(setting, rates))
     courses = []
     scenarios = plan_scenarios(config, payer)
@@ -93,7 +143,12 @@ def plan_view(config: SiteConfig, source: ClinicSource, payer: Payer) -> PlanVie
                         for s in scenarios)
         courses.append(CourseEstimate(course, tuple(visit_plan(source, v) for v in course.visits),
                                       results))
-    return PlanView(payer, limit_words(payer), tuple(settings), tuple(courses))
+    schedule = source.schedule
+    return PlanView(payer, limit_words(payer), tuple(settings), tuple(courses),
+                    tuple(s for s in schedule.sessions if s.cash_price is not None),
+                    tuple(schedule.packages),
+                    schedule.sliding_scale is not None and config.poverty_guidelines is not None,
+                    plan_upcoming(source, payer))
 
 
 def plan_views(config: SiteConfig, source: ClinicSource) -> list[PlanView]:

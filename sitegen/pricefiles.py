@@ -21,10 +21,16 @@ from sitegen.tables import PriceRow, all_rows
 from sitegen.urls import clinic_file_url
 
 FORMAT = "sitegen-prices"
-FORMAT_VERSION = "1"
-CSV_COLUMNS = ["service_id", "setting", "code", "code_type", "modifiers", "location",
-               "description", "unit", "bundled", "gross_charge", "cash_price", "cash_price_max",
-               "negotiated_min", "negotiated_median", "negotiated_max"]
+FORMAT_VERSION = "2"
+# prices.csv: one row per record of prices.json, `kind` saying which list it comes from
+# (docs/price-files.md). New columns only ever go before the plan columns, in a new version.
+ROW_COLUMNS = ["setting", "code", "code_type", "modifiers", "location", "location_city",
+               "location_state", "description", "unit", "bundled", "gross_charge",
+               "cash_price", "cash_price_max", "negotiated_min", "negotiated_median",
+               "negotiated_max"]
+CSV_COLUMNS = ["kind", "id", "effective_from", *ROW_COLUMNS, "session_id", "visits",
+               "valid_months", "price", "up_to_percent_of_poverty_guideline", "discount",
+               "visit_price"]
 CSV_PAYER_PREFIX = "negotiated: "
 
 
@@ -66,6 +72,8 @@ def row_record(row: PriceRow) -> dict[str, Any]:
         "code_type": service.code_type,
         "modifiers": "|".join(service.modifiers),
         "location": row.location.name if row.location else "",
+        "location_city": row.location.address.city if row.location else "",
+        "location_state": row.location.address.state if row.location else "",
         "description": service.description,
         "unit": service.unit,
         "bundled": bundled,
@@ -124,13 +132,44 @@ def prices_json(source: ClinicSource, rows: Sequence[PriceRow] | None = None) ->
     return (text + "\n").encode("utf-8")
 
 
+def csv_records(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """prices.json's records, flat, in the order prices.csv lists them: the services, the
+    visit prices, the packages, the sliding-scale tiers (numbered from 1, lowest income
+    first), then the services of each upcoming schedule. Made from the JSON document
+    itself, so the two files cannot disagree."""
+    current = doc["effective_from"]
+    found: list[dict[str, Any]] = []
+    for row in doc["rows"]:
+        found.append({**row, "kind": "service", "id": row["service_id"],
+                      "effective_from": current})
+    for visit in doc["visits"]:
+        found.append({**visit, "kind": "visit", "id": visit["session_id"],
+                      "description": visit["name"], "session_id": None,
+                      "effective_from": current})
+    for package in doc["packages"]:
+        found.append({**package, "kind": "package", "id": package["package_id"],
+                      "description": package["name"], "effective_from": current})
+    for number, tier in enumerate(doc["sliding_scale"], 1):
+        found.append({**tier, "kind": "sliding-scale", "id": str(number),
+                      "effective_from": current})
+    for edition in doc["upcoming"]:
+        found += [{**row, "kind": "service", "id": row["service_id"],
+                   "effective_from": edition["effective_from"]} for row in edition["rows"]]
+    return found
+
+
+def _cell(value: Any) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
 def prices_csv(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> bytes:
-    """The same rows as prices.json, one column per plan ('negotiated: Aetna PPO')."""
+    """Every record of prices.json, one column per plan ('negotiated: Aetna PPO')."""
     plans = sorted(p.key for p in source.schedule.payers)
     table = [CSV_COLUMNS + [CSV_PAYER_PREFIX + p for p in plans]]
-    for row in all_rows(source, rows):
-        record = row_record(row)
-        cells = ["true" if v is True else "false" if v is False else v or ""
-                 for v in (record[c] for c in CSV_COLUMNS)]
-        table.append(cells + [record["negotiated"].get(plan) or "" for plan in plans])
+    for record in csv_records(prices_document(source, rows)):
+        negotiated = record.get("negotiated") or {}
+        table.append([_cell(record.get(c)) for c in CSV_COLUMNS] +
+                     [negotiated.get(plan) or "" for plan in plans])
     return csv_bytes(table)

@@ -17,7 +17,7 @@ from sitegen import i18n
 from sitegen.formats import DISCIPLINE_NAMES, N_, SETTING_NAMES, long_date, money, percent
 from sitegen.model import MODIFIERS
 from sitegen.routes import Route
-from sitegen.urls import absolute_url, language_url, relative_url
+from sitegen.urls import absolute_url, anchor, language_url, relative_url
 
 __all__ = ["DISCIPLINE_NAMES", "SETTING_NAMES", "long_date", "money", "percent",
            "make_environment", "render_route"]  # the formats stay importable from here
@@ -87,7 +87,7 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
                        DISCIPLINE_NAMES={k: gettext.gettext(v)
                                          for k, v in DISCIPLINE_NAMES.items()},
                        lang=lang, LANGUAGE_NAMES=i18n.NAMES,
-                       MODIFIERS=MODIFIERS,
+                       MODIFIERS=MODIFIERS, anchor=anchor,
                        guide=guide_link, local=local_text, term=term_link)
     if figures is not None:
         env.globals["figure"] = figures.text

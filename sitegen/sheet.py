@@ -35,9 +35,16 @@ from sitegen.starter import clinic_starter, slugify
 from sitegen.validate import validate_clinics
 from sitegen.yamlsrc import MAX_BYTES
 
-# The columns export writes, in order, before one column per payer plan.
+# The columns export writes, in order, before one column per payer plan (docs/spreadsheets.md).
+# The last four came later: a sheet without them leaves those keys as the file has them.
 COLUMNS = ("id", "code", "code_type", "description", "discipline", "settings", "timed",
-           "gross_charge", "cash_price")
+           "gross_charge", "cash_price", "modifiers", "location", "cash_price_max",
+           "medicare_further_unit")
+# A row whose id is "visit:<session id>" is a visit price: the session's own cash price for
+# the whole visit (cash_price, cash_price_max), not a service.
+VISIT = "visit:"
+AMOUNTS = ("gross_charge", "cash_price")               # required amounts
+OPTIONAL_AMOUNTS = ("cash_price_max", "medicare_further_unit")
 
 # Header names understood on import (compared in lower case, without spaces, dashes,
 # underscores, dots or slashes), including common practice-management names.
@@ -57,6 +64,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cash_price": ("cash", "cashprice", "selfpay", "selfpayprice", "selfpayfee",
                    "discountedcashprice", "cashdiscount", "cashrate", "private pay",
                    "privatepay", "selfpayrate"),
+    "modifiers": ("modifiers", "modifier", "mod", "mods", "modifiercodes"),
+    "location": ("location", "locationid", "pricedat"),
+    "cash_price_max": ("cashpricemax", "cashmax", "maxcashprice", "cashpricehigh",
+                       "selfpaymax", "selfpaypricemax"),
+    "medicare_further_unit": ("medicarefurtherunit", "furtherunit", "medicaremppr",
+                              "medicareadditionalunit", "mppr"),
 }
 _RATE_WORDS = ("allowed", "allowable", "allowedamount", "negotiated", "negotiatedrate",
                "contracted", "contractrate", "rate")
@@ -87,7 +100,15 @@ def export_rows(schedule: FeeSchedule) -> list[list[Any]]:
     for s in schedule.services:
         rows.append([s.id, s.code, s.code_type, s.description, s.discipline or "",
                      ", ".join(s.settings), "yes" if s.timed else "no", s.gross_charge,
-                     s.cash_price, *(s.negotiated.get(plan, "") for plan in plans)])
+                     s.cash_price, ", ".join(s.modifiers), s.location or "",
+                     "" if s.cash_price_max is None else s.cash_price_max,
+                     "" if s.medicare_further_unit is None else s.medicare_further_unit,
+                     *(s.negotiated.get(plan, "") for plan in plans)])
+    for v in schedule.sessions:  # every visit, so a sheet can give one its own price
+        rows.append([VISIT + v.id, "", "", v.name, "", v.setting, "", "",
+                     "" if v.cash_price is None else v.cash_price, "", "",
+                     "" if v.cash_price_max is None else v.cash_price_max, "",
+                     *("" for _ in plans)])
     return rows
 
 
@@ -338,8 +359,9 @@ def money_cell(value: Any) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
-_FIELD_ORDER = ("id", "code", "code_type", "description", "discipline", "settings", "timed",
-                "gross_charge", "cash_price", "negotiated")
+_FIELD_ORDER = ("id", "code", "code_type", "modifiers", "description", "discipline",
+                "settings", "timed", "gross_charge", "cash_price", "cash_price_max",
+                "negotiated", "location", "medicare_further_unit")
 
 
 def _row_values(row: list[Cell], columns: Columns, display: str, diags: Diagnostics
@@ -352,13 +374,18 @@ def _row_values(row: list[Cell], columns: Columns, display: str, diags: Diagnost
     ok = True
     for key, cell in cells.items():
         text = _text(cell.value)
-        if key in ("gross_charge", "cash_price"):
+        if key in AMOUNTS or (key in OPTIONAL_AMOUNTS and text.lower() not in _BLANK):
             amount = money_cell(cell.value) if text else None
             if amount is None:
                 ok = False
                 diags.error(display, cell.row, cell.col, f"{key} must be an amount like "
-                            f"1,078.00 (got {_got(text)})", "write the amount in dollars")
+                            f"1,078.00 (got {_got(text)})", "write the amount in dollars" +
+                            (", or leave the cell empty" if key in OPTIONAL_AMOUNTS else ""))
             values[key] = amount
+        elif key in OPTIONAL_AMOUNTS:
+            values[key] = None  # an empty cell: no range, no reduced further units
+        elif key == "modifiers":
+            values[key] = [m.upper() for m in re.split(r"[,;/|\s-]+", text) if m]
         elif key == "settings":
             values[key] = [s.lower() for s in re.split(r"[,;/|\s]+", text) if s]
         elif key == "timed":
@@ -436,7 +463,8 @@ def sheet_services(sheet: Sheet, columns: Columns, existing: list[dict[str, Any]
             entry["settings"] = ["evaluation" if entry.get("code") in EVALUATIONS
                                  else "outpatient"]
         # A default the file did not write stays unwritten (a new entry says timed: false).
-        for key, default in (("code_type", "CPT"), ("timed", False), ("negotiated", {})):
+        for key, default in (("code_type", "CPT"), ("timed", False), ("negotiated", {}),
+                             ("modifiers", [])):
             written = key in old if old is not None else key == "timed"
             if entry.get(key) == default and not written:
                 del entry[key]
@@ -609,6 +637,9 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
         _new_clinic_columns(sheet, mapping, diags)
     if any(key not in columns.keys for key in REQUIRED):
         return None  # rows cannot be read; unknown columns alone do not stop the row checks
+    visit_rows = [row for row in sheet.rows if _id_text(row, columns).startswith(VISIT)]
+    sheet.rows = [row for row in sheet.rows if row not in visit_rows]
+    visits = visit_prices(visit_rows, columns, existing.get("sessions", []), display, diags)
     services = sheet_services(sheet, columns, existing.get("services", []), diags)
     if not services and not diags.errors:
         diags.error(display, 0, 0, "the spreadsheet has no services",
@@ -627,9 +658,105 @@ def import_sheet(file: Path, display: str, target: Path, target_display: str,
                           diags)
         if diags.errors:
             return None
+    if visits:
+        if target.exists():
+            text = set_visit_prices(text, existing.get("sessions", []), loaded[1].positions,
+                                    visits, target_display, diags)
+        else:
+            diags.error(display, visit_rows[0][0].row, 1, "visit prices need their sessions, "
+                        "and a new fee schedule has none yet", "import the services first, "
+                        "add sessions: to the fee schedule, then import the visit prices")
+        if diags.errors:
+            return None
     result = replace_services(text, services_yaml(services, service_comments(text)))
     _validate_result(result, target, target_display, diags)
     return None if diags.errors else result
+
+
+def _id_text(row: list[Cell], columns: Columns) -> str:
+    index = columns.keys.get("id")
+    return _text(row[index].value) if index is not None and index < len(row) else ""
+
+
+VisitPrice = tuple[Decimal | None, Decimal | None]   # cash_price, cash_price_max
+
+
+def visit_prices(rows: list[list[Cell]], columns: Columns, sessions: list[dict[str, Any]],
+                 display: str, diags: Diagnostics) -> dict[int, VisitPrice]:
+    """Index of the session -> its visit price from a `visit:<session id>` row (an empty
+    cash_price cell: no visit price); each bad cell is an error at the cell."""
+    by_id = {str(s.get("id")): i for i, s in enumerate(sessions)}
+    found: dict[int, VisitPrice] = {}
+    for row in rows:
+        cell = row[columns.keys["id"]]
+        session = _id_text(row, columns).removeprefix(VISIT)
+        if session not in by_id:
+            diags.error(display, cell.row, cell.col, f"'{VISIT}{session}' names no session "
+                        "of the fee schedule", did_you_mean(session, list(by_id)) or
+                        "write visit: and the id of one of its sessions")
+            continue
+        if by_id[session] in found:
+            diags.error(display, cell.row, cell.col, f"the visit '{session}' has two rows",
+                        "keep one of them")
+            continue
+        amounts: list[Decimal | None] = []
+        for key in ("cash_price", "cash_price_max"):
+            index = columns.keys.get(key)
+            value = row[index] if index is not None and index < len(row) else None
+            text = _text(value.value) if value is not None else ""
+            amount = money_cell(value.value) if value is not None and text else None
+            if value is not None and text.lower() not in _BLANK and amount is None:
+                diags.error(display, value.row, value.col, f"the visit price {key} must be an "
+                            f"amount like 105.00 (got {_got(text)})", "write the amount in "
+                            "dollars, or leave the cell empty for no visit price")
+            old = sessions[by_id[session]].get(key)
+            amounts.append(amount if index is not None else old)
+        found[by_id[session]] = (amounts[0], amounts[1])
+    return found
+
+
+def set_visit_prices(text: str, sessions: list[dict[str, Any]], positions: Any,
+                     prices: dict[int, VisitPrice], path: str, diags: Diagnostics) -> str:
+    """`text` with the sessions' visit prices changed in place, line by line, so the rest
+    of the file (comments, key order) stays as written. Only block-style sessions (one key
+    per line) can be edited so."""
+    lines = text.splitlines(keepends=True)
+    edits: list[tuple[int, str, str]] = []   # (0-based line, "set"/"drop"/"add", text)
+    for i, (cash, high) in prices.items():
+        session = sessions[i]
+        for key, new in (("cash_price_max", high), ("cash_price", cash)):
+            old = session.get(key)
+            if new == old or (old is not None and new is not None and Decimal(old) == new):
+                continue
+            if old is not None:
+                line, col = positions.values[("sessions", i, key)]
+                current = lines[line - 1]
+                if not re.match(rf"\s*{key}\s*:", current):
+                    diags.error(path, line, col, f"import cannot change the visit price of "
+                                f"session '{session.get('id')}' written on one line",
+                                f"write its keys one per line, or change {key} here by hand")
+                    continue
+                edits.append((line - 1, "drop" if new is None else "set",
+                              "" if new is None else f"{new:.2f}"))
+            else:  # a new key goes below cash_price, or else below setting
+                after = "cash_price" if key == "cash_price_max" and \
+                    session.get("cash_price") is not None else "setting"
+                line, col = positions.keys[("sessions", i, after)]
+                if not re.match(rf"\s*(-\s+)?{after}\s*:", lines[line - 1]):
+                    diags.error(path, line, col, f"import cannot add a visit price to session "
+                                f"'{session.get('id')}' written on one line", "write its keys "
+                                f"one per line, or add {key}: here by hand")
+                    continue
+                edits.append((line - 1, "add", " " * (col - 1) + f"{key}: {new:.2f}\n"))
+    for index, kind, value in sorted(edits, key=lambda e: e[0], reverse=True):
+        if kind == "add":
+            lines.insert(index + 1, value)
+        elif kind == "drop":
+            del lines[index]
+        else:
+            lines[index] = re.sub(r"(:\s*)[^\s#]+", lambda m, value=value: m.group(1) + value,
+                                  lines[index], count=1)
+    return "".join(lines)
 
 
 _RATE_WORD = re.compile(r"\s*\b(allowed( amount)?|allowable|negotiated( rate)?|contracted|"

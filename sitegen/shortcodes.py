@@ -24,7 +24,7 @@ from sitegen.formats import money
 from sitegen.i18n import Say, current_language, here
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.tables import median_rate
-from sitegen.urls import clinic_url, estimates_url, relative_url, setting_url
+from sitegen.urls import anchor, clinic_url, estimates_url, relative_url, setting_url
 from sitegen.yamlsrc import visible
 
 SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[a-z-]+)"
@@ -168,7 +168,8 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
               "use show=\"visits\" for the visit-by-visit table, or leave it out")
         return ""
     result = price_course(source, course, scenario, config)
-    link = relative_url(page_url, f"{estimates_url(source.slug)}#{course.id}-{scenario.id}")
+    link = relative_url(page_url,
+                        f"{estimates_url(source.slug)}#{anchor(course.id, scenario.id)}")
     name = own_words(course, "name").worded(current_language())
     situation = scenario_name(scenario).worded(current_language())
     note = Markup(str(escape(here("Computed from the clinic's prices as of %(date)s.",

@@ -144,3 +144,14 @@ def absolute_url(base_url: str, url: str, *, full: bool = False) -> str:
     if full:
         return base_url.rstrip("/") + "/" + url
     return base_path(base_url) + url
+
+
+ANCHOR_JOIN = "--"
+
+
+def anchor(*parts: str) -> str:
+    """An HTML id built from ids, joined by '--'. Ids are slugs, which never hold '--', so
+    two different tuples never give the same anchor: a course 'a' with the scenario 'b-c'
+    ('a--b-c') and a course 'a-b' with 'c' ('a-b--c') stay apart, and no anchor built
+    from two or more parts equals a bare id on the same page."""
+    return ANCHOR_JOIN.join(parts)

@@ -14,6 +14,16 @@ from sitegen.model import RESERVED_PLAN_SLUGS, ClinicSource, plan_slug
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as model.Slug: what a URL segment may be
 
+# Ids that pages use as a bare HTML id next to their own sections' ids. Every other id a
+# page makes from your ids joins them with '--' (urls.anchor), which no id can hold, so
+# only these can collide: a service row on a cost table, a course on the estimates page,
+# a clinic on the clinics index. What each page uses itself, by kind of id:
+PAGE_IDS = {
+    "service id": ("cost table", frozenset({"main", "modifiers", "visit-prices", "packages"})),
+    "course id": ("estimates page", frozenset({"main"})),
+    "clinic slug": ("clinics page", frozenset({"main"})),
+}
+
 
 def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
     schedule, pos, path = source.schedule, source.positions, source.path
@@ -41,6 +51,9 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
     _duplicates(payer_keys, "payer plan", lambda i: at("payers", i), path, diags)
     service_ids = [s.id for s in schedule.services]
     _duplicates(service_ids, "service id", lambda i: at("services", i, "id"), path, diags)
+    _page_ids(service_ids, "service id", lambda i: at("services", i, "id"), path, diags)
+    _page_ids([c.id for c in schedule.courses], "course id",
+              lambda i: at("courses", i, "id"), path, diags)
     _duplicates([s.id for s in schedule.sessions], "session id",
                 lambda i: at("sessions", i, "id"), path, diags)
     _duplicates([c.id for c in schedule.courses], "course id",
@@ -317,6 +330,9 @@ def validate_clinics(clinics: list[ClinicSource], diags: Diagnostics,
                             f"'{PurePosixPath(source.path).name}' cannot be used in a web "
                             "address", f"rename it to {suggestion}.yaml (lower-case letters, "
                             "digits and dashes), or set clinic.slug")
+        _page_ids([source.slug], "clinic slug", lambda i, source=source: (
+            source.positions.of(("clinic", "slug")) if source.clinic.slug  # type: ignore
+            else (0, 0)), source.path, diags)
         key = source.slug.lower()
         if key in first:
             diags.error(source.path, *source.positions.of(("clinic", "slug")),  # type: ignore
@@ -352,3 +368,13 @@ def _duplicates(values: list[str], what: str, where, path: str, diags: Diagnosti
                         f"{where(first[value])[0]})", f"each {what} must be unique in the file")
         else:
             first[value] = i
+
+
+def _page_ids(values: list[str], what: str, where, path: str, diags: Diagnostics) -> None:
+    """An id the page showing it already uses for one of its own parts."""
+    page, taken = PAGE_IDS[what]
+    for i, value in enumerate(values):
+        if value in taken:
+            diags.error(path, *where(i), f"{what} '{value}' is taken: the {page} uses "
+                        f"'{value}' for a part of its own", f"choose another {what} (not "
+                        f"{', '.join(sorted(taken))})")

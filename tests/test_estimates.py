@@ -95,9 +95,9 @@ def rows(html: str, course: str) -> dict[str, list[str]]:
     tree = html5lib.parse(html)
     found = {}
     for tr in tree.iter(f"{NS}tr"):
-        if (tr.get("id") or "").startswith(course + "-"):
+        if (tr.get("id") or "").startswith(course + "--"):
             cells = ["".join(c.itertext()).strip() for c in tr]
-            found[tr.get("id").removeprefix(course + "-")] = cells
+            found[tr.get("id").removeprefix(course + "--")] = cells
     return found
 
 
@@ -156,7 +156,7 @@ The evaluation: {{< price clinic="example" service="eval" >}}. Cash: {{< price c
     assert '<td class="num you" data-label="You pay">$390.00</td>' in page
     assert "Cash: $190.00." in page
     assert "gross charge $250.00, cash price $190.00; in-network plans pay $110.00 to $110.00" in page
-    assert 'href="../../clinics/example/estimates/#course-example-b"' in page
+    assert 'href="../../clinics/example/estimates/#course--example-b"' in page
 
     bad = guide.replace('course="course"', 'course="cours"').replace(
         'service="eval" show', 'service="evaluation" show').replace(

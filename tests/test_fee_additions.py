@@ -163,8 +163,8 @@ def test_cost_table_shows_modifiers_locations_and_ranges(full) -> None:
 
 def test_cost_table_lists_visit_prices_and_packages(full) -> None:
     page = full["clinics/a/outpatient/index.html"]
-    assert text(by_id(page, "visit-visit-45")) == "45-minute visit: $100.00 per visit."
-    assert text(by_id(page, "package-five")) == \
+    assert text(by_id(page, "visit--visit-45")) == "45-minute visit: $100.00 per visit."
+    assert text(by_id(page, "package--five")) == \
         "Five visits: 5 visits for $450.00, to be used within 3 months."
 
 
@@ -180,9 +180,9 @@ def totals(page: bytes) -> dict[str, tuple[str, str]]:
     """Scenario row id -> (you pay, plan pays)."""
     found = {}
     for tr in html5lib.parse(page).iter(f"{NS}tr"):
-        if (tr.get("id") or "").startswith("eval-and-7-"):
+        if (tr.get("id") or "").startswith("eval-and-7--"):
             cells = [text(c) for c in tr]
-            found[tr.get("id").removeprefix("eval-and-7-")] = (cells[1], cells[2])
+            found[tr.get("id").removeprefix("eval-and-7--")] = (cells[1], cells[2])
     return found
 
 
@@ -300,10 +300,17 @@ def test_prices_json_carries_every_addition(full) -> None:
         {"up_to_percent_of_poverty_guideline": 100, "discount": None, "visit_price": "30.00"},
         {"up_to_percent_of_poverty_guideline": 200, "discount": "0.40", "visit_price": None}]
     table = list(csv.DictReader(io.StringIO(full["clinics/a/prices.csv"].decode())))
-    assert [(r["service_id"], r["modifiers"], r["location"], r["cash_price_max"])
-            for r in table] == [("eval", "GP", "North", "180.00"),
-                                ("eval-south", "GP", "South", ""),
-                                ("exercise", "GP", "", "")]
+    assert [(r["kind"], r["id"], r["modifiers"], r["location"], r["location_city"],
+             r["cash_price"], r["cash_price_max"], r["session_id"], r["visits"],
+             r["valid_months"], r["price"], r["up_to_percent_of_poverty_guideline"],
+             r["discount"], r["visit_price"], r["negotiated: Acme PPO"]) for r in table] == [
+        ("service", "eval", "GP", "North", "Portland", "150.00", "180.00", *[""] * 7, "100.00"),
+        ("service", "eval-south", "GP", "South", "Salem", "160.00", "", *[""] * 7, "100.00"),
+        ("service", "exercise", "GP", "", "", "40.00", "", *[""] * 7, "30.00"),
+        ("visit", "visit-45", "", "", "", "100.00", "", *[""] * 7, ""),
+        ("package", "five", "", "", "", "", "", "visit-45", "5", "3", "450.00", "", "", "", ""),
+        ("sliding-scale", "1", "", "", "", "", "", "", "", "", "", "100", "", "30.00", ""),
+        ("sliding-scale", "2", "", "", "", "", "", "", "", "", "", "200", "0.40", "", "")]
 
 
 def test_json_ld_has_ranges_locations_and_packages(full) -> None:
@@ -311,7 +318,15 @@ def test_json_ld_has_ranges_locations_and_packages(full) -> None:
     data = json.loads(next(page.iter(f"{NS}script")).text)
     offers = data["makesOffer"]
     assert offers[0]["itemOffered"]["code"]["codeValue"] == "97161-GP"
-    assert offers[0]["availableAtOrFrom"] == {"@type": "Place", "name": "North"}
+    assert offers[0]["availableAtOrFrom"] == {
+        "@type": "Place", "name": "North", "address": {
+            "@type": "PostalAddress", "addressLocality": "Portland", "addressRegion": "OR"}}
+    assert offers[-2] == {"@type": "Offer", "name": "Visit: 45-minute visit", "price": "100.00",
+                          "priceCurrency": "USD", "priceSpecification": [{
+                              "@type": "UnitPriceSpecification", "name": "Cash price",
+                              "price": "100.00", "priceCurrency": "USD", "referenceQuantity": {
+                                  "@type": "QuantitativeValue", "value": 1,
+                                  "unitText": "per visit"}}]}
     cash = offers[0]["priceSpecification"][0]
     assert (cash["minPrice"], cash["maxPrice"]) == ("150.00", "180.00") and "price" not in cash
     assert offers[-1] == {"@type": "Offer", "name": "Prepaid package: Five visits",
@@ -492,7 +507,7 @@ def test_the_schedule_in_effect_is_published_and_the_next_one_announced(tmp_path
     page = files["clinics/a/outpatient/index.html"]
     assert text(by_id(page, "exercise")).split(" per 15 minutes ")[1].startswith(
         "$60.00 $45.00")
-    assert text(by_id(page, "upcoming-2027-01-01")) == (
+    assert text(by_id(page, "upcoming--2027-01-01")) == (
         "New prices take effect on January 1, 2027: rows that change say so below; see the "
         "price history.")
     assert "From January 1, 2027: cash price $50.00 (up $5.00)." in words(page)

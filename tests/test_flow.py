@@ -389,7 +389,7 @@ def test_a_clinic_that_takes_no_insurance_passes_strict(tmp_path: Path) -> None:
     files = {k: v.decode() for k, v in result.files.items()}
     page = html5lib.parse(files["clinics/cash/estimates/index.html"])
     rows = [tr.get("id") for tr in page.iter(f"{NS}tr") if tr.get("id")]
-    assert rows == ["six-self-pay"]  # 120 + 6 x 2 x 40 = 600
+    assert rows == ["six--self-pay"]  # 120 + 6 x 2 x 40 = 600
     assert "Test Clinic does not bill insurance." in text(next(page.iter(f"{NS}main")))
     assert not [k for k in files if "/plans/" in k]
     # the flow skips "How will you pay?": the one answer is paying yourself
@@ -415,7 +415,7 @@ def test_superbill_clinic_shows_what_a_plan_may_pay_back(example) -> None:
     pay back 60% x 60% of the price (59.40 and 65.88); you pay the rest."""
     pages, _ = example
     tree = html5lib.parse(pages["clinics/juniper-hill-pt/estimates/index.html"])
-    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "eval-and-8-out-of-network")
+    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "eval-and-8--out-of-network")
     assert [text(c) for c in row] == ["Out of network, deductible met", "$1,042.56", "$586.44",
                                       "$1,629.00"]
     heads = [text(th) for th in tree.iter(f"{NS}th") if th.get("scope") == "col"][:4]
@@ -435,7 +435,7 @@ def test_plan_pages_show_the_plans_own_rates_and_limits(example) -> None:
             for service in source.schedule.services:
                 for setting in service.settings:
                     row = next(tr for tr in tree.iter(f"{NS}tr")
-                               if tr.get("id") == f"{setting}-{service.id}")
+                               if tr.get("id") == f"{setting}--{service.id}")
                     cell = text(row[-1])
                     rate = service.negotiated.get(payer.key)
                     if setting == "inpatient" and service.inpatient_bundled:
@@ -453,7 +453,7 @@ def test_plan_pages_show_the_plans_own_rates_and_limits(example) -> None:
             "therapy and physical therapy.") in text(next(regence.iter(f"{NS}main")))
     # the plan's courses use its own rates: eval-and-12 at Aetna, deductible not met
     row = next(tr for tr in aetna.iter(f"{NS}tr") if tr.get("id") ==
-               "eval-and-12-deductible-not-met")
+               "course--eval-and-12--deductible-not-met")
     assert [text(c) for c in row][1] == "$1,589.83"
     # cost tables and the clinic page link every plan page
     for rel in ["clinics/riverside-hand-ot/index.html",
@@ -475,7 +475,7 @@ def test_plan_pages_agree_with_the_price_files(example) -> None:
                 tree = html5lib.parse(pages[f"clinics/{source.slug}/plans/{payer.slug}/"
                                             "index.html"])
                 cell = next(tr for tr in tree.iter(f"{NS}tr")
-                            if tr.get("id") == f"{row['setting']}-{row['service_id']}")
+                            if tr.get("id") == f"{row['setting']}--{row['service_id']}")
                 if not text(cell[-1]).startswith("Included"):
                     assert text(cell[-1]) == money(Decimal(rate)), (plan, row["service_id"])
 

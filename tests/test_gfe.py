@@ -264,7 +264,7 @@ def test_estimate_totals_equal_the_self_pay_price_of_the_cost_pages(example) -> 
     pages, _ = example
     for (slug, course), total in TOTALS.items():
         tree = parse(pages[f"clinics/{slug}/estimates/index.html"])
-        row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == f"{course}-self-pay")
+        row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == f"{course}--self-pay")
         assert text(list(row)[1]) == total, (slug, course)
 
 

@@ -297,9 +297,9 @@ def test_example_site_medicare_rows(tmp_path: Path) -> None:
     rows = {tr.get("id"): ["".join(c.itertext()).strip() for c in tr]
             for tr in tree.iter(f"{NS}tr") if tr.get("id")}
     # The worked Original Medicare course above, and the same with Plan G.
-    assert rows["eval-and-12-medicare-part-b"][1:] == ["$495.49", "$849.95", "—",
+    assert rows["eval-and-12--medicare-part-b"][1:] == ["$495.49", "$849.95", "—",
                                                        "$1,345.44"]
-    assert rows["eval-and-12-medicare-medigap-g"][1:] == ["$283.00", "$849.95", "$212.49",
+    assert rows["eval-and-12--medicare-medigap-g"][1:] == ["$283.00", "$849.95", "$212.49",
                                                           "$1,345.44"]
     assert "payment reduction for multiple therapy services of $20.54" in page
     stroke = result.files["clinics/mercy-valley-rehab/estimates/index.html"].decode()
@@ -664,7 +664,7 @@ scenarios:
     result = build(BuildOptions(root=root, out=root / "public"))
     assert result.ok, [d.format() for d in result.diagnostics.items]
     tree = html5lib.parse(result.files["clinics/a/estimates/index.html"].decode())
-    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "one-medicare")
+    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "one--medicare")
     # 20% of 334.20 = 66.84; Medicare 267.36.
     assert ["".join(c.itertext()).strip() for c in row][1:] == ["$66.84", "$267.36",
                                                                 "$334.20"]

@@ -95,7 +95,8 @@ def row(service_id, setting, code, code_type, description, unit, amounts, negoti
         bundled=False):
     gross, cash, low, median, high = amounts
     return {"service_id": service_id, "setting": setting, "code": code, "code_type": code_type,
-            "modifiers": "", "location": "", "cash_price_max": None,
+            "modifiers": "", "location": "", "location_city": "", "location_state": "",
+            "cash_price_max": None,
             "description": description, "unit": unit, "bundled": bundled,
             "gross_charge": gross, "cash_price": cash, "negotiated_min": low,
             "negotiated_median": median, "negotiated_max": high, "negotiated": negotiated}
@@ -108,7 +109,7 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
     rates = ("60.00", "45.00", "31.67", "31.67", "31.67")
     assert doc == {
         "format": "sitegen-prices",
-        "format_version": "1",
+        "format_version": "2",
         "currency": "USD",
         "clinic": {"name": "Example Therapy", "slug": "a", "npi": "1234567893",
                    "tin": "12-3456789", "last_updated": "2026-10-01"},
@@ -132,18 +133,22 @@ def test_prices_json(inline: dict[str, bytes]) -> None:
 
 
 def test_prices_csv(inline: dict[str, bytes]) -> None:
+    blank = ",,,,,,,"  # session_id ... visit_price: only for visits, packages and tiers
     assert inline["clinics/a/prices.csv"].decode("utf-8") == (
-        "service_id,setting,code,code_type,modifiers,location,description,unit,bundled,"
-        "gross_charge,cash_price,cash_price_max,negotiated_min,negotiated_median,negotiated_max,"
+        "kind,id,effective_from,setting,code,code_type,modifiers,location,location_city,"
+        "location_state,description,unit,bundled,gross_charge,cash_price,cash_price_max,"
+        "negotiated_min,negotiated_median,negotiated_max,session_id,visits,valid_months,price,"
+        "up_to_percent_of_poverty_guideline,discount,visit_price,"
         "negotiated: Acme HMO,negotiated: Zeta PPO\n"
-        'eval,evaluation,97161,CPT,,,"Evaluation, ""first"" visit",per visit,false,250.00,190.50,'
-        ",99.99,105.00,110.00,99.99,110.00\n"
-        "exercise,outpatient,97110,CPT,,,Exercises,per 15 minutes,false,60.00,45.00,,31.67,"
-        "31.67,31.67,31.67,\n"
-        "splint,outpatient,L3906,HCPCS,,,Wrist splint,per visit,false,300.00,240.00,,,,,,\n"
-        "exercise,telehealth,97110,CPT,,,Exercises,per 15 minutes,false,60.00,45.00,,31.67,"
-        "31.67,31.67,31.67,\n"
-        "exercise,inpatient,97110,CPT,,,Exercises,per 15 minutes,true,,,,,,,,\n")
+        'service,eval,,evaluation,97161,CPT,,,,,"Evaluation, ""first"" visit",per visit,false,'
+        f"250.00,190.50,,99.99,105.00,110.00{blank},99.99,110.00\n"
+        "service,exercise,,outpatient,97110,CPT,,,,,Exercises,per 15 minutes,false,60.00,45.00,"
+        f",31.67,31.67,31.67{blank},31.67,\n"
+        "service,splint,,outpatient,L3906,HCPCS,,,,,Wrist splint,per visit,false,300.00,240.00,"
+        f",,,{blank},,\n"
+        "service,exercise,,telehealth,97110,CPT,,,,,Exercises,per 15 minutes,false,60.00,45.00,"
+        f",31.67,31.67,31.67{blank},31.67,\n"
+        f"service,exercise,,inpatient,97110,CPT,,,,,Exercises,per 15 minutes,true,,,,,,{blank},,\n")
 
 
 def test_every_clinic_has_price_files(example: dict[str, bytes]) -> None:
@@ -152,7 +157,9 @@ def test_every_clinic_has_price_files(example: dict[str, bytes]) -> None:
         doc = json.loads(example[f"clinics/{slug}/prices.json"], parse_float=no_floats)
         assert doc["clinic"]["slug"] == slug and doc["rows"]
         lines = example[f"clinics/{slug}/prices.csv"].decode().splitlines()
-        assert len(lines) == len(doc["rows"]) + 1
+        assert len(lines) == 1 + len(doc["rows"]) + len(doc["visits"]) + \
+            len(doc["packages"]) + len(doc["sliding_scale"]) + \
+            sum(len(e["rows"]) for e in doc["upcoming"])
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------
@@ -293,13 +300,15 @@ def test_every_output_shows_the_same_prices(example: dict[str, bytes]) -> None:
             compared["prices.json"] += 4 + len(rates)
 
         # prices.csv: the same rows and amounts as prices.json
-        table = list(csv.DictReader(io.StringIO(example[f"clinics/{slug}/prices.csv"].decode())))
+        table = [line for line in csv.DictReader(io.StringIO(
+            example[f"clinics/{slug}/prices.csv"].decode())) if line["kind"] == "service"
+            and line["effective_from"] == (doc["effective_from"] or "")]
         assert len(table) == len(rows)
         for line in table:
-            r = rows[(slug, line["setting"], line["service_id"])]
+            r = rows[(slug, line["setting"], line["id"])]
             for name in ("gross_charge", "cash_price", "cash_price_max", "negotiated_min",
                          "negotiated_median", "negotiated_max"):
-                assert dec(line[name]) == dec(r[name]), (slug, line["service_id"], name)
+                assert dec(line[name]) == dec(r[name]), (slug, line["id"], name)
                 compared["prices.csv"] += 1
             plans = {k.removeprefix("negotiated: "): dec(v) for k, v in line.items()
                      if k.startswith("negotiated: ") and v}

@@ -118,11 +118,14 @@ def test_export_csv_has_one_row_per_service_and_a_column_per_plan(tmp_path: Path
     rows = list(csv.reader(io.StringIO(out.read_text())))
     assert rows == [
         ["id", "code", "code_type", "description", "discipline", "settings", "timed",
-         "gross_charge", "cash_price", "Aetna PPO", "Medicare Part B"],
+         "gross_charge", "cash_price", "modifiers", "location", "cash_price_max",
+         "medicare_further_unit", "Aetna PPO", "Medicare Part B"],
         ["pt-eval", "97162", "CPT", "First PT visit", "", "evaluation", "no", "230.00",
-         "175.00", "128.75", "104.26"],
+         "175.00", "", "", "", "", "128.75", "104.26"],
         ["exercise", "97110", "CPT", "Therapeutic exercise", "", "outpatient", "yes", "65.00",
-         "50.00", "38.10", ""]]
+         "50.00", "", "", "", "", "38.10", ""],
+        ["visit:visit-45", "", "", "45-minute visit", "", "outpatient", "", "", "", "", "", "",
+         "", "", ""]]
 
 
 def test_export_is_deterministic_and_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -195,7 +198,8 @@ def test_bad_rows_are_located_and_nothing_is_written(tmp_path: Path) -> None:
     lines = result.output.splitlines()
     assert lines[0] == (f"{sheet}:1:8: error: unknown column 'Notes'; name it like a column "
                         "(id, code, code_type, description, discipline, settings, timed, "
-                        "gross_charge, cash_price) or a payer plan under payers: of the fee "
+                        "gross_charge, cash_price, modifiers, location, cash_price_max, "
+                        "medicare_further_unit) or a payer plan under payers: of the fee "
                         "schedule (Aetna PPO, Medicare Part B); or leave it out: "
                         "--map \"Notes=ignore\"")
     # the rows are checked all the same, in the same run
