@@ -51,7 +51,7 @@ from sitegen.model import (
 )
 from sitegen.pricing import Estimate, VisitCost
 from sitegen.tables import location_of, place
-from sitegen.urls import flow_url
+from sitegen.urls import anchor, flow_url
 
 QUESTIONS = (Say("Which care do you need?"), Say("How will you pay?"),
              Say("How many visits has your plan already covered this year?"),
@@ -203,9 +203,11 @@ def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
 
 
 def _row(config: SiteConfig, source: ClinicSource, course: Course, scenario: Scenario,
-         deductible: str, sharing: str, start: str = "") -> Row:
+         deductible: str, sharing: str, start: str = "", row_id: str = "") -> Row:
+    """`row_id`: the row's HTML id when the scenario's id is joined from several answers'
+    ids (joined with `urls.anchor`, so two different pairs never give the same id)."""
     result = price_course(source, course, scenario, config)
-    return Row(scenario.id, deductible, sharing, scenario, result,
+    return Row(row_id or scenario.id, deductible, sharing, scenario, result,
                assumptions(scenario, source, config), _steps(result.visits), start)
 
 
@@ -255,7 +257,8 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
                 allowed_share=settings.out_of_network_allowed_share
                 if network == "out-of-network" else None)
             scenario = named(scenario, joined(d_name, "; ", c_name))
-            rows.append(_row(config, source, course, scenario, d_name, c_name))
+            rows.append(_row(config, source, course, scenario, d_name, c_name,
+                             row_id=anchor(d.id, c.id)))
     return tuple(rows)
 
 
@@ -365,7 +368,8 @@ def _medicare_rows(config: SiteConfig, source: ClinicSource, course: Course, pay
                 network="in-network", payer=payer.key, medicare=True,
                 deductible_remaining=left, coinsurance=settings.medicare_coinsurance,
                 therapy_spent=spent, second_coverage=second, start=start.day), words)
-            rows.append(_row(config, source, course, scenario, words, "", start.words))
+            rows.append(_row(config, source, course, scenario, words, "", start.words,
+                             row_id=anchor(*(p for p in (start.id, so_far_id) if p))))
     return tuple(rows)
 
 

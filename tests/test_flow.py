@@ -270,7 +270,7 @@ def test_the_patient_of_the_issue_and_the_command_agree(example) -> None:
     tree = html5lib.parse(pages["clinics/riverside-hand-ot/what-will-i-pay/post-surgery-hand-12/"
                                 "aetna-ppo/index.html"])
     row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") ==
-               "row-not-started-coinsurance-20")
+               "row-not-started--coinsurance-20")
     # The issue measured $1,571.31 before the splint visit stopped billing the fitting as
     # 97760 (one unit less of Aetna's 97760 rate, $44.90, of which the patient pays 20%).
     assert [text(c) for c in row] == ["Not started: $1,500.00 left", "20% coinsurance",
@@ -320,7 +320,7 @@ def test_visits_used_leave_fewer_covered_visits(example) -> None:
     rel = ("clinics/riverside-hand-ot/what-will-i-pay/post-surgery-hand-12/"
            "regence-bluecross-blueshield-ppo/used-20/index.html")
     tree = html5lib.parse(pages[rel])
-    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "row-met-copay-40")
+    row = next(tr for tr in tree.iter(f"{NS}tr") if tr.get("id") == "row-met--copay-40")
     cells = [text(c) for c in row]
     result = CliRunner().invoke(main, [
         "estimate", "--site", str(ROOT), "--clinic", "riverside-hand-ot", "--course",
@@ -530,3 +530,29 @@ def test_the_summary_line_reports_pages_per_clinic(example) -> None:
     Result.files, Result.clinics = one, 1  # type: ignore[attr-defined]
     assert summary("Built", Result, 0.25) == "Built 17 pages for 1 clinic in 0.25 s, 0 warnings"
 
+
+
+def test_answer_rows_joined_from_two_answers_never_share_an_id(tmp_path: Path) -> None:
+    """Deductible 'a-b' with sharing 'c' and deductible 'a' with sharing 'b-c' would both be
+    'a-b-c' if joined with one hyphen; ids also never take the page's own 'care' or 'gfe'."""
+    rates = (ROOT / "rates/riverside-hand-ot.yaml").read_text()
+    site = (ROOT / "site.yaml").read_text() + (
+        "what_will_i_pay:\n  deductible:\n"
+        "    - {id: a-b, name: One, deductible_remaining: 100.00}\n"
+        "    - {id: a, name: Two, deductible_remaining: 0}\n"
+        "    - {id: care, name: Three, deductible_remaining: 50.00}\n"
+        "  cost_sharing:\n"
+        "    - {id: c, name: Four, coinsurance: 0.20}\n"
+        "    - {id: b-c, name: Five, coinsurance: 0.10}\n"
+        "    - {id: gfe, name: Six, copay: 30.00}\n")
+    root = write_site(tmp_path, {"site.yaml": site, "rates/riverside-hand-ot.yaml": rates})
+    result = build(BuildOptions(root=root), write=False)
+    assert not result.diagnostics.errors
+    answers = [body for path, body in result.files.items()
+               if "/what-will-i-pay/" in path and path.endswith(".html")]
+    seen_rows = 0
+    for body in answers:
+        ids = [e.get("id") for e in html5lib.parse(body).iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        seen_rows += ids.count("row-a-b--c") + ids.count("row-a--b-c")
+    assert seen_rows > 0

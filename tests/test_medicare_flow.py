@@ -82,17 +82,17 @@ def test_plan_g_and_plan_n_rows_match_the_worked_examples(example) -> None:
     Plan N: you also pay up to 20.00 of each 20.71: 283.00 + 5.39 + 10 x 20.00 = 488.39;
     Plan N 10 x 0.71 = 7.10."""
     g = table(example[FLOW.format("riverside-hand-ot", "eval-and-12-12", "medigap-g")])
-    assert g["earlier-nothing-yet"] == [
+    assert g["earlier--nothing-yet"] == [
         "Before December: the whole course in 2026",
         "Nothing yet: the Part B deductible is still to pay",
         "$283.00", "$849.95", "$212.49", "$1,345.44"]
     n = table(example[FLOW.format("riverside-hand-ot", "eval-and-12-12", "medigap-n")])
-    assert n["earlier-nothing-yet"][2:] == ["$488.39", "$849.95", "$7.10", "$1,345.44"]
+    assert n["earlier--nothing-yet"][2:] == ["$488.39", "$849.95", "$7.10", "$1,345.44"]
     only = table(example[FLOW.format("riverside-hand-ot", "eval-and-12-12", "medicare-only")])
     # Medicare only: 283.00 + 5.39 + 10 x 20.71 = 495.49, and no second column.
-    assert only["earlier-nothing-yet"][2:] == ["$495.49", "$849.95", "$1,345.44"]
+    assert only["earlier--nothing-yet"][2:] == ["$495.49", "$849.95", "$1,345.44"]
     medicaid = table(example[FLOW.format("riverside-hand-ot", "eval-and-12-12", "medicaid")])
-    assert medicaid["earlier-nothing-yet"][2:] == ["$0.00", "$849.95", "$495.49", "$1,345.44"]
+    assert medicaid["earlier--nothing-yet"][2:] == ["$0.00", "$849.95", "$495.49", "$1,345.44"]
 
 
 def test_a_december_start_shows_where_the_new_year_starts_again(example) -> None:
@@ -106,10 +106,10 @@ def test_a_december_start_shows_where_the_new_year_starts_again(example) -> None
     Medicare 82.27 + 6 x 82.84 + 22.12 + 3 x 82.84 = 849.95."""
     page = example[FLOW.format("riverside-hand-ot", "eval-and-12-12", "medigap-n")]
     rows = table(page)
-    assert rows["december-deductible-met"] == [
+    assert rows["december--deductible-met"] == [
         "In December 2026", "Part B deductible met; no therapy yet this year",
         "$488.53", "$849.95", "$6.96", "$1,345.44"]
-    said = section(page, "december-deductible-met")
+    said = section(page, "december--deductible-met")
     assert ("At visit 8: A new plan year starts: the deductible ($283.00) and the therapy "
             "thresholds start again.") in said
     assert "Visit 10 (Standard 60-minute visit): you pay $81.43, Medicare $22.12, Medigap " \
@@ -135,14 +135,14 @@ def test_therapy_already_counted_moves_the_kx_crossing(example) -> None:
     > 3,000 when n > 27.53: visit 29. With 1,500.00 already counted: 1,604.26 + n x 105.20
     > 2,480 when n > 8.32: visit 10; > 3,000 when n > 13.27: visit 15."""
     page = example[FLOW.format("mercy-valley-rehab", "pt-after-stroke-36", "medicare-only")]
-    none = section(page, "earlier-deductible-met")
+    none = section(page, "earlier--deductible-met")
     assert "At visit 24: Medicare therapy threshold for physical and speech therapy " \
            "together ($2,480.00 a year) passed" in none
     assert "At visit 29: Above $3,000.00" in none
-    some = section(page, "earlier-therapy-1500")
+    some = section(page, "earlier--therapy-1500")
     assert "At visit 10: Medicare therapy threshold" in some
     assert "At visit 15: Above $3,000.00" in some
-    assert table(page)["earlier-therapy-1500"][1] == (
+    assert table(page)["earlier--therapy-1500"][1] == (
         "Part B deductible met; $1,500.00 of physical and speech therapy already")
     result = CliRunner().invoke(main, [
         "estimate", "--site", str(ROOT), "--clinic", "mercy-valley-rehab", "--course",
