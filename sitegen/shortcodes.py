@@ -21,7 +21,7 @@ from sitegen.diagnostics import Diagnostics, did_you_mean
 from sitegen.estimates import own_words, price_course, scenario_name, scenarios_for
 from sitegen.figures import Figures
 from sitegen.formats import money
-from sitegen.i18n import Say, current_language, here
+from sitegen.i18n import N_, Say, current_language, gettext_for, here
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.tables import median_rate
 from sitegen.urls import anchor, clinic_url, estimates_url, relative_url, setting_url
@@ -253,10 +253,17 @@ def rate_range(service) -> str:
     """The negotiated rates as the cost table's cell shows them: '$31.05 to $36.80 (5 plans)'."""
     rates = sorted(service.negotiated.values())
     if not rates:
-        return "No plan rates"
+        return here("No plan rates")
     if len(rates) == 1:
-        return f"{money(rates[0])} (1 plan)"
-    return f"{money(rates[0])} to {money(rates[-1])} ({len(rates)} plans)"
+        return here("%(rate)s (1 plan)", rate=money(rates[0]))
+    return here("%(low)s to %(high)s (%(count)s plans)", low=money(rates[0]),
+                high=money(rates[-1]), count=len(rates))
+
+
+def _said(msgid: str, **values: object) -> Markup:
+    """`msgid`, HTML marked with `N_`, in the language of the page being made; its values
+    escaped (a Say's keep their lang="en" marks)."""
+    return Markup(gettext_for(current_language())(msgid)) % values
 
 
 def _price(args, source: ClinicSource, page_url: str, error) -> str:
@@ -275,13 +282,17 @@ def _price(args, source: ClinicSource, page_url: str, error) -> str:
     setting = service.settings[0]
     link = relative_url(page_url, f"{setting_url(source.slug, setting)}#{service.id}")
     median = median_rate(service)
-    plans = (Markup("; in-network plans pay {low} to {high}").format(
-        low=money(min(service.negotiated.values())), high=money(max(service.negotiated.values())))
-        if median is not None else "")
-    return Markup('<a href="{link}">{what}</a> ({kind} {code}) at <a href="{clinic_link}">'
-                  '{clinic}</a>: gross charge {gross}, cash price {cash}{plans}').format(
-        link=link, what=service.description, kind=service.code_type, code=service.display_code,
-        clinic_link=relative_url(page_url, clinic_url(source.slug)), clinic=source.clinic.name,
-        gross=money(service.gross_charge), plans=plans,
-        cash=money(service.cash_price) + (f" to {money(service.cash_price_max)}"
-                                          if service.cash_price_max else ""))
+    plans = (_said(N_("; in-network plans pay %(low)s to %(high)s"),
+                   low=money(min(service.negotiated.values())),
+                   high=money(max(service.negotiated.values())))
+             if median is not None else "")
+    cash = (_said(N_("%(low)s to %(high)s"), low=money(service.cash_price),
+                  high=money(service.cash_price_max))
+            if service.cash_price_max else money(service.cash_price))
+    return _said(N_('<a href="%(link)s">%(what)s</a> (%(code)s) at <a href="%(clinic_link)s">'
+                    '%(clinic)s</a>: gross charge %(gross)s, cash price %(cash)s%(plans)s'),
+                 link=link, what=own_words(service, "description").html(current_language()),
+                 code=f"{service.code_type} {service.display_code}",
+                 clinic_link=relative_url(page_url, clinic_url(source.slug)),
+                 clinic=source.clinic.name, gross=money(service.gross_charge), plans=plans,
+                 cash=cash)
