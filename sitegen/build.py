@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -34,14 +35,15 @@ from sitegen.figures import (
 )
 from sitegen.flow import check_page_counts
 from sitegen.freshness import is_stale
+from sitegen.gfe import notice
 from sitegen.history import assemble, clinic_folder
-from sitegen.load import load_model
+from sitegen.load import FilePositions, load_model
 from sitegen.model import ClinicSource, FeeSchedule, Site, SiteConfig, web_address_problem
 from sitegen.mrf import validate_price_transparency
 from sitegen.options import BuildOptions, build_date
 from sitegen.outputs import clinic_files, site_files
 from sitegen.render import make_environment, render_route
-from sitegen.routes import Route, plan_routes
+from sitegen.routes import Route, clinic_routes, site_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
@@ -114,9 +116,10 @@ def load_site(options: BuildOptions, diags: Diagnostics,
         result = load_model(root / rel, rel, FeeSchedule, diags, max_bytes, named_figures,
                             docs)
         if result is not None:
-            loaded.append((rel, result[0], result[1].positions))
+            loaded.append((rel, result[0], FilePositions(root / rel, rel, max_bytes, docs)))
         else:
             broken.add(clinic_folder(rel) or Path(rel).stem)
+        gc.collect(0)  # this file's cyclic garbage (the collector is off: quiet_collector)
     today = build_date()
     clinics = assemble(loaded, today, diags)
     validate_clinics(clinics, diags, today, config.stale_after_months)
@@ -158,10 +161,12 @@ def load_site(options: BuildOptions, diags: Diagnostics,
     by_slug = {c.slug: c for c in clinics}
 
     def rendered(page: Page) -> Page:
-        return render_page(page, by_source, diags, expand(
+        result = render_page(page, by_source, diags, expand(
             page.body, page.body_line, page.url, page.display, by_slug, config, diags, broken,
             figures),
             config.markdown.allow_html)
+        gc.collect(0)  # the Markdown converter's cycles (the collector is off)
+        return result
 
     pages = [rendered(p) for p in pages]
     _check_fragments(pages, diags)
@@ -241,6 +246,7 @@ def _unique_outputs(routes: list, diags: Diagnostics) -> bool:
 # inherits the site, the views and the compiled templates instead of receiving copies.
 _WORK: dict[str, Any] = {}
 POOL_MIN_PAGES = 400   # below this a pool costs more (start-up, results) than it saves
+CLINIC_PAGES = 40      # about how many pages a clinic has in each language
 
 
 def default_jobs() -> int:
@@ -254,6 +260,22 @@ def default_jobs() -> int:
 # (output path, sha256, bytes (None once streamed), scan of a page, its clinic's position)
 Rendered = list[tuple[str, str, "bytes | None", "PageScan | None", "int | None"]]
 Failed = tuple[str, str, int, str]                       # (kind, template, line, message)
+# A clinic's page in the route table, as the cache keeps it and workers send it back:
+# [url, output, lastmod, in_sitemap, lang, prefix]
+PageEntry = list
+
+
+@dataclass
+class Chunk:
+    """What a worker sends back for a slice of the work: every output, and the pages of
+    each clinic it planned and rendered (its position -> PageEntry list)."""
+
+    done: Rendered
+    pages: dict[int, list[PageEntry]]
+
+    @property
+    def count(self) -> int:
+        return sum(1 for _, _, _, scan, _ in self.done if scan is not None)
 
 
 def _emit(name: str, data: bytes, scan: PageScan | None, owner: int | None,
@@ -265,38 +287,86 @@ def _emit(name: str, data: bytes, scan: PageScan | None, owner: int | None,
     done.append((name, digest, None if staging is not None else data, scan, owner))
 
 
-def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
-    """Render pages ('route', i) and clinics' price files ('files', i) into the staging
-    folder; each page is scanned for the check as soon as it is rendered. A template
-    error comes back as (kind, template, line, message), so the parent reports it in file
-    order."""
-    envs, routes, views = _WORK["envs"], _WORK["routes"], _WORK["views"]
-    shared, base_url, sites = _WORK["shared"], _WORK["base_url"], _WORK["sites"]
-    staging, owner = _WORK["staging"], _WORK["owner"]
-    done: Rendered = []
+def _entry(route: Route) -> PageEntry:
+    return [route.url, route.output, route.lastmod, route.in_sitemap, route.lang, route.prefix]
+
+
+def _clinic_pages(view: ClinicView, notices: Mapping[str, object]) -> list[Route]:
+    """A clinic's pages in every language of the site (`notices`: the good faith estimate
+    notice of each, in the site's order), in route-table order."""
+    routes = []
+    for n, (lang, gfe_notice) in enumerate(notices.items()):
+        prefix = f"{lang}/" if n else ""
+        routes += [route if (route.lang, route.prefix) == (lang, prefix)
+                   else route.in_language(lang, prefix)
+                   for route in clinic_routes(view, gfe_notice)]
+    return routes
+
+
+def _render_units(units: list[tuple[str, int]]) -> Chunk | Failed:
+    """Render site-level pages ('page', i) and whole clinics ('clinic', i: plan its pages
+    in every language, render them and its price files) into the staging folder; each
+    page is scanned for the check as soon as it is rendered. A clinic's derived data (its
+    flow, estimates, plan pages) lives only while its job runs, so memory does not grow
+    with the number of clinics. A template error comes back as (kind, template, line,
+    message), so the parent reports it in file order."""
+    views, staging = _WORK["views"], _WORK["staging"]
+    chunk = Chunk([], {})
     for kind, i in units:
-        if kind == "files":
-            for name, data in clinic_files(views[i]).items():
-                _emit(name, data, None, i, done, staging)
+        if kind == "page":
+            failed = _render_page(_WORK["routes"][i], None, chunk.done, staging)
+            if failed:
+                return failed
             continue
-        route = routes[i]
-        try:
-            data = render_route(envs[route.lang], route, {**shared, "site": sites[route.lang]},
-                                base_url, _WORK["languages"])
-        except jinja2.TemplateSyntaxError as exc:
-            return ("syntax", f"templates/{exc.name or route.template}", exc.lineno or 0,
-                    f"template syntax error: {exc.message}")
-        except jinja2.TemplateError as exc:
-            return ("error", f"templates/{route.template}", 0,
-                    f"template error while rendering {route.url or 'the home page'}: {exc}")
-        _emit(route.output, data, scan_page(data.decode("utf-8")), owner[i], done, staging)
-    return done
+        shared = views[i]
+        view = clinic_view(shared.config, shared.source)  # this job's own, dropped after it
+        if "tables" in shared.__dict__:  # computed for the service pages: not again
+            view.__dict__["tables"] = shared.tables
+        routes = _clinic_pages(view, _WORK["notices"])
+        for route in routes:
+            failed = _render_page(route, i, chunk.done, staging)
+            if failed:
+                return failed
+        for name, data in clinic_files(view).items():
+            _emit(name, data, None, i, chunk.done, staging)
+        chunk.pages[i] = [_entry(route) for route in routes]
+    return chunk
+
+
+def _render_page(route: Route, owner: int | None, done: Rendered, staging: Staging | None
+                 ) -> Failed | None:
+    try:
+        data = render_route(_WORK["envs"][route.lang], route,
+                            {**_WORK["shared"], "site": _WORK["sites"][route.lang]},
+                            _WORK["base_url"], _WORK["languages"])
+    except jinja2.TemplateSyntaxError as exc:
+        return ("syntax", f"templates/{exc.name or route.template}", exc.lineno or 0,
+                f"template syntax error: {exc.message}")
+    except jinja2.TemplateError as exc:
+        return ("error", f"templates/{route.template}", 0,
+                f"template error while rendering {route.url or 'the home page'}: {exc}")
+    _emit(route.output, data, scan_page(data.decode("utf-8")), owner, done, staging)
+    return None
+
+
+def _weight(unit: tuple[str, int]) -> int:
+    """About how many pages a unit renders: a clinic's job, all of its pages."""
+    return CLINIC_PAGES * len(_WORK["languages"]) if unit[0] == "clinic" else 1
 
 
 def _chunks(units: list[tuple[str, int]], jobs: int) -> list[list[tuple[str, int]]]:
-    """Contiguous slices, several per worker so a slow one does not hold up the rest."""
-    size = max(1, -(-len(units) // (jobs * 4)))
-    return [units[i:i + size] for i in range(0, len(units), size)]
+    """Contiguous slices of about equal work, several per worker so a slow one does not
+    hold up the rest."""
+    size = max(1, -(-sum(map(_weight, units)) // (jobs * 4)))
+    chunks: list[list[tuple[str, int]]] = [[]]
+    work = 0
+    for unit in units:
+        if work >= size:
+            chunks.append([])
+            work = 0
+        chunks[-1].append(unit)
+        work += _weight(unit)
+    return [chunk for chunk in chunks if chunk]
 
 
 def _compile_templates(env: jinja2.Environment) -> None:
@@ -309,19 +379,19 @@ def _compile_templates(env: jinja2.Environment) -> None:
             pass
 
 
-def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendered | Failed]]:
-    """(pages in the chunk, its results), chunk by chunk in the order of `units`, whatever
-    the number of workers."""
-    pool = jobs > 1 and len(units) >= POOL_MIN_PAGES and "fork" in mp.get_all_start_methods()
+def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[Chunk | Failed]:
+    """The results chunk by chunk, in the order of `units`, whatever the number of
+    workers."""
+    pool = jobs > 1 and sum(map(_weight, units)) >= POOL_MIN_PAGES and \
+        "fork" in mp.get_all_start_methods()
     chunks = _chunks(units, jobs if pool else 4)
-    pages = [sum(1 for kind, _ in chunk if kind == "route") for chunk in chunks]
     if not pool:
-        yield from ((n, _render_units(chunk)) for n, chunk in zip(pages, chunks))
+        yield from (_render_units(chunk) for chunk in chunks)
         return
     for env in _WORK["envs"].values():
         _compile_templates(env)
     with mp.get_context("fork").Pool(jobs) as workers:
-        yield from zip(pages, workers.imap(_render_units, chunks))
+        yield from workers.imap(_render_units, chunks)
 
 
 @dataclass
@@ -349,12 +419,8 @@ def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous
         return None
     names, pages = found
     try:
-        scans = {str(name): PageScan(frozenset(map(str, ids)), tuple(
-            (str(href), int(line), int(col)) for href, line, col in links), (), True)
-            for name, (ids, links) in raw.items()}
-        routes = [Route(str(url), str(out), "", {"source": view.source}, bool(listed),
-                        lastmod if isinstance(lastmod, str) else None, str(lang), str(prefix))
-                  for url, out, lastmod, listed, lang, prefix in pages]
+        scans = _scans(raw)
+        routes = [_route(view, entry) for entry in pages]
     except (TypeError, ValueError):
         return None
     if set(scans) - set(names) or {r.output for r in routes} - set(names):
@@ -370,6 +436,50 @@ def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous
     return routes
 
 
+def _scans(raw: Mapping[str, list]) -> dict[str, PageScan]:
+    """Scans as `cache.load_scans` reads them back (TypeError or ValueError if damaged)."""
+    return {str(name): PageScan(frozenset(map(str, ids)), tuple(
+        (str(href), int(line), int(col)) for href, line, col in links), (), True)
+        for name, (ids, links) in raw.items()}
+
+
+GUIDE_RECORD = "guide:"  # a guide page's record among the clinics' (cache.Previous)
+
+
+def guide_key(common: str, route: Route, clinics: list[list[str]]) -> str:
+    """What a guide page shows besides what every page depends on (`common`): its own
+    text (Markdown and shortcodes already rendered, so a price it quotes counts), in its
+    language, and the clinics the site footer names."""
+    page = route.context["page"]
+    return hashlib.sha256(json.dumps(
+        [common, route.output, route.lang, page.html, page.fallback, page.source,
+         [list(entry) for entry in page.toc], page.meta.model_dump_json(), clinics],
+        default=str).encode()).hexdigest()
+
+
+def _keep_guide(root: Path, route: Route, key: str, previous: cache.Previous | None,
+                staging: Staging | None, output: Output) -> bool:
+    """Keep a guide page from the last build when its key is unchanged (as `_carry_over`
+    keeps a clinic's pages)."""
+    record, name = GUIDE_RECORD + route.output, route.output
+    found = previous.reusable(record, key) if previous and staging else None
+    raw = cache.load_scans(root, key) if found is not None else None
+    if found is None or raw is None or staging is None or previous is None or \
+            found[0] != [name] or list(raw) != [name]:
+        return False
+    try:
+        scans = _scans(raw)
+    except (TypeError, ValueError):
+        return False
+    if not staging.keep(name):
+        return False
+    output.hashes[name] = previous.hashes[name]
+    output.scans.update(scans)
+    output.clinics[record] = (key, [name], [])
+    output.new_scans[record] = (key, None)
+    return True
+
+
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                 progress: Callable[[int, int], None] | None = None, shard: Shard | None = None,
                 staging: Staging | None = None, previous: cache.Previous | None = None
@@ -378,7 +488,11 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     scan of every page: every page in every language of the site, the default language at
     the root, each other one under /<lang>/ with the same page map (of `shard`'s clinics
     and, in its first shard, the site-level ones). Clinics whose key matches the
-    `previous` build are carried over, in every language, not rendered."""
+    `previous` build are carried over, in every language, not rendered.
+
+    Each clinic is one job: a worker plans its pages, renders them and its price files,
+    and sends back only their hashes, scans and route-table entries. The site-level pages
+    need only the clinics' price tables, which are computed here, once."""
     templates = root / "templates"
     languages = site.config.site_languages
     envs = {lang: make_environment(templates, lang, site.figures) for lang in languages}
@@ -391,37 +505,42 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     output = Output()
     known = {view.slug: found for i, view in enumerate(views) if shard.owns(i) and
              (found := _carry_over(root, view, keys[i], previous, staging, output)) is not None}
-    routes = []
+    heads, tails = [], []
     for n, lang in enumerate(languages):
         prefix = f"{lang}/" if n else ""
-        carried = {slug: [r for r in found if r.lang == lang] for slug, found in known.items()}
-        routes += [route if (route.lang, route.prefix) == (lang, prefix)
-                   else route.in_language(lang, prefix)
-                   for route in plan_routes(sites[lang], views, carried)]
-    if not _unique_outputs(routes, diags):
-        return output
-    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
+        head, tail = site_routes(sites[lang], views)
+        heads.append([r if n == 0 else r.in_language(lang, prefix) for r in head])
+        tails.append([r if n == 0 else r.in_language(lang, prefix) for r in tail])
+    site_level = [r for part in (*heads, *tails) for r in part]
     today, months = build_date(), site.config.stale_after_months
     shared = {"config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
-    kept = {i for i, view in enumerate(views) if view.slug in known}
-    position = {view.slug: i for i, view in enumerate(views)}
-    owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
-    _WORK.update(envs=envs, routes=routes, views=views, base_url=site.config.base_url,
-                 shared=shared, staging=staging, owner=owner, sites=sites, languages=languages)
-    units = [("route", i) for i in range(len(routes))
-             if shard.owns(owner[i]) and owner[i] not in kept] + \
-        [("files", i) for i in range(len(views)) if shard.owns(i) and i not in kept]
+    notices = {lang: notice(site.config, lang) for lang in languages}
+    _WORK.update(envs=envs, routes=site_level, views=views, base_url=site.config.base_url,
+                 shared=shared, staging=staging, sites=sites, languages=languages,
+                 notices=notices)
+    rendered = [i for i, view in enumerate(views) if shard.owns(i) and view.slug not in known]
+    footer = [[view.slug, view.source.clinic.name] for view in views]
+    guides = {j: guide_key(common, route, footer) for j, route in enumerate(site_level)
+              if route.template == "guide.html"} if shard.owns(None) else {}
+    kept_guides = {j for j, key in guides.items()
+                   if _keep_guide(root, site_level[j], key, previous, staging, output)}
+    first_pages = len(heads[0]) * len(languages) if shard.owns(None) else 0
+    units = [("page", j) for j in range(first_pages)] + \
+        [("clinic", i) for i in rendered] + \
+        [("page", j) for j in range(first_pages, len(site_level) if shard.owns(None) else 0)
+         if j not in kept_guides]
     outputs_of: dict[int, list[str]] = {}
-    total = sum(1 for kind, _ in units if kind == "route")
+    pages_of: dict[int, list[PageEntry]] = {}
+    site_pages = sum(1 for kind, _ in units if kind == "page")
     done = 0
     try:
-        for pages, result in _run(units, jobs):
+        for result in _run(units, jobs):
             if isinstance(result, tuple):
                 diags.error(result[1], result[2], 1 if result[0] == "syntax" else 0, result[3])
                 return Output()
-            for name, digest, data, scan, clinic in result:
+            for name, digest, data, scan, clinic in result.done:
                 output.hashes[name] = digest
                 if data is not None:
                     output.files[name] = data
@@ -429,25 +548,46 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                     output.scans[name] = scan
                 if clinic is not None:
                     outputs_of.setdefault(clinic, []).append(name)
-            for _ in range(pages):
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            pages_of.update(result.pages)
+            if progress is not None:
+                clinic_pages = sum(map(len, pages_of.values()))
+                left = len(rendered) - len(pages_of)
+                total = site_pages + clinic_pages + \
+                    (left * clinic_pages // len(pages_of) if pages_of else 0)
+                for _ in range(result.count):
+                    done += 1
+                    progress(done, max(total, done))
     finally:
         _WORK.clear()
-    pages_of: dict[int, list[list]] = {}
-    for route, i in zip(routes, owner):
-        if i is not None and i not in kept:
-            pages_of.setdefault(i, []).append([route.url, route.output, route.lastmod,
-                                               route.in_sitemap, route.lang, route.prefix])
     for i, names in outputs_of.items():
         slug = views[i].slug
         output.clinics[slug] = (keys[i], sorted(names), pages_of.get(i, []))
         output.new_scans[slug] = (keys[i], cache.scans_json({
             name: [sorted(output.scans[name].ids), output.scans[name].links]
             for name in names if name in output.scans}))
+    for j, key in guides.items():
+        name = site_level[j].output
+        if j not in kept_guides and name in output.scans:
+            scan = output.scans[name]
+            output.clinics[GUIDE_RECORD + name] = (key, [name], [])
+            output.new_scans[GUIDE_RECORD + name] = (key, cache.scans_json(
+                {name: [sorted(scan.ids), scan.links]}))
     if not shard.owns(None):
         return output
+    # The route table, in its order: each language's site-level head, every clinic's pages
+    # (rendered now, carried over, or, in a shard's first part, another shard's: planned
+    # here for the sitemap), then the rest of the site-level pages.
+    clinic_pages = [known[view.slug] if view.slug in known else
+                    [_route(view, entry) for entry in pages_of[i]] if i in pages_of else
+                    _clinic_pages(view, notices) for i, view in enumerate(views)]
+    routes = []
+    for n, lang in enumerate(languages):
+        routes += heads[n]
+        routes += [route for pages in clinic_pages for route in pages if route.lang == lang]
+        routes += tails[n]
+    if not _unique_outputs(routes, diags):
+        return output
+    assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     static = templates / "assets"
     extra = {"assets/" + asset.relative_to(static).as_posix(): asset.read_bytes()
              for asset in sorted(static.rglob("*")) if asset.is_file()} \
@@ -463,11 +603,22 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     return output
 
 
+def _route(view: ClinicView, entry: PageEntry) -> Route:
+    """A clinic's page back from its route-table entry (enough for the sitemap, its
+    alternates and the output check)."""
+    url, out, lastmod, listed, lang, prefix = entry
+    return Route(str(url), str(out), "", {"source": view.source}, bool(listed),
+                 lastmod if isinstance(lastmod, str) else None, str(lang), str(prefix))
+
+
 @contextmanager
 def quiet_collector() -> Iterator[None]:
     """Keep Python's cyclic garbage collector from walking the growing heap of validated
     models again and again while they are read (it made reading grow faster than the
-    number of clinics); then freeze them, so collections during rendering skip them too."""
+    number of clinics); then freeze them, so collections during rendering skip them too.
+    While it is off, each file's cyclic garbage is collected from the youngest generation
+    only (`gc.collect(0)`: what was made since the last file), so nothing is walked twice
+    and garbage is never frozen for the rest of the build."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -504,6 +655,7 @@ def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
     diags = Diagnostics()
     docs = cache.DocCache(options.root) if write else None
     site = load_site(options, diags, docs)
+    gc.collect(0)
     gc.freeze()
     gc.enable()
     if site is None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from sitegen.cache import DocCache
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.yamlsrc import MAX_BYTES, YamlDoc, read_yaml
+from sitegen.yamlsrc import MAX_BYTES, Positions, YamlDoc, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,6 +55,38 @@ def load_model(file: Path, display: str, model: type[M], diags: Diagnostics,
         prepare(doc)
     result = validate_data(doc, model, diags)
     return (result, doc) if result is not None else None
+
+
+class FilePositions:
+    """Where the values of a loaded file are, found again by reading the file only when a
+    message needs one. Kept for every fee schedule until the cross-file checks are done,
+    the maps themselves were the largest part of a build's memory (about 0.6 MiB per
+    clinic); a build without problems never reads a file twice."""
+
+    def __init__(self, file: Path, display: str, max_bytes: int,
+                 docs: DocCache | None = None) -> None:
+        self._where = (file, display, max_bytes, docs)
+        self._found: Positions | None = None
+
+    def _positions(self) -> Positions:
+        if self._found is None:
+            file, display, max_bytes, docs = self._where
+            raw = _raw(file, max_bytes)
+            doc = docs.get(raw, display) if docs is not None and raw is not None else None
+            doc = doc or read_yaml(file, display, Diagnostics(), max_bytes)
+            self._found = doc.positions if doc is not None else Positions()
+        return self._found
+
+    @property
+    def values(self) -> dict:
+        return self._positions().values
+
+    @property
+    def keys(self) -> dict:
+        return self._positions().keys
+
+    def of(self, loc: tuple, *, key: bool = False) -> tuple[int, int]:
+        return self._positions().of(loc, key=key)
 
 
 def _raw(file: Path, max_bytes: int) -> bytes | None:

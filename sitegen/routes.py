@@ -7,7 +7,7 @@ functions live in `urls` (re-exported here for modules written before the split)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,19 +111,17 @@ def clinic_routes(view: ClinicView, gfe_notice: object) -> list[Route]:
     return routes
 
 
-def plan_routes(site: Site, views: Sequence[ClinicView],
-                known: Mapping[str, list[Route]] | None = None) -> list[Route]:
-    """Every HTML page of the site, with the context its template needs; `known` gives the
-    routes of clinics carried over from the last build (not rendered, so not planned)."""
+def site_routes(site: Site, views: Sequence[ClinicView]) -> tuple[list[Route], list[Route]]:
+    """The site-level pages: those before the clinics' pages in the route table (the home
+    page) and those after them. They read only the clinics' price tables and downloads,
+    never their estimates or flows, so they can be planned before any clinic is."""
     gfe_notice = notice(site.config, site.lang)
-    routes = [_page(home_url(), "index.html")]
     codes: dict[str, list] = {}
     for view in views:
-        carried = (known or {}).get(view.slug)
-        routes += carried if carried is not None else clinic_routes(view, gfe_notice)
         for _, rows in view.tables:
             for row in rows:
                 codes.setdefault(row.service.code, []).append((view.source, row))
+    routes = []
     if len(views) > 1:
         routes.append(_page(clinics_url(), "clinics.html", {"clinics": [
             {"source": view.source, "downloads": view.downloads} for view in views]}))
@@ -137,4 +135,4 @@ def plan_routes(site: Site, views: Sequence[ClinicView],
             continue
         routes.append(_page(page.url, "guide.html", {"page": page}))
     routes.append(Route("404.html", "404.html", "404.html", in_sitemap=False))
-    return routes
+    return [_page(home_url(), "index.html")], routes

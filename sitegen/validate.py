@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import PurePosixPath
 
@@ -172,8 +173,8 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
                         did_you_mean(package.session, session_ids) or
                         "use the id of one of this file's sessions")
             continue
-        _package_saves(package, sessions[package.session], at(*("packages", i, "price")),
-                       path, diags)
+        _package_saves(package, sessions[package.session],
+                       lambda i=i: at("packages", i, "price"), path, diags)
     scale = schedule.sliding_scale
     for i, tier in enumerate(scale.tiers if scale else []):
         where = ("sliding_scale", "tiers", i)
@@ -190,14 +191,15 @@ def validate_clinic(source: ClinicSource, diags: Diagnostics) -> None:
         _tiers_make_sense(scale.tiers, _visit_prices(schedule), at, path, diags)
 
 
-def _package_saves(package, session, where: tuple[int, int], path: str,
+def _package_saves(package, session, where: Callable[[], tuple[int, int]], path: str,
                    diags: Diagnostics) -> None:
     """A prepaid package is offered as a way to pay less: it must cost less than its visits
-    paid one by one (at the session's highest visit price)."""
+    paid one by one (at the session's highest visit price). `where` finds the price's
+    line and column, only when there is something to report."""
     high = session.cash_price_max or session.cash_price
     if high is None or package.price <= high * package.visits:
         return
-    diags.error(path, *where, f"package '{package.id}' costs {package.price}, more than its "
+    diags.error(path, *where(), f"package '{package.id}' costs {package.price}, more than its "
                 f"{package.visits} visits paid one by one ({package.visits} x {high} = "
                 f"{high * package.visits}): patients would be offered a package that costs "
                 "them more", f"give a price below {high * package.visits}, or check visits:")
@@ -290,12 +292,14 @@ def freshness_warnings(source: ClinicSource, today: dt.date, diags: Diagnostics,
                        stale_months: int = 12) -> None:
     """Warnings `--strict` turns into errors: stale or future prices, no in-network plans."""
     updated = source.clinic.last_updated
-    where = source.positions.of(("clinic", "last_updated"))  # type: ignore[attr-defined]
+    where = ("clinic", "last_updated")
     if is_stale(updated, today, stale_months):
-        diags.warning(source.path, *where, stale_message(updated, stale_months),
+        diags.warning(source.path, *source.positions.of(where),  # type: ignore[attr-defined]
+                      stale_message(updated, stale_months),
                       "review the prices, then set last_updated to today")
     elif updated > today:
-        diags.warning(source.path, *where, f"last_updated {updated} is in the future",
+        diags.warning(source.path, *source.positions.of(where),  # type: ignore[attr-defined]
+                      f"last_updated {updated} is in the future",
                       "set it to the date the prices were last reviewed")
     until = source.clinic.effective_until
     if until is not None and until < today:

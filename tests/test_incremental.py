@@ -17,6 +17,7 @@ import sitegen.write
 from sitegen.build import BuildOptions, build
 from sitegen.cache import CACHE_DIR
 from sitegen.diagnostics import Diagnostics
+from sitegen.urls import content_url, page_output
 from tests.helpers import RATES, SITE, changed, cli, make_site
 
 GUIDE = "---\ntitle: A guide\nsummary: What it says.\n---\n\nSome words.\n"
@@ -285,13 +286,45 @@ def test_an_edited_price_renders_only_its_clinic(tmp_path: Path, jobs: int,
     before = _inodes(out)
     (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
                                        .replace("Test Clinic", "Clinic B"))
-    assert _rendered(root, out, jobs) == len(own["b"]) + site_level
+    guides = [page_output(content_url(md.relative_to(root / "content").as_posix()))
+              for md in (root / "content").rglob("*.md")]
+    assert guides and all(name in built for name in guides)
+    # the guides quote no price of clinic b: they are kept too; every other site-level
+    # page (home, services, ...) is rendered again
+    assert _rendered(root, out, jobs) == len(own["b"]) + site_level - len(guides)
     after = _inodes(out)
     assert "131.50" in (out / "clinics/b/prices.json").read_text()
     assert after["clinics/b/prices.json"] != before["clinics/b/prices.json"]
     for name in before:  # the other clinics' files are the very same files, not rewritten
-        if name.startswith(("clinics/a/", "clinics/c/")) or name.startswith("assets/"):
+        if name.startswith(("clinics/a/", "clinics/c/", "assets/")) or name in guides:
             assert after[name] == before[name], name
+    assert files_of(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_guide_is_rendered_again_only_when_what_it_shows_changes(tmp_path: Path) -> None:
+    """A guide quoting clinic b's price shows the new price after b's edit; a guide that
+    quotes nothing is kept (the same file); an edited guide shows its new words."""
+    root = make_site(tmp_path, {
+        "rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B"),
+        "rates/c.yaml": changed(RATES, "Test Clinic", "Clinic C"),
+        "content/guides/g.md": GUIDE,
+        "content/guides/quote.md": GUIDE.replace(
+            "Some words.", 'Exercise costs {{< price clinic="b" service="exercise" '
+                           'show="cash" >}} at B.')})
+    out = tmp_path / "public"
+    _rendered(root, out)
+    quote, plain = "guides/quote/index.html", "guides/g/index.html"
+    assert "$120.00" in (out / quote).read_text()
+    before = _inodes(out)
+    (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
+                                       .replace("Test Clinic", "Clinic B"))
+    _rendered(root, out)
+    after = _inodes(out)
+    assert "$131.50" in (out / quote).read_text() and "$120.00" not in (out / quote).read_text()
+    assert after[quote] != before[quote] and after[plain] == before[plain]
+    (root / "content/guides/g.md").write_text(GUIDE.replace("Some words.", "Other words."))
+    _rendered(root, out)
+    assert "Other words." in (out / plain).read_text() and _inodes(out)[plain] != after[plain]
     assert files_of(out) == clean_build(root, tmp_path / "clean")
 
 
