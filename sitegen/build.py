@@ -661,8 +661,17 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildResult:
 
 
 def _build(options: BuildOptions, write: bool, out: Path) -> BuildResult:
-    diags = Diagnostics()
     docs = cache.DocCache(options.root) if write else None
+    try:
+        return _build_with(options, write, out, docs)
+    finally:
+        if docs is not None:
+            docs.discard()  # entries not saved by a build that succeeded
+
+
+def _build_with(options: BuildOptions, write: bool, out: Path, docs: cache.DocCache | None
+                ) -> BuildResult:
+    diags = Diagnostics()
     site = load_site(options, diags, docs)
     gc.collect(0)
     gc.freeze()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -231,7 +233,11 @@ class DocCache:
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR / "docs"
         self.used: set[str] = set()
-        self.pending: dict[str, dict[str, str]] = {}
+        # New entries wait in a private temporary folder, not in memory (they hold every
+        # position of every file: about 0.2 MiB per clinic) and not in the site folder (a
+        # failed build leaves it as it was); `save` moves them in, `discard` drops them.
+        self.pending: dict[str, Path] = {}
+        self._waiting: Path | None = None
 
     def _key(self, raw: bytes) -> str:
         return hashlib.sha256(code_fingerprint().encode() + b"\0" + raw).hexdigest()
@@ -267,8 +273,15 @@ class DocCache:
                                "keys": _places(doc.positions.keys)}, separators=(",", ":"))
         except (TypeError, ValueError):
             return
-        self.pending[key] = {"key": key, "sum": hashlib.sha256(body.encode()).hexdigest(),
-                             "body": body}
+        entry = {"key": key, "sum": hashlib.sha256(body.encode()).hexdigest(), "body": body}
+        try:
+            if self._waiting is None:
+                self._waiting = Path(tempfile.mkdtemp(prefix="sitegen-docs-"))
+            waiting = self._waiting / f"{key}.json"
+            waiting.write_text(json.dumps(entry), "utf-8")
+        except OSError:
+            return
+        self.pending[key] = waiting
 
     def save(self) -> None:
         """Write the new entries and forget those of file contents this build did not read
@@ -277,15 +290,24 @@ class DocCache:
             if self.pending:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder.parent / ".gitignore").write_text("*\n")
-            for key, entry in self.pending.items():
+            for key, waiting in self.pending.items():
                 target = self.folder / f"{key}.json"
                 temporary = target.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_text(json.dumps(entry), "utf-8")
+                shutil.copyfile(waiting, temporary)
                 temporary.replace(target)
             self.pending.clear()
         except OSError:
             return
+        finally:
+            self.discard()
         self.prune()
+
+    def discard(self) -> None:
+        """Drop the entries not saved (a failed build)."""
+        if self._waiting is not None:
+            shutil.rmtree(self._waiting, ignore_errors=True)
+            self._waiting = None
+        self.pending.clear()
 
     def prune(self) -> None:
         """Forget the entries of file contents this build did not read."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import tempfile
 import weakref
 from pathlib import Path
 
@@ -87,3 +88,22 @@ def test_each_clinics_derived_data_is_computed_once_and_dropped(
     assert result.ok and result.clinics >= 5
     assert len(flows) == result.clinics
     assert alive == [0] * result.clinics
+
+
+def test_parsed_files_wait_on_disk_and_only_a_good_build_keeps_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New cache entries wait in a temporary folder, not in memory: a good build moves them
+    into .sitegen-cache/docs/, a failed one leaves neither them nor the folder behind."""
+    waiting = tmp_path / "tmp"
+    waiting.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(waiting))
+    root = make_site(tmp_path, {"rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B")})
+    assert build(BuildOptions(root=root, out=tmp_path / "public", jobs=1)).ok
+    assert list(waiting.iterdir()) == []
+    assert len(list((root / ".sitegen-cache" / "docs").glob("*.json"))) == 2
+    shutil.rmtree(root / ".sitegen-cache")
+    (root / "rates/c.yaml").write_text(changed(RATES, "Test Clinic", "Clinic C")
+                                       .replace("cash_price: 120.00", "cash_price: lots"))
+    result = build(BuildOptions(root=root, out=tmp_path / "public", jobs=1))
+    assert not result.ok and list(waiting.iterdir()) == []
+    assert not (root / ".sitegen-cache" / "docs").exists()
