@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -60,6 +61,23 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
         english, i18n.translations(lang).gettext(N_("(in English)")))
 
 
+def cached_gettext(translate: Callable[[str], str]) -> Callable[..., Markup]:
+    """`_()` and `{% trans %}` as the i18n extension's newstyle gettext does them (the
+    translation as Markup, the values escaped into it by `%`), without its two context
+    calls per use, and with each fixed text (no values) worked out once: pages say
+    "You pay" thousands of times. The site's templates always autoescape."""
+    fixed: dict[str, Markup] = {}
+
+    def gettext(__string: str, **variables: Any) -> Markup:
+        if variables:
+            return Markup(translate(__string)) % variables
+        text = fixed.get(__string)
+        if text is None:
+            text = fixed[__string] = Markup(translate(__string)) % variables
+        return text
+    return gettext
+
+
 def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = None
                      ) -> jinja2.Environment:
     """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats;
@@ -77,6 +95,7 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
     gettext = i18n.translations(lang)
     fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT  # formats: English for others
     env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["gettext"] = env.globals["_"] = cached_gettext(gettext.gettext)
     env.filters.update(money=partial(i18n.money, lang=fmt),
                        date=partial(i18n.long_date, lang=fmt),
                        percent=partial(i18n.percent, lang=fmt),
