@@ -91,6 +91,7 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one environment: no stat of a template per include
     )
     gettext = i18n.translations(lang)
     fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT  # formats: English for others
@@ -118,11 +119,15 @@ def link_function(route: Route, base_url: str):
     which are served at whatever depth the missing URL had. Templates name pages by
     their default-language URL; a page in another language links to its own language's
     pages (and to the one copy of the stylesheet and the price files)."""
+    made: dict[str, str] = {}  # a page links to the same few pages many times
+
     def url(target: str) -> str:
-        target = language_url(target, route.lang, route.prefix)
-        if route.url.endswith("404.html"):
-            return absolute_url(base_url, target)
-        return relative_url(route.url, target)
+        link = made.get(target)
+        if link is None:
+            there = language_url(target, route.lang, route.prefix)
+            link = made[target] = absolute_url(base_url, there) \
+                if route.url.endswith("404.html") else relative_url(route.url, there)
+        return link
     return url
 
 
