@@ -6,9 +6,9 @@ is a build error rather than a blank cell on a price page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import jinja2

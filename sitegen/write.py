@@ -14,6 +14,7 @@ MARKER = ".sitegen-output"
 MARKER_TEXT = b"This folder is made by sitegen build, which replaces all of it on every build.\n"
 # Outputs of sitegen before the marker existed: these three files together are ours.
 _LEGACY_SIGNS = (".nojekyll", "cms-hpt.txt", "sitemap.xml")
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 SITE_SOURCES = ("site.yaml", "rates", "content", "templates", ".git")
 
 
@@ -129,6 +130,7 @@ class Staging:
         self.old = out.parent / f".{out.name}.old"
         self.unchanged = unchanged or {}
         self.linked = 0  # files kept from `out` rather than written
+        self.made: set[str] = set()  # folders of the staging folder that exist
 
     def open(self) -> Staging:
         if self.old.exists() and not self.out.exists():  # a build killed mid-swap
@@ -137,23 +139,40 @@ class Staging:
             if leftover.exists():
                 shutil.rmtree(leftover)
         self.folder.mkdir(parents=True)
+        self.made = {""}
         return self
 
     def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
         """Write one file (or keep the current one when `digest` says it is the same)."""
         if digest is not None and self.unchanged.get(rel) == digest and self.keep(rel):
             return
-        target = self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)  # a kept file may be a link into the live site
-        target.write_bytes(data)
+        target = os.path.join(self.folder, rel)
+        self._folder_for(rel)
+        try:
+            fd = os.open(target, _NEW_FILE, 0o666)  # new in a new folder, as a rule
+        except FileExistsError:  # a kept file may be a link into the live site
+            os.unlink(target)
+            fd = os.open(target, _NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+    def _folder_for(self, rel: str) -> None:
+        """Make the folder of `rel` once: pages of a clinic share a few folders."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self.made:
+            os.makedirs(os.path.join(self.folder, folder), exist_ok=True)
+            self.made.add(folder)
 
     def keep(self, rel: str) -> bool:
         """Carry the current output's file over unchanged: a hard link (the staging folder
         is beside `out`, on the same disk), or a copy where links are not possible. Never
         written to afterwards, so the live site cannot change through the link."""
         source, target = self.out / rel, self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._folder_for(rel)
         try:
             os.link(source, target)
         except OSError:
