@@ -61,14 +61,17 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
         english, i18n.translations(lang).gettext(N_("(in English)")))
 
 
-def cached_gettext(translate: Callable[[str], str]) -> Callable[..., Markup]:
+def cached_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
     """`_()` and `{% trans %}` as the i18n extension's newstyle gettext does them (the
-    translation as Markup, the values escaped into it by `%`), without its two context
-    calls per use, and with each fixed text (no values) worked out once: pages say
-    "You pay" thousands of times. The site's templates always autoescape."""
+    translation as Markup, the values escaped into it by `%`; plain text inside
+    `{% autoescape false %}`), without its two more context calls per use, and with each
+    fixed text (no values) worked out once: pages say "You pay" thousands of times."""
     fixed: dict[str, Markup] = {}
 
-    def gettext(__string: str, **variables: Any) -> Markup:
+    @jinja2.pass_context
+    def gettext(context: Any, __string: str, **variables: Any) -> str:
+        if not context.eval_ctx.autoescape:
+            return translate(__string) % variables
         if variables:
             return Markup(translate(__string)) % variables
         text = fixed.get(__string)
