@@ -6,7 +6,9 @@ is a build error rather than a blank cell on a price page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,26 @@ def cached_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
     return gettext
 
 
+def remembered(format_: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A money or date filter that formats each value once per build: a clinic's pages
+    show the same few prices and dates hundreds of times. Keyed by the value and its sign
+    (Decimal('-0') equals 0 but prints '-'); values of other types are formatted as given."""
+    memo: dict[tuple[Any, bool], str] = {}
+
+    def formatted(value: Any) -> str:
+        if type(value) is Decimal:
+            key = (value, value.is_signed())
+        elif type(value) is dt.date:
+            key = (value, False)
+        else:
+            return format_(value)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = format_(value)
+        return text
+    return formatted
+
+
 def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = None
                      ) -> jinja2.Environment:
     """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats;
@@ -100,8 +122,8 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
     fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT  # formats: English for others
     env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["gettext"] = env.globals["_"] = cached_gettext(gettext.gettext)
-    env.filters.update(money=partial(i18n.money, lang=fmt),
-                       date=partial(i18n.long_date, lang=fmt),
+    env.filters.update(money=remembered(partial(i18n.money, lang=fmt)),
+                       date=remembered(partial(i18n.long_date, lang=fmt)),
                        percent=partial(i18n.percent, lang=fmt),
                        number=partial(i18n.number, lang=fmt),
                        tr=gettext.gettext,  # data words in the catalog (units), escaped

@@ -45,3 +45,25 @@ def test_gettext_gives_the_bytes_of_jinjas_newstyle_gettext(tmp_path: Path, lang
         assert ours.render(name=name, n=n) == expected
     assert "Oak &amp; &lt;Elm&gt;" in ours.render(name="Oak & <Elm>", n=1).splitlines()[1]
     assert "100% of it" in expected
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_remembered_money_and_dates_print_as_formatted_afresh(tmp_path: Path,
+                                                              lang: str) -> None:
+    """The money and date filters remember what they printed; equal values that print
+    differently (a negative zero) stay apart, and every value prints as i18n formats it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    env = make_environment(tmp_path, lang)
+    money, date = env.filters["money"], env.filters["date"]
+    fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT
+    values = [Decimal("0"), Decimal("-0.00"), Decimal("0.00"), Decimal("-0.004"),
+              Decimal("1234.5"), Decimal("1234.50"), Decimal("1234.505"), Decimal("-12"), None]
+    for _ in range(2):
+        for value in values:
+            assert money(value) == i18n.money(value, fmt)
+    if lang == "en":  # the loop above asked for 0 first: -0.00 is not answered from it
+        assert (money(Decimal("0")), money(Decimal("-0.00"))) == ("$0.00", "$-0.00")
+    for day in (dt.date(2026, 1, 5), dt.date(2026, 1, 5), dt.date(2025, 12, 31)):
+        assert date(day) == i18n.long_date(day, fmt)
