@@ -14,7 +14,6 @@ MARKER = ".sitegen-output"
 MARKER_TEXT = b"This folder is made by sitegen build, which replaces all of it on every build.\n"
 # Outputs of sitegen before the marker existed: these three files together are ours.
 _LEGACY_SIGNS = (".nojekyll", "cms-hpt.txt", "sitemap.xml")
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 SITE_SOURCES = ("site.yaml", "rates", "content", "templates", ".git")
 
 
@@ -131,6 +130,7 @@ class Staging:
         self.unchanged = unchanged or {}
         self.linked = 0  # files kept from `out` rather than written
         self.made: set[str] = set()  # folders of the staging folder that exist
+        self.kept: set[str] = set()  # files linked (or copied) from `out` by `keep`
 
     def open(self) -> Staging:
         if self.old.exists() and not self.out.exists():  # a build killed mid-swap
@@ -139,26 +139,17 @@ class Staging:
             if leftover.exists():
                 shutil.rmtree(leftover)
         self.folder.mkdir(parents=True)
-        self.made = {""}
+        self.made, self.kept = {""}, set()
         return self
 
     def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
         """Write one file (or keep the current one when `digest` says it is the same)."""
         if digest is not None and self.unchanged.get(rel) == digest and self.keep(rel):
             return
-        target = os.path.join(self.folder, rel)
         self._folder_for(rel)
-        try:
-            fd = os.open(target, _NEW_FILE, 0o666)  # new in a new folder, as a rule
-        except FileExistsError:  # a kept file may be a link into the live site
-            os.unlink(target)
-            fd = os.open(target, _NEW_FILE, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        if rel in self.kept:  # a kept file is a link into the live site: never write through
+            self.forget([rel])
+        (self.folder / rel).write_bytes(data)
 
     def _folder_for(self, rel: str) -> None:
         """Make the folder of `rel` once: pages of a clinic share a few folders."""
@@ -173,6 +164,7 @@ class Staging:
         written to afterwards, so the live site cannot change through the link."""
         source, target = self.out / rel, self.folder / rel
         self._folder_for(rel)
+        self.kept.add(rel)
         try:
             os.link(source, target)
         except OSError:
@@ -187,6 +179,7 @@ class Staging:
         """Remove files kept by `keep`, so that writing them cannot reach the live site."""
         for rel in names:
             (self.folder / rel).unlink(missing_ok=True)
+            self.kept.discard(rel)
 
     def discard(self) -> None:
         """Forget the new site; the output folder stays as it was."""
