@@ -14,8 +14,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -25,11 +24,17 @@ CSP = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'none'")
 
 # The tokenizing rules of html.parser (its start-tag and attribute patterns), compiled into
-# one pattern: a comment, a declaration or processing instruction, an end tag that could
-# hide a tag (plain end tags are skipped inside the pattern), or a start tag (group 1 the
-# name, 2 the attributes, 3 the end): quoted values may hold '>', bare values quotes.
-_TOKEN = re.compile(r"""<!--(?:.*?--\s*>|.*\Z)|<[!?][^>]*(?:>|\Z)|</(?![a-zA-Z][^<>]*>)[^>]*(?:>|\Z)
-  |<([a-zA-Z][^\t\n\r\f />\x00]*)
+# one pattern. First the common start tag, a plain name and name="value" pairs only (group 1
+# the name, 2 the attributes, 3 the end), which the general rules would read alike: the
+# name ends where theirs does, at whitespace, '/' or '>', and a '/' is only read as the
+# end after an attribute (theirs take '<br/>' as 'br' and '/'). Then the general rules: a comment,
+# a declaration or processing instruction, an end tag that could hide a tag (plain end tags
+# are skipped inside the pattern), or any start tag (groups 4, 5, 6): quoted values may
+# hold '>', bare values quotes.
+_TOKEN = re.compile(r"""<([a-zA-Z][-a-zA-Z0-9]*)(?=[\t\n\r\f\ />])
+  ((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)+\s*|\s*(?=>))(/?>)
+  |<!--(?:.*?--\s*>|.*\Z)|<[!?][^>]*(?:>|\Z)|</(?![a-zA-Z][^<>]*>)[^>]*(?:>|\Z)
+  |<([a-zA-Z][^\t\n\r\f\ />\x00]*)
   ((?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?
   (?:\s|/(?!>))*)*)?\s*)(/?>)""", re.X | re.S)
 # The common case, name="value" pairs only, read by one findall.
@@ -40,6 +45,9 @@ _ATTR = re.compile(r"""((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*
 _SEPARATOR = re.compile(r"(?:\s|/(?!>))*")
 _RAW_TEXT = ("script", "style")
 _URL_ATTRS = ("href", "src", "action", "formaction")
+# Where a name="value" tag may have an attribute the check reads (each name follows a space).
+_READ = re.compile(r"\s(?:id|on|href|src|action|formaction)", re.I)
+_CONTROLS = re.compile(r"[\x00-\x20]")  # browsers ignore them in a URL's scheme
 
 
 @dataclass(frozen=True)
@@ -56,13 +64,11 @@ class PageScan:
 def attributes(raw: str) -> dict[str, str]:
     """Attribute names (lower case) to values (quotes removed, character references
     decoded); the first of repeated names wins, as in browsers."""
-    values: dict[str, str] = {}
     if raw.isspace() or not raw:
-        return values
+        return {}
     if _SIMPLE.fullmatch(raw):
-        for name, value in _SIMPLE_ATTR.findall(raw):
-            values.setdefault(name.lower(), html.unescape(value) if "&" in value else value)
-        return values
+        return _simple_attributes(raw)
+    values: dict[str, str] = {}
     pos = _SEPARATOR.match(raw).end()  # type: ignore[union-attr]
     while pos < len(raw) and (match := _ATTR.match(raw, pos)) is not None:
         name, has_value, value = match.groups()
@@ -73,35 +79,74 @@ def attributes(raw: str) -> dict[str, str]:
     return values
 
 
-def start_tags(text: str) -> Iterable[tuple[int, str, dict[str, str]]]:
+def _simple_attributes(raw: str) -> dict[str, str]:
+    """`attributes` of name="value" pairs only (the common case), read by one findall."""
+    values: dict[str, str] = {}
+    for name, value in _SIMPLE_ATTR.findall(raw):
+        values.setdefault(name.lower(), html.unescape(value) if "&" in value else value)
+    return values
+
+
+def _start_tags(text: str) -> Iterator[tuple[int, str, str, bool]]:
+    """(offset, lower-case tag name, raw attributes, whether they are name="value" pairs
+    only) of every start tag, skipping comments, declarations, end tags and the raw text
+    of <script> and <style>."""
+    pos = 0
+    search = _TOKEN.search
+    while (match := search(text, pos)) is not None:
+        pos = match.end()
+        name, raw, end, general, general_raw, general_end = match.groups()
+        simple = name is not None
+        if not simple:
+            if general is None:
+                continue
+            name, raw, end = general, general_raw or "", general_end
+        tag = name.lower()
+        yield match.start(), tag, raw, simple
+        if tag in _RAW_TEXT and end == ">":
+            close = re.compile(rf"</\s*{tag}\s*>", re.I).search(text, pos)
+            pos = close.start() if close else len(text)
+
+
+def _values(raw: str, simple: bool) -> dict[str, str]:
+    if not simple:
+        return attributes(raw)
+    return _simple_attributes(raw) if raw and not raw.isspace() else {}
+
+
+def start_tags(text: str) -> Iterator[tuple[int, str, dict[str, str]]]:
     """(offset, lower-case tag name, attributes) of every start tag, skipping comments,
     declarations, end tags and the raw text of <script> and <style>."""
-    pos = 0
-    while (match := _TOKEN.search(text, pos)) is not None:
-        pos = match.end()
-        name = match.group(1)
-        if name is None:
-            continue
-        tag = name.lower()
-        yield match.start(), tag, attributes(match.group(2) or "")
-        if tag in _RAW_TEXT and match.group(3) == ">":
-            end = re.compile(rf"</\s*{tag}\s*>", re.I).search(text, pos)
-            pos = end.start() if end else len(text)
+    for offset, tag, raw, simple in _start_tags(text):
+        yield offset, tag, _values(raw, simple)
 
 
 def scan_page(text: str) -> PageScan:
-    """Scan one HTML page (see `PageScan`)."""
-    newlines = [m.start() for m in re.finditer("\n", text)]
+    """Scan one HTML page (see `PageScan`). Most tags (a table cell with a class and a
+    label) have no attribute the check reads; their attributes are not taken apart."""
+    line, line_start, counted = 1, 0, 0  # the line of offset `counted`, where it starts
 
     def where(offset: int) -> tuple[int, int]:
-        line = bisect_right(newlines, offset - 1)
-        return line + 1, offset - (newlines[line - 1] + 1 if line else 0) + 1
+        nonlocal line, line_start, counted  # offsets only grow: count the newlines between
+        found = text.count("\n", counted, offset)
+        if found:
+            line += found
+            line_start = text.rindex("\n", counted, offset) + 1
+        counted = offset
+        return line, offset - line_start + 1
 
     ids: set[str] = set()
     links: list[tuple[str, int, int]] = []
     problems: list[tuple[int, int, str]] = []
     has_csp = False
-    for offset, tag, values in start_tags(text):
+    for offset, tag, raw, simple in _start_tags(text):
+        if simple and tag not in _RAW_TEXT and tag != "meta" and not _READ.search(raw):
+            continue  # no id, link, event handler or URL attribute: nothing to read
+        values = _values(raw, simple)
+        if not values:
+            if tag == "script":
+                problems.append((*where(offset), "a <script> element that is not JSON-LD data"))
+            continue
         if "id" in values:
             ids.add(values["id"])
         if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy" \
@@ -113,16 +158,16 @@ def scan_page(text: str) -> PageScan:
         for name, value in values.items():
             if name.startswith("on"):
                 found.append(f"an event handler attribute '{name}'")
-            if name in _URL_ATTRS and re.sub(r"[\x00-\x20]", "", value).lower().startswith(
-                    "javascript:"):
+            if name in _URL_ATTRS and ":" in value and _CONTROLS.sub("", value).lower(
+                    ).startswith("javascript:"):
                 found.append("a javascript: URL")
         href = values.get("href") if tag in ("a", "link") else \
             values.get("src") if tag in ("img", "source") else None
         if found or href is not None:
-            line, col = where(offset)
-            problems.extend((line, col, problem) for problem in found)
+            line_col = where(offset)
+            problems.extend((*line_col, problem) for problem in found)
             if href is not None:
-                links.append((href, line, col))
+                links.append((href, *line_col))
     return PageScan(frozenset(ids), tuple(links), tuple(problems), has_csp)
 
 

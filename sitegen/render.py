@@ -6,6 +6,9 @@ is a build error rather than a blank cell on a price page.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,46 @@ def local_text(context: Any, item: Any, field: str) -> Markup | str:
         english, i18n.translations(lang).gettext(N_("(in English)")))
 
 
+def cached_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
+    """`_()` and `{% trans %}` as the i18n extension's newstyle gettext does them (the
+    translation as Markup, the values escaped into it by `%`; plain text inside
+    `{% autoescape false %}`), without its two more context calls per use, and with each
+    fixed text (no values) worked out once: pages say "You pay" thousands of times."""
+    fixed: dict[str, Markup] = {}
+
+    @jinja2.pass_context
+    def gettext(context: Any, __string: str, **variables: Any) -> str:
+        if not context.eval_ctx.autoescape:
+            return translate(__string) % variables
+        if variables:
+            return Markup(translate(__string)) % variables
+        text = fixed.get(__string)
+        if text is None:
+            text = fixed[__string] = Markup(translate(__string)) % variables
+        return text
+    return gettext
+
+
+def remembered(format_: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A money or date filter that formats each value once per build: a clinic's pages
+    show the same few prices and dates hundreds of times. Keyed by the value and its sign
+    (Decimal('-0') equals 0 but prints '-'); values of other types are formatted as given."""
+    memo: dict[tuple[Any, bool], str] = {}
+
+    def formatted(value: Any) -> str:
+        if type(value) is Decimal:
+            key = (value, value.is_signed())
+        elif type(value) is dt.date:
+            key = (value, False)
+        else:
+            return format_(value)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = format_(value)
+        return text
+    return formatted
+
+
 def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = None
                      ) -> jinja2.Environment:
     """The templates in `lang`: its catalog behind `_()`/`{% trans %}`, its formats;
@@ -73,12 +116,14 @@ def make_environment(templates: Path, lang: str = i18n.DEFAULT, figures: Any = N
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one environment: no stat of a template per include
     )
     gettext = i18n.translations(lang)
     fmt = lang if lang in i18n.BABEL_LOCALES else i18n.DEFAULT  # formats: English for others
     env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(money=partial(i18n.money, lang=fmt),
-                       date=partial(i18n.long_date, lang=fmt),
+    env.globals["gettext"] = env.globals["_"] = cached_gettext(gettext.gettext)
+    env.filters.update(money=remembered(partial(i18n.money, lang=fmt)),
+                       date=remembered(partial(i18n.long_date, lang=fmt)),
                        percent=partial(i18n.percent, lang=fmt),
                        number=partial(i18n.number, lang=fmt),
                        tr=gettext.gettext,  # data words in the catalog (units), escaped
@@ -99,11 +144,15 @@ def link_function(route: Route, base_url: str):
     which are served at whatever depth the missing URL had. Templates name pages by
     their default-language URL; a page in another language links to its own language's
     pages (and to the one copy of the stylesheet and the price files)."""
+    made: dict[str, str] = {}  # a page links to the same few pages many times
+
     def url(target: str) -> str:
-        target = language_url(target, route.lang, route.prefix)
-        if route.url.endswith("404.html"):
-            return absolute_url(base_url, target)
-        return relative_url(route.url, target)
+        link = made.get(target)
+        if link is None:
+            there = language_url(target, route.lang, route.prefix)
+            link = made[target] = absolute_url(base_url, there) \
+                if route.url.endswith("404.html") else relative_url(route.url, there)
+        return link
     return url
 
 

@@ -129,6 +129,8 @@ class Staging:
         self.old = out.parent / f".{out.name}.old"
         self.unchanged = unchanged or {}
         self.linked = 0  # files kept from `out` rather than written
+        self.made: set[str] = set()  # folders of the staging folder that exist
+        self.kept: set[str] = set()  # files linked (or copied) from `out` by `keep`
 
     def open(self) -> Staging:
         if self.old.exists() and not self.out.exists():  # a build killed mid-swap
@@ -137,23 +139,32 @@ class Staging:
             if leftover.exists():
                 shutil.rmtree(leftover)
         self.folder.mkdir(parents=True)
+        self.made, self.kept = {""}, set()
         return self
 
     def put(self, rel: str, data: bytes, digest: str | None = None) -> None:
         """Write one file (or keep the current one when `digest` says it is the same)."""
         if digest is not None and self.unchanged.get(rel) == digest and self.keep(rel):
             return
-        target = self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)  # a kept file may be a link into the live site
-        target.write_bytes(data)
+        self._folder_for(rel)
+        if rel in self.kept:  # a kept file is a link into the live site: never write through
+            self.forget([rel])
+        (self.folder / rel).write_bytes(data)
+
+    def _folder_for(self, rel: str) -> None:
+        """Make the folder of `rel` once: pages of a clinic share a few folders."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self.made:
+            os.makedirs(os.path.join(self.folder, folder), exist_ok=True)
+            self.made.add(folder)
 
     def keep(self, rel: str) -> bool:
         """Carry the current output's file over unchanged: a hard link (the staging folder
         is beside `out`, on the same disk), or a copy where links are not possible. Never
         written to afterwards, so the live site cannot change through the link."""
         source, target = self.out / rel, self.folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._folder_for(rel)
+        self.kept.add(rel)
         try:
             os.link(source, target)
         except OSError:
@@ -168,6 +179,7 @@ class Staging:
         """Remove files kept by `keep`, so that writing them cannot reach the live site."""
         for rel in names:
             (self.folder / rel).unlink(missing_ok=True)
+            self.kept.discard(rel)
 
     def discard(self) -> None:
         """Forget the new site; the output folder stays as it was."""

@@ -531,3 +531,21 @@ def test_a_two_language_site_carries_clinics_over_in_both_languages(tmp_path: Pa
                      r'</lastmod><xhtml:link rel="alternate" hreflang="en" '
                      r'href="https://example\.org/clinics/a/"/>', sitemap)
     assert files_of(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_staging_writes_never_reach_the_live_site_through_a_kept_file(tmp_path: Path) -> None:
+    """A kept file is a hard link into the live output; writing the same path afterwards
+    (new bytes after all) must replace the link, not write through it."""
+    out = tmp_path / "public"
+    sitegen.write.write_site(out, {"a/index.html": b"old page", "b.txt": b"old file"})
+    staging = sitegen.write.Staging(out, {"a/index.html": "d1", "b.txt": "d2"}).open()
+    staging.put("a/index.html", b"old page", "d1")  # kept: a link to the live file
+    staging.put("b.txt", b"old file", "d2")
+    assert staging.linked == 2
+    staging.put("a/index.html", b"new page")  # then written after all
+    staging.put("c/d/e.html", b"deep")
+    assert (out / "a" / "index.html").read_bytes() == b"old page"
+    staging.commit()
+    assert (out / "a" / "index.html").read_bytes() == b"new page"
+    assert (out / "b.txt").read_bytes() == b"old file"
+    assert (out / "c" / "d" / "e.html").read_bytes() == b"deep"
