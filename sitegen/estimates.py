@@ -154,7 +154,27 @@ def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str
     return frozenset(source.clinic.disciplines)
 
 
+# (id of the clinic, visit, unit rule) -> (the clinic, its plan); the clinic is kept with its
+# plan so its id cannot be reused by another clinic while the entry lives.
+_PLANS: dict[tuple[int, CourseVisit, str], tuple[ClinicSource, VisitPlan]] = {}
+_PLANS_KEPT = 4096
+
+
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    """`_visit_plan`, remembered: "What will I pay?" prices each course under dozens of
+    scenarios, and a visit's plan depends only on the (immutable) clinic, visit and rule."""
+    key = (id(source), visit, rule)
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is source:
+        return kept[1]
+    if len(_PLANS) >= _PLANS_KEPT:
+        _PLANS.clear()
+    plan = _visit_plan(source, visit, rule)
+    _PLANS[key] = (source, plan)
+    return plan
+
+
+def _visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
     """What one visit bills: timed minutes of a code are added up across the visit (a code
     listed twice is one line) before the unit rule turns them into units. References are
     checked by `validate` first; one that is unknown anyway bills nothing here rather than
