@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -405,6 +406,9 @@ def _flat(name: str, price: Decimal, over_limit: bool, text: str) -> VisitCost:
     return VisitCost(name, price, ZERO, ZERO, ZERO, ZERO, ZERO, over_limit, False, text)
 
 
+# Remembered: a course repeats the same few cost shares visit after visit, and the
+# estimates of a site repeat them course after course (the arguments are cents and a rate).
+@lru_cache(maxsize=4096)
 def _explain(
     d: Decimal, copay: Decimal, coins: Decimal, rate: Decimal, balance: Decimal, capped: bool
 ) -> str:
