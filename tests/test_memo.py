@@ -1,0 +1,93 @@
+"""The remembered pure computations of the derive stage (`estimates.visit_plan`,
+`pricing._explain`) give exactly what computing afresh gives, whatever was asked before."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from helpers import RATES, changed, load, make_site
+
+from sitegen import estimates
+from sitegen.flow import clinic_flow
+from sitegen.model import CourseVisit
+from sitegen.pricing import _explain
+from sitegen.views import clinic_view
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SESSION = """\
+sessions:
+  - id: visit-45
+    name: 45-minute visit
+    setting: outpatient
+    lines:
+      - {service: exercise, minutes: 38}
+"""
+
+
+def _fresh() -> None:
+    estimates._PLANS.clear()
+    _explain.cache_clear()
+
+
+def test_example_site_flows_equal_fresh_ones() -> None:
+    """Every clinic's "What will I pay?" and plan pages, computed after all the others,
+    equal the same computed with nothing remembered."""
+    site, _ = load(ROOT)
+    assert site is not None
+    warm = [(clinic_flow(site.config, s), clinic_view(site.config, s).plans)
+            for s in site.clinics]
+    for source, (flow, plans) in zip(site.clinics, warm):
+        _fresh()
+        assert clinic_flow(site.config, source) == flow
+        assert clinic_view(site.config, source).plans == plans
+
+
+def test_visit_plan_is_the_clinic_s_own(tmp_path: Path) -> None:
+    """The same visit (equal by value) at two clinics whose sessions bill differently gets
+    each clinic's own plan, and asking again gives the remembered one."""
+    _fresh()
+    sessions = []
+    for minutes in (38, 53):
+        root = make_site(tmp_path / str(minutes), {
+            "rates/a.yaml": RATES
+            + changed(SESSION, "minutes: 38", f"minutes: {minutes}")})
+        site, errors = load(root)
+        assert site is not None, errors
+        sessions.append(site.clinics[0])
+    visit = CourseVisit(session="visit-45", count=3)
+    first, second = (estimates.visit_plan(s, visit) for s in sessions)
+    assert [line.units for line in first.lines] == [3]   # 38 minutes: 3 units
+    assert [line.units for line in second.lines] == [4]  # 53 minutes: 4 units
+    assert estimates.visit_plan(sessions[0], visit) is first
+    assert estimates.visit_plan(sessions[0], visit, "per-code") == \
+        estimates._visit_plan(sessions[0], visit, "per-code")
+
+
+def test_visit_plan_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _ = load(make_site(tmp_path, {
+        "rates/a.yaml": RATES + SESSION}))
+    assert site is not None
+    _fresh()
+    monkeypatch.setattr(estimates, "_PLANS_KEPT", 2)
+    for count in range(1, 6):
+        plan = estimates.visit_plan(site.clinics[0], CourseVisit(session="visit-45",
+                                                                 count=count))
+        assert plan.count == count
+        assert len(estimates._PLANS) <= 2
+
+
+@pytest.mark.parametrize("rate", [Decimal("0.2"), Decimal("0.20"), Decimal("0.200")])
+def test_explain_words_do_not_depend_on_how_a_rate_was_written(rate: Decimal) -> None:
+    """Equal amounts written with more or fewer digits share a remembered sentence, which is
+    the sentence each would get afresh."""
+    _explain.cache_clear()
+    _explain(Decimal("10.00"), Decimal("0.00"), Decimal("8.00"), Decimal("0.2"),
+             Decimal("0.00"), False)
+    said = _explain(Decimal("10.00"), Decimal("0.00"), Decimal("8.00"), rate,
+                    Decimal("0.00"), False)
+    assert said == _explain.__wrapped__(Decimal("10.00"), Decimal("0.00"), Decimal("8.00"),
+                                        rate, Decimal("0.00"), False)
+    assert said == "Deductible $10.00 + 20% coinsurance $8.00"
