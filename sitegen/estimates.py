@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from sitegen.clinic_memo import clinic_memo
 from sitegen.coverage import (
     course_dates,
     plan_years,
@@ -154,23 +155,14 @@ def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str
     return frozenset(source.clinic.disciplines)
 
 
-# (id of the clinic, visit, unit rule) -> (the clinic, its plan); the clinic is kept with its
-# plan so its id cannot be reused by another clinic while the entry lives.
-_PLANS: dict[tuple[int, CourseVisit, str], tuple[ClinicSource, VisitPlan]] = {}
-_PLANS_KEPT = 4096
-
-
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
     """`_visit_plan`, remembered: "What will I pay?" prices each course under dozens of
-    scenarios, and a visit's plan depends only on the (immutable) clinic, visit and rule."""
-    key = (id(source), visit, rule)
-    kept = _PLANS.get(key)
-    if kept is not None and kept[0] is source:
-        return kept[1]
-    if len(_PLANS) >= _PLANS_KEPT:
-        _PLANS.clear()
-    plan = _visit_plan(source, visit, rule)
-    _PLANS[key] = (source, plan)
+    scenarios, and a visit's plan depends only on the clinic, the visit and the rule."""
+    memo = clinic_memo(source)
+    key = ("visit plan", visit, rule)
+    plan = memo.get(key)
+    if plan is None:
+        plan = memo[key] = _visit_plan(source, visit, rule)
     return plan
 
 
@@ -220,7 +212,15 @@ def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_ch
 
 
 def scenario_payer(scenario: Scenario, source: ClinicSource) -> Payer | None:
-    return next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+    """The clinic's payer the scenario names (the first listed of a key), found by key:
+    pricing one course looks it up once per visit."""
+    memo = clinic_memo(source)
+    payers = memo.get("payers")
+    if payers is None:
+        payers = memo["payers"] = {}
+        for payer in source.schedule.payers:
+            payers.setdefault(payer.key, payer)
+    return payers.get(scenario.payer)
 
 
 def covered_past_limit(payer: Payer | None) -> bool:

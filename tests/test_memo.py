@@ -1,15 +1,17 @@
-"""The remembered pure computations of the derive stage (`estimates.visit_plan`,
-`pricing._explain`) give exactly what computing afresh gives, whatever was asked before."""
+"""The remembered pure computations of the derive stage (`estimates.visit_plan` and
+`scenario_payer` per clinic, `pricing._explain`) give exactly what computing afresh gives,
+whatever was asked before, and a clinic's values go with it."""
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from helpers import RATES, changed, load, make_site
 
-from sitegen import estimates
+from sitegen import clinic_memo, estimates
 from sitegen.flow import clinic_flow
 from sitegen.model import CourseVisit
 from sitegen.pricing import _explain
@@ -28,7 +30,7 @@ sessions:
 
 
 def _fresh() -> None:
-    estimates._PLANS.clear()
+    clinic_memo._MEMOS.clear()
     _explain.cache_clear()
 
 
@@ -66,17 +68,18 @@ def test_visit_plan_is_the_clinic_s_own(tmp_path: Path) -> None:
         estimates._visit_plan(sessions[0], visit, "per-code")
 
 
-def test_visit_plan_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site, _ = load(make_site(tmp_path, {
-        "rates/a.yaml": RATES + SESSION}))
+def test_a_clinic_s_values_go_with_it(tmp_path: Path) -> None:
+    """Nothing is kept once a clinic's model is gone (serve rebuilds, many builds), and a
+    later clinic never sees its values."""
+    site, _ = load(make_site(tmp_path, {"rates/a.yaml": RATES + SESSION}))
     assert site is not None
     _fresh()
-    monkeypatch.setattr(estimates, "_PLANS_KEPT", 2)
-    for count in range(1, 6):
-        plan = estimates.visit_plan(site.clinics[0], CourseVisit(session="visit-45",
-                                                                 count=count))
-        assert plan.count == count
-        assert len(estimates._PLANS) <= 2
+    source = site.clinics[0]
+    estimates.visit_plan(source, CourseVisit(session="visit-45"))
+    assert list(clinic_memo._MEMOS) == [id(source)]
+    del site, source
+    gc.collect()
+    assert clinic_memo._MEMOS == {}
 
 
 @pytest.mark.parametrize("rate", [Decimal("0.2"), Decimal("0.20"), Decimal("0.200")])
