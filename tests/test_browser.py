@@ -240,7 +240,7 @@ def test_the_aetna_patient_reaches_the_answer_in_six_clicks(browser, server: str
     assert page.title().startswith("How will you pay?")
     click(page.get_by_role("link", name="Aetna PPO", exact=True))
     assert clicks <= 6
-    row = page.locator("tr#row-not-started-coinsurance-20")
+    row = page.locator("tr#row-not-started--coinsurance-20")
     assert row.locator("th").inner_text() == "Not started: $1,500.00 left"
     assert row.locator("td.you").inner_text() == "$1,562.33"
     assert page.url.endswith("/clinics/riverside-hand-ot/what-will-i-pay/post-surgery-hand-12/"
