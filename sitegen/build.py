@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from sitegen import cache
+from sitegen import cache, i18n
 from sitegen.check import PageScan, check_site, scan_page
 from sitegen.content import Page, read_page, render_page
 from sitegen.diagnostics import Diagnostics, did_you_mean
@@ -45,7 +45,7 @@ from sitegen.routes import Route, plan_routes
 from sitegen.selfpay import validate_sliding_scales
 from sitegen.shard import MANIFEST, Shard, manifest
 from sitegen.shortcodes import expand
-from sitegen.sources import find_sources
+from sitegen.sources import TRANSLATION_FOLDERS, find_sources
 from sitegen.urls import base_path, content_url, page_output
 from sitegen.validate import validate_clinic, validate_clinics, validate_site_settings
 from sitegen.views import ClinicView, clinic_view
@@ -136,25 +136,64 @@ def load_site(options: BuildOptions, diags: Diagnostics,
         diags.error("rates", 0, 0, "no fee schedules found",
                     "add a rates/<clinic>.yaml file (see docs/fee-schedule.md)")
 
+    others = config.site_languages[1:]
     pages: list[Page] = []
+    translated: dict[str, list[Page]] = {lang: [] for lang in others}
     unreadable: dict[str, str] = {}  # pages with errors of their own: links to them are fine
     for rel in sources.content:
         source = rel.removeprefix("content/")
-        page = read_page(root / rel, source, rel, diags, max_bytes, build_date())
-        if page is not None:
+        lang, _, rest = source.partition("/")
+        if rel.startswith(TRANSLATION_FOLDERS) and lang not in others:
+            continue  # a translation into a language the site is not built in
+        page = read_page(root / rel, rest if lang in others else source, rel, diags, max_bytes,
+                         build_date())
+        if lang in others:
+            if page is not None:
+                translated[lang].append(page)
+        elif page is not None:
             pages.append(page)
         else:
             unreadable[source] = content_url(source)
     by_source = {**unreadable, **{p.source: p.url for p in pages if not p.meta.draft}}
     by_slug = {c.slug: c for c in clinics}
-    pages = [render_page(p, by_source, diags, expand(
-        p.body, p.body_line, p.url, p.display, by_slug, config, diags, broken, figures),
-        config.markdown.allow_html) for p in pages]
+
+    def rendered(page: Page) -> Page:
+        return render_page(page, by_source, diags, expand(
+            page.body, page.body_line, page.url, page.display, by_slug, config, diags, broken,
+            figures),
+            config.markdown.allow_html)
+
+    pages = [rendered(p) for p in pages]
     _check_fragments(pages, diags)
+    localized = {}
+    for lang, found in translated.items():
+        with i18n.page_language(lang):  # the shortcodes' tables in the page's language
+            localized[lang] = _localized_pages(pages, [rendered(p) for p in found], diags)
     if diags.errors:
         return None
     clinics.sort(key=lambda c: c.slug)
-    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), figures=figures)
+    return Site(config=config, clinics=tuple(clinics), pages=tuple(pages), localized=localized,
+                figures=figures)
+
+
+def _localized_pages(pages: list[Page], translations: list[Page], diags: Diagnostics
+                     ) -> tuple[Page, ...]:
+    """Every page in one other language: its translation, else the English page marked as
+    a fallback (the page frame says so in that language). A translation needs its English
+    page, so that both languages have the same page map."""
+    english = {p.source: p for p in pages}
+    own = {}
+    for page in translations:
+        if page.source not in english:
+            diags.error(page.display, 0, 0, f"this translation has no English page "
+                        f"content/{page.source}", did_you_mean(
+                            page.source, sorted(english)) or
+                        f"add content/{page.source}, or name this file like the English one")
+        else:
+            own[page.source] = page
+    result = [own.get(p.source) or replace(p, fallback=True) for p in pages]
+    _check_fragments(result, diags)
+    return tuple(result)
 
 
 def _flagged(clinics: list[ClinicSource], diags: Diagnostics) -> set[str]:
@@ -231,8 +270,8 @@ def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
     folder; each page is scanned for the check as soon as it is rendered. A template
     error comes back as (kind, template, line, message), so the parent reports it in file
     order."""
-    env, routes, views = _WORK["env"], _WORK["routes"], _WORK["views"]
-    shared, base_url = _WORK["shared"], _WORK["base_url"]
+    envs, routes, views = _WORK["envs"], _WORK["routes"], _WORK["views"]
+    shared, base_url, sites = _WORK["shared"], _WORK["base_url"], _WORK["sites"]
     staging, owner = _WORK["staging"], _WORK["owner"]
     done: Rendered = []
     for kind, i in units:
@@ -242,7 +281,8 @@ def _render_units(units: list[tuple[str, int]]) -> Rendered | Failed:
             continue
         route = routes[i]
         try:
-            data = render_route(env, route, shared, base_url)
+            data = render_route(envs[route.lang], route, {**shared, "site": sites[route.lang]},
+                                base_url, _WORK["languages"])
         except jinja2.TemplateSyntaxError as exc:
             return ("syntax", f"templates/{exc.name or route.template}", exc.lineno or 0,
                     f"template syntax error: {exc.message}")
@@ -278,7 +318,8 @@ def _run(units: list[tuple[str, int]], jobs: int) -> Iterator[tuple[int, Rendere
     if not pool:
         yield from ((n, _render_units(chunk)) for n, chunk in zip(pages, chunks))
         return
-    _compile_templates(_WORK["env"])
+    for env in _WORK["envs"].values():
+        _compile_templates(env)
     with mp.get_context("fork").Pool(jobs) as workers:
         yield from zip(pages, workers.imap(_render_units, chunks))
 
@@ -300,8 +341,8 @@ class Output:
 def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous | None,
                 staging: Staging | None, output: Output) -> list[Route] | None:
     """Keep a clinic's outputs from the last build when its key is unchanged: its routes
-    (for the sitemap), or None when it must be rendered (changed, new, or anything of the
-    last build missing or damaged)."""
+    in every language (for the sitemap and its alternates), or None when it must be
+    rendered (changed, new, or anything of the last build missing or damaged)."""
     found = previous.reusable(view.slug, key) if previous and staging else None
     raw = cache.load_scans(root, key) if found is not None else None
     if found is None or raw is None or staging is None or previous is None:
@@ -312,8 +353,8 @@ def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous
             (str(href), int(line), int(col)) for href, line, col in links), (), True)
             for name, (ids, links) in raw.items()}
         routes = [Route(str(url), str(out), "", {"source": view.source}, bool(listed),
-                        lastmod if isinstance(lastmod, str) else None)
-                  for url, out, lastmod, listed in pages]
+                        lastmod if isinstance(lastmod, str) else None, str(lang), str(prefix))
+                  for url, out, lastmod, listed, lang, prefix in pages]
     except (TypeError, ValueError):
         return None
     if set(scans) - set(names) or {r.output for r in routes} - set(names):
@@ -334,30 +375,41 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                 staging: Staging | None = None, previous: cache.Previous | None = None
                 ) -> Output:
     """Every output file (into `staging`, or kept in memory without one) and the check's
-    scan of every page (of `shard`'s clinics and, in its first shard, the site-level
-    ones). Clinics whose key matches the `previous` build are carried over, not rendered."""
+    scan of every page: every page in every language of the site, the default language at
+    the root, each other one under /<lang>/ with the same page map (of `shard`'s clinics
+    and, in its first shard, the site-level ones). Clinics whose key matches the
+    `previous` build are carried over, in every language, not rendered."""
     templates = root / "templates"
-    env = make_environment(templates, site.figures)
+    languages = site.config.site_languages
+    envs = {lang: make_environment(templates, lang, site.figures) for lang in languages}
+    sites = {lang: site.in_language(lang) for lang in languages}
     views = [clinic_view(site.config, source) for source in site.clinics]
     shard = shard or Shard(1, 1)
-    common = cache.shared_key(root, site.config, site.pages)
+    every_page = site.pages + tuple(p for lang in languages[1:] for p in sites[lang].pages)
+    common = cache.shared_key(root, site.config, every_page)
     keys = [cache.clinic_key(common, view.source) for view in views]
     output = Output()
     known = {view.slug: found for i, view in enumerate(views) if shard.owns(i) and
              (found := _carry_over(root, view, keys[i], previous, staging, output)) is not None}
-    routes = plan_routes(site, views, known)
+    routes = []
+    for n, lang in enumerate(languages):
+        prefix = f"{lang}/" if n else ""
+        carried = {slug: [r for r in found if r.lang == lang] for slug, found in known.items()}
+        routes += [route if (route.lang, route.prefix) == (lang, prefix)
+                   else route.in_language(lang, prefix)
+                   for route in plan_routes(sites[lang], views, carried)]
     if not _unique_outputs(routes, diags):
         return output
     assert all(page_output(r.url) == r.output or r.url == "404.html" for r in routes)
     today, months = build_date(), site.config.stale_after_months
-    shared = {"site": site, "config": site.config, "stale_after_months": months,
+    shared = {"config": site.config, "stale_after_months": months,
               "stale": {c.slug for c in site.clinics
                         if is_stale(c.clinic.last_updated, today, months)}}
     kept = {i for i, view in enumerate(views) if view.slug in known}
     position = {view.slug: i for i, view in enumerate(views)}
     owner = [position.get(getattr(r.context.get("source"), "slug", None)) for r in routes]
-    _WORK.update(env=env, routes=routes, views=views, base_url=site.config.base_url,
-                 shared=shared, staging=staging, owner=owner)
+    _WORK.update(envs=envs, routes=routes, views=views, base_url=site.config.base_url,
+                 shared=shared, staging=staging, owner=owner, sites=sites, languages=languages)
     units = [("route", i) for i in range(len(routes))
              if shard.owns(owner[i]) and owner[i] not in kept] + \
         [("files", i) for i in range(len(views)) if shard.owns(i) and i not in kept]
@@ -387,7 +439,7 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     for route, i in zip(routes, owner):
         if i is not None and i not in kept:
             pages_of.setdefault(i, []).append([route.url, route.output, route.lastmod,
-                                               route.in_sitemap])
+                                               route.in_sitemap, route.lang, route.prefix])
     for i, names in outputs_of.items():
         slug = views[i].slug
         output.clinics[slug] = (keys[i], sorted(names), pages_of.get(i, []))
@@ -400,7 +452,7 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     extra = {"assets/" + asset.relative_to(static).as_posix(): asset.read_bytes()
              for asset in sorted(static.rglob("*")) if asset.is_file()} \
         if static.is_dir() else {}
-    extra.update(site_files(views, routes, site.config.base_url))
+    extra.update(site_files(views, routes, site.config.base_url, languages))
     done_extra: Rendered = []
     for name, data in extra.items():
         _emit(name, data, None, None, done_extra, staging)

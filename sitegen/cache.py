@@ -334,8 +334,8 @@ class Previous:
     clinics: dict[str, tuple[str, list[str], list[list]]]  # slug -> (key, outputs, pages)
 
     def reusable(self, slug: str, key: str) -> tuple[list[str], list[list]] | None:
-        """The outputs and pages ([url, output, lastmod, in sitemap]) of clinic `slug` when
-        its key is unchanged and every output is unaltered."""
+        """The outputs and pages ([url, output, lastmod, in sitemap, language, prefix]) of
+        clinic `slug` when its key is unchanged and every output is unaltered."""
         record = self.clinics.get(slug)
         if record is None or record[0] != key or not all(n in self.hashes for n in record[1]):
             return None

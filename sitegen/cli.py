@@ -447,7 +447,10 @@ def serve_command(site_dir: Path, port: int) -> None:
               help="The site folder, with site.yaml, rates/ and templates/.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date the estimate is prepared, YYYY-MM-DD (default: today).")
-def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
+@click.option("--lang", type=click.Choice(["en", "es"]),
+              help="The patient's language (default: the file's `language:`, else the "
+                   "site's first language).")
+def gfe_command(file: Path, out: Path | None, site_dir: Path, today, lang: str | None) -> None:
     """Write one patient's good faith estimate (FILE, YAML) as a printable HTML file.
 
     FILE names the clinic, the course of care, the patient and the dates; see docs/gfe.md
@@ -479,7 +482,7 @@ def gfe_command(file: Path, out: Path | None, site_dir: Path, today) -> None:
         raise click.BadParameter(f"{prepared} is out of range: give a date between "
                                  f"{FIRST_DAY.year} and {LAST_DAY.year}", param_hint="--today")
     diags = Diagnostics()
-    result = run(file, str(file), site_dir, prepared, diags)
+    result = run(file, str(file), site_dir, prepared, diags, lang)
     if result is None:
         sys.exit(report(diags) or 1)
     report(diags)  # warnings, such as stale prices

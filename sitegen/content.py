@@ -78,6 +78,7 @@ class Page:
     html: str = ""
     toc: tuple[tuple[str, str], ...] = ()
     fragment_links: tuple[tuple[str, str, int, int], ...] = ()  # (target source, id, line, col)
+    fallback: bool = False  # the English text shown on a page of another language
 
 
 def read_page(file: Path, source: str, display: str, diags: Diagnostics,

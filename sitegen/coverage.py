@@ -11,14 +11,15 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from sitegen.i18n import Say
 from sitegen.model import MedicareYear, SecondCoverage, TherapySpent
 from sitegen.pricing import Coverage, Threshold
 from sitegen.pricing import SecondCoverage as Second
 
 # Which yearly Medicare threshold a discipline's therapy counts toward.
 THRESHOLD_GROUPS = {"PT": "pt_slp", "SLP": "pt_slp", "OT": "ot"}
-THRESHOLD_NAMES = {"pt_slp": "physical and speech therapy together",
-                   "ot": "occupational therapy"}
+THRESHOLD_NAMES = {"pt_slp": Say("physical and speech therapy together"),
+                   "ot": Say("occupational therapy")}
 # Medigap plans that pay the Part B deductible (C and F, sold only to people eligible for
 # Medicare before 2020); every plan listed pays the Part B coinsurance in full, except
 # Plan N's copay of up to $20 (Medicare.gov, "Compare Medigap plan benefits").
@@ -33,17 +34,17 @@ def second_coverage(spec: SecondCoverage | None) -> Second | None:
     if spec.type == "medigap":
         plan = spec.medigap_plan or ""
         copay = (PLAN_N_COPAY if spec.copay is None else spec.copay) if plan == "N" else Decimal(0)
-        return Second("supplement", spec.name or f"Medigap Plan {plan}",
+        return Second("supplement", spec.name or Say("Medigap Plan %(plan)s", plan=plan),
                       pays_deductible=plan in PAYS_PART_B_DEDUCTIBLE, copay=copay)
     if spec.type == "medicaid":
-        return Second("supplement", spec.name or "Medicaid", pays_deductible=True,
+        return Second("supplement", spec.name or Say("Medicaid"), pays_deductible=True,
                       copay=spec.copay or Decimal(0))
     plan = Coverage(network="in-network", deductible_remaining=spec.deductible_remaining,
                     coinsurance=spec.coinsurance, copay=spec.copay,
                     copay_waives_deductible=spec.copay_waives_deductible,
                     oop_remaining=spec.oop_remaining, deductible=spec.deductible,
                     oop_max=spec.oop_max)
-    return Second("commercial", spec.name or "Your second plan", plan=plan)
+    return Second("commercial", spec.name or Say("Your second plan"), plan=plan)
 
 
 def thresholds(figures: MedicareYear | None, spent: TherapySpent) -> tuple[Threshold, ...]:

@@ -4,7 +4,6 @@ themselves live in `pricing`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -17,7 +16,8 @@ from sitegen.coverage import (
     thresholds,
 )
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.formats import DISCIPLINE_NAMES, long_date, money, percent
+from sitegen.formats import DISCIPLINE_NAMES, N_, money, percent
+from sitegen.i18n import Say, lower_case, own_words, translated
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -175,7 +175,8 @@ def _visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> 
     if visit.service is not None:
         service = source.service(visit.service)
         lines = (BilledLine(service, 1, None),) if service is not None else ()
-        return VisitPlan(service.description if service else visit.service, visit.count, lines,
+        return VisitPlan(own_words(service, "description") if service else visit.service,
+                         visit.count, lines,
                          disciplines=disciplines)
     session = next((s for s in source.schedule.sessions if s.id == visit.session), None)
     if session is None:
@@ -193,7 +194,8 @@ def _visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> 
             lines.append(BilledLine(service, line.units or 1, None))
         elif line.service in units:
             lines.append(BilledLine(service, units.pop(line.service), minutes[line.service]))
-    return VisitPlan(session.name, visit.count, tuple(lines), session.id, session.cash_price,
+    return VisitPlan(own_words(session, "name"), visit.count, tuple(lines), session.id,
+                     session.cash_price,
                      session.cash_price_max, disciplines)
 
 
@@ -308,26 +310,50 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
         visits = [replace(v, year=y) for v, y in zip(visits, years)]
     result = estimate(coverage(scenario, source, config), visits)
     if superbill(scenario, source):
-        said = tuple(replace(v, explanation=f"You pay {money(v.patient + v.plan)} at the visit; "
-                             f"your plan may pay you back {money(v.plan)}")
+        said = tuple(replace(v, explanation=Say("You pay %(paid)s at the visit; your plan may "
+                                                "pay you back %(back)s",
+                                                paid=money(v.patient + v.plan),
+                                                back=money(v.plan)))
                      for v in result.visits)
         result = replace(result, visits=said)
     return result
 
 
-def therapies(disciplines: list[str] | frozenset[str]) -> str:
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+          N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+          N_("December"))
+
+
+def scenario_name(scenario: Scenario) -> Say:
+    """The scenario's name, with its `translations:` (a name sitegen made is a Say)."""
+    if isinstance(scenario.name, Say):
+        return scenario.name
+    return translated(scenario.name, {lang: t.name for lang, t in scenario.translations.items()})
+
+
+def described(scenario: Scenario) -> Say:
+    """The scenario's own description, with its `translations:`."""
+    return translated(scenario.description or "", {
+        lang: t.description for lang, t in scenario.translations.items() if t.description})
+
+
+def named(scenario: Scenario, name: Say) -> Scenario:
+    """A scenario sitegen makes, named in words of its own (a `Say`, worded per page)."""
+    return scenario.model_copy(update={"name": name})
+
+
+def therapies(disciplines: list[str] | frozenset[str]) -> Say:
     """'occupational therapy and physical therapy', in the canonical order."""
-    names = [DISCIPLINE_NAMES[d].lower() for d in DISCIPLINE_NAMES if d in disciplines]
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return discipline_words([d for d in DISCIPLINE_NAMES if d in disciplines])
 
 
-def unit_rule_sentence(rule: str) -> str:
+def unit_rule_sentence(rule: str) -> Say:
     """Which unit rule priced the timed services, in words."""
     if rule == "per-code":
-        return ("Timed services are counted code by code (the rule many private plans use): "
-                "each code needs 8 minutes or more of its own for a 15-minute unit.")
-    return ("Timed services are counted under Medicare's 8-minute rule: the timed minutes of "
-            "the whole visit are added up, then split into 15-minute units.")
+        return Say("Timed services are counted code by code (the rule many private plans "
+                   "use): each code needs 8 minutes or more of its own for a 15-minute unit.")
+    return Say("Timed services are counted under Medicare's 8-minute rule: the timed minutes "
+               "of the whole visit are added up, then split into 15-minute units.")
 
 
 def visit_allowed(plan: VisitPlan, scenario: Scenario, price: str = "gross_charge"
@@ -348,55 +374,63 @@ def assumptions(scenario: Scenario, source: ClinicSource,
                 config: SiteConfig | None = None) -> tuple[str, ...]:
     """The scenario in words, so every number on the page can be traced to its inputs."""
     if scenario.network == "self-pay":
-        said = ["You pay the clinic's cash (self-pay) price for every visit; no insurance "
-                "is billed. This is for people without insurance or not using private "
-                "insurance: if you are enrolled in Medicare or Medicaid, the clinic bills it "
-                "for the care it covers.", unit_rule_sentence(scenario.unit_rule)]
-        return tuple([scenario.description] if scenario.description else []) + tuple(said)
+        said = [Say("You pay the clinic's cash (self-pay) price for every visit; no "
+                    "insurance is billed. This is for people without insurance or not using "
+                    "private insurance: if you are enrolled in Medicare or Medicaid, the clinic "
+                    "bills it for the care it covers."), unit_rule_sentence(scenario.unit_rule)]
+        return tuple([described(scenario)] if scenario.description else []) + tuple(said)
     said = []
     if scenario.description:
-        said.append(scenario.description)
+        said.append(described(scenario))
     if scenario.medicare and scenario.network == "in-network":
-        said.append("The clinic accepts Medicare: the Medicare-approved amounts are its "
-                    f"{scenario.payer} rates; where no rate is listed, the gross charge.")
+        said.append(Say("The clinic accepts Medicare: the Medicare-approved amounts are its "
+                        "%(payer)s rates; where no rate is listed, the gross charge.",
+                        payer=scenario.payer))
     elif scenario.network == "in-network":
-        rates = (f"the rates {scenario.payer} pays the clinic" if scenario.payer else
-                 "the middle (median) of the rates the clinic's in-network plans pay it")
-        said.append(f"Your plan is in network. The plan's allowed amounts are {rates}; where "
-                    "no rate is listed, the gross charge.")
+        said.append(Say("Your plan is in network. The plan's allowed amounts are the rates "
+                        "%(payer)s pays the clinic; where no rate is listed, the gross charge.",
+                        payer=scenario.payer) if scenario.payer else
+                    Say("Your plan is in network. The plan's allowed amounts are the middle "
+                        "(median) of the rates the clinic's in-network plans pay it; where no "
+                        "rate is listed, the gross charge."))
     elif superbill(scenario, source):
-        said.append("You pay the clinic's cash price at each visit. The clinic is out of network "
-                    "with every plan and gives you a superbill (an itemized receipt) to claim "
-                    "from your plan yourself.")
-        said.append(f"\u201cYour plan pays\u201d is what a plan that allows "
-                    f"{percent(scenario.allowed_share or 0)} of the price you paid may pay you "
-                    "back: a reimbursement the clinic does not control, and nothing at all if "
-                    "your plan has no out-of-network benefits. Ask your plan before you start.")
+        said.append(Say("You pay the clinic's cash price at each visit. The clinic is out of "
+                        "network with every plan and gives you a superbill (an itemized "
+                        "receipt) to claim from your plan yourself."))
+        said.append(Say("\u201cYour plan pays\u201d is what a plan that allows %(share)s of the "
+                        "price you paid may pay you back: a reimbursement the clinic does not "
+                        "control, and nothing at all if your plan has no out-of-network "
+                        "benefits. Ask your plan before you start.",
+                        share=percent(scenario.allowed_share or 0)))
     else:
-        said.append(f"Your plan is out of network and allows {percent(scenario.allowed_share or 0)}"
-                    " of the clinic's gross charge.")
+        said.append(Say("Your plan is out of network and allows %(share)s of the clinic's "
+                        "gross charge.", share=percent(scenario.allowed_share or 0)))
     if scenario.network == "out-of-network" and not superbill(scenario, source):
         bills = scenario.balance_billing is not False
-        said.append("The clinic bills you the difference between its charge and what the plan "
-                    "allows (balance billing)." if bills else "The clinic does not bill you "
-                    "the difference between its charge and what the plan allows.")
+        said.append(Say("The clinic bills you the difference between its charge and what the "
+                        "plan allows (balance billing).") if bills else
+                    Say("The clinic does not bill you the difference between its charge and "
+                        "what the plan allows."))
     if scenario.copay is not None and scenario.copay_waives_deductible:
-        said.append(f"You pay a {money(scenario.copay)} copay per visit; the deductible does "
-                    "not apply.")
+        said.append(Say("You pay a %(copay)s copay per visit; the deductible does not apply.",
+                        copay=money(scenario.copay)))
     elif not (scenario.deductible_remaining or scenario.coinsurance or scenario.copay):
-        said.append("You pay no deductible, copay or coinsurance.")
+        said.append(Say("You pay no deductible, copay or coinsurance."))
     else:
-        said.append(f"{money(scenario.deductible_remaining)} of your deductible is left."
-                    if scenario.deductible_remaining else "Your deductible is already met.")
+        said.append(Say("%(amount)s of your deductible is left.",
+                        amount=money(scenario.deductible_remaining))
+                    if scenario.deductible_remaining else Say("Your deductible is already met."))
         if scenario.copay is not None:
-            said.append(f"After the deductible you pay a {money(scenario.copay)} copay per visit.")
+            said.append(Say("After the deductible you pay a %(copay)s copay per visit.",
+                            copay=money(scenario.copay)))
         else:
-            said.append(f"After the deductible you pay {percent(scenario.coinsurance)} "
-                        "coinsurance of the allowed amount.")
-    said.append(f"{money(scenario.oop_remaining)} is left before your out-of-pocket maximum."
-                if scenario.oop_remaining is not None else "Original Medicare has no "
-                "out-of-pocket maximum." if scenario.medicare else
-                "No out-of-pocket maximum is applied.")
+            said.append(Say("After the deductible you pay %(rate)s coinsurance of the allowed "
+                            "amount.", rate=percent(scenario.coinsurance)))
+    said.append(Say("%(amount)s is left before your out-of-pocket maximum.",
+                    amount=money(scenario.oop_remaining))
+                if scenario.oop_remaining is not None else
+                Say("Original Medicare has no out-of-pocket maximum.") if scenario.medicare else
+                Say("No out-of-pocket maximum is applied."))
     if scenario.medicare:
         said.extend(medicare_words(scenario, source, config))
     said.extend(second_coverage_words(scenario))
@@ -412,63 +446,72 @@ def limit_words(scenario: Scenario, source: ClinicSource) -> list[str]:
     limit = coverage(scenario, source).visits_remaining
     payer = scenario_payer(scenario, source)
     if payer is not None and payer.medicaid:
-        said.append("The clinic takes Medicaid, so it accepts Medicaid's payment as payment in "
-                    "full: it cannot charge you its own price for covered care.")
+        said.append(Say("The clinic takes Medicaid, so it accepts Medicaid's payment as "
+                        "payment in full: it cannot charge you its own price for covered care."))
     if limit is None:
-        return [*said, "No visit limit is applied."]
+        return [*said, Say("No visit limit is applied.")]
     rule = payer.visit_limit if payer and payer.visit_limit else None
-    names = [DISCIPLINE_NAMES[d].lower() for d in (rule.shared_by or rule.each)] if rule else []
     if rule and rule.each:
-        share = " for each of " + _words(names) + " (each counted on its own)"
+        share = Say(" for each of %(names)s (each counted on its own)",
+                    names=discipline_words(rule.shared_by or rule.each))
     else:
         shared = limit_disciplines(scenario, source)
-        share = (f" (the limit covers {therapies(shared)}; other visits do not count toward "
-                 "it)") if shared else " (every visit counts toward it)"
+        share = Say(" (the limit covers %(names)s; other visits do not count toward it)",
+                    names=therapies(shared)) if shared else \
+            Say(" (every visit counts toward it)")
     if covered_past_limit(payer):
-        said.append(f"{limit} visits are covered this year{share} without prior "
-                    "authorization. The estimate assumes the plan approves more visits when "
-                    "they are medically necessary, so visits past the limit are priced as "
-                    "covered visits; the clinic asks for the approval before you reach it.")
+        said.append(Say("%(limit)s visits are covered this year%(share)s without prior "
+                        "authorization. The estimate assumes the plan approves more visits when "
+                        "they are medically necessary, so visits past the limit are priced as "
+                        "covered visits; the clinic asks for the approval before you reach it.",
+                        limit=limit, share=share))
+    elif scenario.over_limit == "cash":
+        said.append(Say("%(limit)s covered visits are left this year%(share)s; visits past the "
+                        "limit are paid by you at the clinic's cash price.",
+                        limit=limit, share=share))
     else:
-        over = "cash price" if scenario.over_limit == "cash" else "full charge"
-        said.append(f"{limit} covered visits are left this year{share}; visits past the limit "
-                    f"are paid by you at the clinic's {over}.")
+        said.append(Say("%(limit)s covered visits are left this year%(share)s; visits past the "
+                        "limit are paid by you at the clinic's full charge.",
+                        limit=limit, share=share))
     return said
 
 
-def _words(names: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+def discipline_words(disciplines: list[str]) -> Say:
+    """'physical therapy', 'a and b', 'a, b and c' (lower case, in the page's language)."""
+    return Say("%(names)s", names=tuple(lower_case(Say(DISCIPLINE_NAMES[d]))
+                                        for d in disciplines))
 
 
 def medicare_words(scenario: Scenario, source: ClinicSource,
                    config: SiteConfig | None) -> list[str]:
     """Original Medicare's payment reduction and therapy thresholds, in plain words."""
-    said = ["When a visit has more than one unit of therapy, Medicare pays one unit in full "
-            "and less for each further unit (a payment reduction for multiple therapy "
-            "services); your 20% is of the reduced amount."]
+    said = [Say("When a visit has more than one unit of therapy, Medicare pays one unit in "
+                "full and less for each further unit (a payment reduction for multiple therapy "
+                "services); your %(rate)s is of the reduced amount.", rate="20%")]
     figures = medicare_figures(scenario, source, config)
     if figures is None:
         return said
     pt, ot = figures.therapy_threshold_pt_slp, figures.therapy_threshold_ot
     spent = scenario.therapy_spent
-    said.append(
-        f"Medicare's therapy threshold for {figures.year} is {money(pt)} for physical and "
-        f"speech therapy together and {money(ot)} for occupational therapy, counting the "
-        "whole Medicare-approved amount (what Medicare and you pay). It is not a cap: "
-        "past it, the clinic adds the KX modifier to each claim to confirm the therapy is "
-        "medically necessary, and Medicare keeps paying. Above "
-        f"{money(figures.targeted_review_threshold)} Medicare may review your records.")
-    had = [f"{money(amount)} of {name}" for amount, name in
-           ((spent.pt_slp, "physical and speech therapy"), (spent.ot, "occupational therapy"))
-           if amount]
+    said.append(Say(
+        "Medicare's therapy threshold for %(year)s is %(pt)s for physical and speech therapy "
+        "together and %(ot)s for occupational therapy, counting the whole Medicare-approved "
+        "amount (what Medicare and you pay). It is not a cap: past it, the clinic adds the KX "
+        "modifier to each claim to confirm the therapy is medically necessary, and Medicare "
+        "keeps paying. Above %(review)s Medicare may review your records.",
+        year=figures.year, pt=money(pt), ot=money(ot),
+        review=money(figures.targeted_review_threshold)))
+    had = tuple(Say("%(amount)s of %(name)s", amount=money(amount), name=name) for amount, name
+                in ((spent.pt_slp, Say("physical and speech therapy")),
+                    (spent.ot, Say("occupational therapy"))) if amount)
     if had:
-        said.append("Therapy you already had this year counts toward the threshold: "
-                    + " and ".join(had) + ".")
-    said.append("If your therapist thinks a service would not be medically necessary, they "
-                "must tell you in writing before you get it (an Advance Beneficiary Notice). "
-                "If you sign it and choose the service anyway, you may have to pay for it "
-                "yourself; these estimates assume every visit is medically necessary.")
+        said.append(Say("Therapy you already had this year counts toward the threshold: "
+                        "%(had)s.", had=had))
+    said.append(Say("If your therapist thinks a service would not be medically necessary, "
+                    "they must tell you in writing before you get it (an Advance Beneficiary "
+                    "Notice). If you sign it and choose the service anyway, you may have to "
+                    "pay for it yourself; these estimates assume every visit is medically "
+                    "necessary."))
     return said
 
 
@@ -480,27 +523,35 @@ def second_coverage_words(scenario: Scenario) -> list[str]:
     pays = second_coverage(spec)
     assert pays is not None
     if spec.type == "medigap":
-        what = ("your Part B deductible and coinsurance" if pays.pays_deductible else
-                "your 20% coinsurance after the Part B deductible, which you pay yourself")
-        said = f"{pays.name} pays {what}."
+        said = Say("%(name)s pays your Part B deductible and coinsurance.", name=pays.name) \
+            if pays.pays_deductible else \
+            Say("%(name)s pays your %(rate)s coinsurance after the Part B deductible, which you "
+                "pay yourself.", name=pays.name, rate="20%")
         if spec.medigap_plan == "N":
-            said += (f" With Plan N you may owe a copay of up to {money(pays.copay)} per "
-                     "visit; these estimates count it on every visit, the most you could "
-                     "owe. Ask your insurer whether it charges the copay for therapy visits.")
+            return [Say("%(said)s With Plan N you may owe a copay of up to %(copay)s per visit; "
+                        "these estimates count it on every visit, the most you could owe. Ask "
+                        "your insurer whether it charges the copay for therapy visits.",
+                        said=said, copay=money(pays.copay))]
         return [said]
     if spec.type == "medicaid":
-        copay = (f", except a {money(pays.copay)} copay per visit" if pays.copay else "")
-        return [f"{pays.name} pays what is left after your first coverage (deductible and "
-                f"coinsurance){copay}, as long as the clinic accepts {pays.name}; then the "
-                "clinic may not bill you more."]
+        if pays.copay:
+            return [Say("%(name)s pays what is left after your first coverage (deductible and "
+                        "coinsurance), except a %(copay)s copay per visit, as long as the "
+                        "clinic accepts %(name)s; then the clinic may not bill you more.",
+                        name=pays.name, copay=money(pays.copay))]
+        return [Say("%(name)s pays what is left after your first coverage (deductible and "
+                    "coinsurance), as long as the clinic accepts %(name)s; then the clinic may "
+                    "not bill you more.", name=pays.name)]
     plan = pays.plan
     assert plan is not None
-    terms = (f"{money(plan.deductible_remaining)} deductible left, then "
-             + (f"a {money(plan.copay)} copay" if plan.copay is not None
-                else f"{percent(plan.coinsurance)} coinsurance"))
-    return [f"{pays.name} pays second ({terms}): it pays what it would have paid as your only "
-            "plan, but never more than what is left for you to pay (coordination of "
-            "benefits)."]
+    terms = (Say("%(amount)s deductible left, then a %(copay)s copay",
+                 amount=money(plan.deductible_remaining), copay=money(plan.copay))
+             if plan.copay is not None else
+             Say("%(amount)s deductible left, then %(rate)s coinsurance",
+                 amount=money(plan.deductible_remaining), rate=percent(plan.coinsurance)))
+    return [Say("%(name)s pays second (%(terms)s): it pays what it would have paid as your "
+                "only plan, but never more than what is left for you to pay (coordination of "
+                "benefits).", name=pays.name, terms=terms)]
 
 
 def plan_year_words(scenario: Scenario, source: ClinicSource,
@@ -508,26 +559,26 @@ def plan_year_words(scenario: Scenario, source: ClinicSource,
     """Where the course's dates come from, and what a new plan year starts again."""
     if scenario.start is None:
         return []
-    month = dt.date(2000, scenario.plan_year_starts, 1).strftime("%B")
+    month = Say(MONTHS[scenario.plan_year_starts - 1])
     new = coverage(scenario, source, config)
-    again = [f"a deductible of {money(new.deductible)}" if new.deductible is not None else
-             f"a deductible of {money(new.deductible_remaining)}"]
+    again = [Say("a deductible of %(amount)s", amount=money(
+        new.deductible if new.deductible is not None else new.deductible_remaining))]
     oop = new.oop_max if new.oop_max is not None else new.oop_remaining
     if oop is not None:
-        again.append(f"an out-of-pocket maximum of {money(oop)}")
+        again.append(Say("an out-of-pocket maximum of %(amount)s", amount=money(oop)))
     if new.visits_per_year is not None:
-        again.append(f"{new.visits_per_year} covered visits")
+        again.append(Say("%(visits)s covered visits", visits=new.visits_per_year))
     if new.thresholds:
-        again.append("the therapy thresholds counted from zero")
-    listed = again[0] if len(again) == 1 else ", ".join(again[:-1]) + " and " + again[-1]
-    said = [f"The course starts on {long_date(scenario.start)}, with its visits spread "
-            "evenly over the months it takes. On " + month + " 1 a new plan year starts, with "
-            + listed + "."]
+        again.append(Say("the therapy thresholds counted from zero"))
+    said = [Say("The course starts on %(start)s, with its visits spread evenly over the months "
+                "it takes. On %(month)s 1 a new plan year starts, with %(listed)s.",
+                start=scenario.start, month=month, listed=tuple(again))]
     figures = medicare_figures(scenario, source, config)
     if figures is not None and config is not None and \
             config.medicare_year(scenario.start.year + 1) is figures:
-        said.append(f"Medicare's figures for {scenario.start.year + 1} are not listed yet, so "
-                    f"the estimate uses those of {figures.year}.")
+        said.append(Say("Medicare's figures for %(next)s are not listed yet, so the estimate "
+                        "uses those of %(year)s.", next=scenario.start.year + 1,
+                        year=figures.year))
     return said
 
 
@@ -551,13 +602,24 @@ def price_notes(plans: tuple[VisitPlan, ...]) -> tuple[str, ...]:
     a self-pay or over-limit visit is counted at, and which visits have one price."""
     said = []
     if any(p.visit_price is not None for p in plans):
-        said.append("Visits paid by you of a kind with its own visit price are charged that "
-                    "price, whatever codes the visit bills; insurance pays code by code.")
+        said.append(Say("Visits paid by you of a kind with its own visit price are charged "
+                        "that price, whatever codes the visit bills; insurance pays code by "
+                        "code."))
     if any(p.has_range for p in plans):
-        said.append("Where a cash price is a range (it depends on what the therapist finds), "
-                    "this estimate uses the high end of the range, so the real price is the "
-                    "same or lower.")
+        said.append(Say("Where a cash price is a range (it depends on what the therapist "
+                        "finds), this estimate uses the high end of the range, so the real "
+                        "price is the same or lower."))
     return tuple(said)
+
+
+def _no_insurance(option: Say) -> Say:
+    """A way to pay without insurance, named as the estimate pages list it."""
+    return Say("No insurance, %(option)s", option=option)
+
+
+def option_name(result: ScenarioResult) -> Say:
+    """A self-pay option's own words (without "No insurance, "), as its row names it."""
+    return result.scenario.name.values["option"]  # type: ignore[attr-defined]
 
 
 # The ids of the self-pay scenarios made from a clinic's packages and sliding-scale tiers
@@ -581,27 +643,35 @@ def self_pay_options(source: ClinicSource, plans: tuple[VisitPlan, ...]
         use = package_use(package, visits)
         if use is None:
             continue
-        valid = (f" within {package.valid_months} months of buying it"
+        valid = (Say(" within %(months)s months of buying it", months=package.valid_months)
                  if package.valid_months else "")
-        scenario = Scenario(id=f"package-{package.id}", network="self-pay",
-                            name=f"No insurance, with the prepaid package: {package.name}")
-        said = (f"You pay {money(package.price)} in advance for {package.visits} visits of "
-                f"this kind, to be used{valid}; you buy {use.packages} package"
-                f"{'s' if use.packages != 1 else ''} for this course and pay the cash price "
-                f"for the other visits.",) + notes
+        scenario = named(Scenario(id=f"package-{package.id}", network="self-pay", name="-"),
+                         _no_insurance(Say("with the prepaid package: %(name)s",
+                                           name=own_words(package, "name"))))
+        said = (Say("You pay %(price)s in advance for %(visits)s visits of this kind, to be "
+                    "used%(valid)s; you buy %(count)s package for this course and pay the "
+                    "cash price for the other visits.", price=money(package.price),
+                    visits=package.visits, valid=valid, count=use.packages)
+                if use.packages == 1 else
+                Say("You pay %(price)s in advance for %(visits)s visits of this kind, to be "
+                    "used%(valid)s; you buy %(count)s packages for this course and pay the "
+                    "cash price for the other visits.", price=money(package.price),
+                    visits=package.visits, valid=valid, count=use.packages),) + notes
         lines = [Visit(name, price, cash=price) for name, price in with_package(use, visits)]
         found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))
     scale = source.schedule.sliding_scale
     for i, tier in enumerate(scale.tiers if scale else []):
         low = tier_floor(scale.tiers, i)  # type: ignore[union-attr]
-        income = (f"above {low}% and up to {tier.up_to_percent}%" if low else
-                  f"up to {tier.up_to_percent}%")
-        scenario = Scenario(id=f"sliding-scale-{i + 1}", network="self-pay",
-                            name=f"No insurance, sliding scale: household income {income} "
-                            "of the federal poverty guideline")
-        said = (f"The clinic's sliding scale ({scale.name}) gives {tier_words(tier)} "  # type: ignore
-                f"to households with a yearly income {income} of the federal poverty "
-                "guideline; ask the clinic how to apply.",) + notes
+        income = (Say("above %(low)s and up to %(high)s", low=f"{low}%",
+                      high=f"{tier.up_to_percent}%")
+                  if low else Say("up to %(high)s", high=f"{tier.up_to_percent}%"))
+        scenario = named(Scenario(id=f"sliding-scale-{i + 1}", network="self-pay", name="-"),
+                         _no_insurance(Say("sliding scale: household income %(income)s of "
+                                           "the federal poverty guideline", income=income)))
+        said = (Say("The clinic's sliding scale (%(scale)s) gives %(tier)s to households with "
+                    "a yearly income %(income)s of the federal poverty guideline; ask the "
+                    "clinic how to apply.", scale=own_words(scale, "name"),
+                    tier=tier_words(tier), income=income),) + notes
         lines = [Visit(v.name, tier_price(tier, v.cash), cash=tier_price(tier, v.cash))
                  for v in visits]
         found.append(ScenarioResult(scenario, said, estimate(Coverage("self-pay"), lines)))

@@ -28,13 +28,17 @@ from sitegen.estimates import (
     ScenarioResult,
     VisitPlan,
     assumptions,
+    named,
+    option_name,
+    own_words,
     price_course,
     price_notes,
     self_pay_options,
     therapies,
     visit_plan,
 )
-from sitegen.formats import money
+from sitegen.formats import N_, money
+from sitegen.i18n import Say, capitalized, joined
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -49,36 +53,37 @@ from sitegen.pricing import Estimate, VisitCost
 from sitegen.tables import location_of, place
 from sitegen.urls import anchor, flow_url
 
-QUESTIONS = ("Which care do you need?", "How will you pay?",
-             "How many visits has your plan already covered this year?",
-             "Where does your deductible stand?", "How does your plan share the cost?")
-SECOND_QUESTION = "Do you have other coverage besides Medicare?"
+QUESTIONS = (Say("Which care do you need?"), Say("How will you pay?"),
+             Say("How many visits has your plan already covered this year?"),
+             Say("Where does your deductible stand?"), Say("How does your plan share the cost?"))
+SECOND_QUESTION = Say("Do you have other coverage besides Medicare?")
 # Words of the second coverages (Medicare.gov, "Compare Medigap plan benefits"; docs/estimate.md)
+_PAYS_ALL = Say("Pays your Part B deductible and your %(rate)s coinsurance. Sold only to people "
+                "who were eligible for Medicare before January 1, 2020.", rate="20%")
 MEDIGAP_HINTS = {
-    "C": "Pays your Part B deductible and your 20% coinsurance. Sold only to people who "
-         "were eligible for Medicare before January 1, 2020.",
-    "F": "Pays your Part B deductible and your 20% coinsurance. Sold only to people who "
-         "were eligible for Medicare before January 1, 2020.",
-    "N": "Pays your 20% coinsurance after you pay the Part B deductible, except a copay of "
-         "up to $20 for some office visits.",
+    "C": _PAYS_ALL,
+    "F": _PAYS_ALL,
+    "N": Say("Pays your %(rate)s coinsurance after you pay the Part B deductible, except a "
+             "copay of up to %(copay)s for some office visits.", rate="20%", copay="$20"),
 }
-MEDIGAP_HINT = "Pays your 20% coinsurance after you pay the Part B deductible yourself."
-MEDICAID_HINT = ("Medicaid pays after Medicare. When the clinic accepts Medicaid you "
-                 "usually pay nothing for covered care, or a small copay.")
-OTHER_PLAN_HINT = ("A retiree plan, or a plan from a job that pays after Medicare (if your "
-                   "job's plan pays first, choose it on the previous page instead).")
+MEDIGAP_HINT = Say("Pays your %(rate)s coinsurance after you pay the Part B deductible "
+                   "yourself.", rate="20%")
+MEDICAID_HINT = Say("Medicaid pays after Medicare. When the clinic accepts Medicaid you "
+                    "usually pay nothing for covered care, or a small copay.")
+OTHER_PLAN_HINT = Say("A retiree plan, or a plan from a job that pays after Medicare (if your "
+                      "job's plan pays first, choose it on the previous page instead).")
 PAY_HINTS = {
-    "medicare": ("Original Medicare: a yearly Part B deductible, then 20% coinsurance of "
-                 "Medicare's rate."),
-    "out-of-network": ("A plan this clinic is not in network with: the plan pays part of "
-                       "an allowance, and the clinic may bill you the rest of its charge."),
-    "superbill": ("You pay the cash price at each visit, then send the clinic's superbill "
-                  "(itemized receipt) to your plan, which may pay part of it back."),
+    "medicare": Say("Original Medicare: a yearly Part B deductible, then %(rate)s coinsurance "
+                    "of Medicare's rate.", rate="20%"),
+    "out-of-network": Say("A plan this clinic is not in network with: the plan pays part of "
+                          "an allowance, and the clinic may bill you the rest of its charge."),
+    "superbill": Say("You pay the cash price at each visit, then send the clinic's superbill "
+                     "(itemized receipt) to your plan, which may pay part of it back."),
 }
-SELF_PAY_HINT = ("No insurance, or not using it: you pay the clinic's cash price, and you "
-                 "have the right to a good faith estimate. People enrolled in Medicare or "
-                 "Medicaid are not in the self-pay group of the good faith estimate rules "
-                 "for care those programs cover.")
+SELF_PAY_HINT = Say("No insurance, or not using it: you pay the clinic's cash price, and you "
+                    "have the right to a good faith estimate. People enrolled in Medicare or "
+                    "Medicaid are not in the self-pay group of the good faith estimate rules "
+                    "for care those programs cover.")
 
 
 @dataclass(frozen=True)
@@ -176,8 +181,9 @@ class Flow:
 def care_name(course: Course, sessions: int) -> str:
     """The course's own name, or its name with the other number of sessions."""
     if sessions == course.sessions:
-        return course.name
-    return f"{course.name} (with {sessions} sessions instead of {course.sessions})"
+        return own_words(course, "name")
+    return Say("%(name)s (with %(sessions)s sessions instead of %(usual)s)",
+               name=own_words(course, "name"), sessions=sessions, usual=course.sessions)
 
 
 def _steps(costs: tuple[VisitCost, ...]) -> tuple[Step, ...]:
@@ -209,11 +215,13 @@ def _self_pay_rows(config: SiteConfig, source: ClinicSource, course: Course,
                    visits: tuple[VisitPlan, ...]) -> tuple[Row, ...]:
     """The cash price, then each prepaid package the course can use and each sliding-scale
     tier, priced by the same functions as the estimate pages."""
-    scenario = Scenario(id="self-pay", name="Paying yourself", network="self-pay")
-    words = "The clinic's cash price"
+    scenario = named(Scenario(id="self-pay", name="-", network="self-pay"),
+                     Say("Paying yourself"))
+    words = Say("The clinic's cash price")
     if any(plan.has_range for plan in visits):
         low = sum((plan.cash_low * plan.count for plan in visits), Decimal(0))
-        words += f" (the high end of its price ranges; {money(low)} at the low end)"
+        words = Say("The clinic's cash price (the high end of its price ranges; %(low)s at the "
+                    "low end)", low=money(low))
     rows = [_row(config, source, course, scenario, words, "")]
     for option in self_pay_options(source, visits):
         rows.append(_option_row(option))
@@ -222,8 +230,7 @@ def _self_pay_rows(config: SiteConfig, source: ClinicSource, course: Course,
 
 def _option_row(option: ScenarioResult) -> Row:
     """A package or sliding-scale tier; the price notes are said once, under the care."""
-    name = option.scenario.name.removeprefix("No insurance, ")
-    return Row(option.scenario.id, name[0].upper() + name[1:], "", option.scenario,
+    return Row(option.scenario.id, capitalized(option_name(option)), "", option.scenario,
                option.estimate, option.assumptions[:1], _steps(option.estimate.visits))
 
 
@@ -240,6 +247,7 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
         for c in settings.cost_sharing:
             if network == "out-of-network" and c.copay is not None:
                 continue  # out-of-network benefits pay a share of an allowance, not copays
+            d_name, c_name = own_words(d, "name"), own_words(c, "name")
             scenario = Scenario(
                 id=f"{d.id}-{c.id}", name=f"{d.name}; {c.name}", network=network,
                 payer=payer.key if payer else None, deductible_remaining=d.deductible_remaining,
@@ -248,7 +256,8 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
                 visits_remaining=visits_left,
                 allowed_share=settings.out_of_network_allowed_share
                 if network == "out-of-network" else None)
-            rows.append(_row(config, source, course, scenario, d.name, c.name,
+            scenario = named(scenario, joined(d_name, "; ", c_name))
+            rows.append(_row(config, source, course, scenario, d_name, c_name,
                              row_id=anchor(d.id, c.id)))
     return tuple(rows)
 
@@ -262,8 +271,9 @@ class Start:
     day: dt.date | None
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+          N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+          N_("December"))
 
 
 def start_choices(settings: WhatWillIPay, course: Course, year: int) -> list[Start]:
@@ -279,9 +289,11 @@ def start_choices(settings: WhatWillIPay, course: Course, year: int) -> list[Sta
     if first is None:
         return [Start("", "", None)]
     found = [] if first == 1 else [
-        Start("earlier", f"Before {MONTHS[first - 1]}: the whole course in {year}", None)]
+        Start("earlier", Say("Before %(month)s: the whole course in %(year)s",
+                             month=Say(MONTHS[first - 1]), year=year), None)]
     for month in sorted({first, *(m for m in settings.start_months if m > first)}):
-        found.append(Start(MONTHS[month - 1].lower(), f"In {MONTHS[month - 1]} {year}",
+        found.append(Start(MONTHS[month - 1].lower(),
+                           Say("In %(month)s %(year)s", month=Say(MONTHS[month - 1]), year=year),
                            dt.date(year, month, 1)))
     return found
 
@@ -296,7 +308,7 @@ def course_groups(source: ClinicSource, visits: tuple[VisitPlan, ...]) -> list[s
     return [g for g in dict.fromkeys(THRESHOLD_GROUPS.values()) if g in found]
 
 
-GROUP_WORDS = {"pt_slp": "physical and speech therapy", "ot": "occupational therapy"}
+GROUP_WORDS = {"pt_slp": Say("physical and speech therapy"), "ot": Say("occupational therapy")}
 
 
 def so_far_choices(settings: WhatWillIPay, deductible: Decimal | None, groups: list[str]
@@ -306,17 +318,19 @@ def so_far_choices(settings: WhatWillIPay, deductible: Decimal | None, groups: l
     counted toward the course's therapy threshold(s)."""
     found = []
     if deductible:
-        found.append(("nothing-yet", "Nothing yet: the Part B deductible is still to pay",
+        found.append(("nothing-yet", Say("Nothing yet: the Part B deductible is still to pay"),
                       deductible, TherapySpent()))
-    kinds = " and ".join(GROUP_WORDS[g] for g in groups) or "therapy"
+    kinds = Say("%(names)s", names=tuple(GROUP_WORDS[g] for g in groups)) if groups \
+        else Say("therapy")
     for amount in settings.therapy_so_far:
         if not amount:
-            found.append(("deductible-met", "Part B deductible met; no therapy yet this year",
-                          Decimal(0), TherapySpent()))
+            found.append(("deductible-met", Say("Part B deductible met; no therapy yet this "
+                                                "year"), Decimal(0), TherapySpent()))
             continue
         spent = TherapySpent(**{g: amount for g in groups})
         found.append((f"therapy-{amount:f}".replace(".00", ""),
-                      f"Part B deductible met; {money(amount)} of {kinds} already",
+                      Say("Part B deductible met; %(amount)s of %(kinds)s already",
+                          amount=money(amount), kinds=kinds),
                       Decimal(0), spent))
     return found
 
@@ -324,16 +338,18 @@ def so_far_choices(settings: WhatWillIPay, deductible: Decimal | None, groups: l
 def second_choices(settings: WhatWillIPay) -> list[tuple[str, str, str, SecondCoverage | None]]:
     """(url part, words, hint, coverage) of each answer to "other coverage?"."""
     found: list[tuple[str, str, str, SecondCoverage | None]] = [
-        ("medicare-only", "No, only Medicare", "You pay the Part B deductible and 20% "
-         "coinsurance yourself.", None)]
+        ("medicare-only", Say("No, only Medicare"), Say("You pay the Part B deductible and "
+                                                        "%(rate)s coinsurance yourself.",
+                                                        rate="20%"), None)]
     for letter in settings.medigap_plans:
-        found.append((f"medigap-{letter.lower()}", f"Medigap (Medicare Supplement) Plan "
-                      f"{letter}", MEDIGAP_HINTS.get(letter, MEDIGAP_HINT),
+        found.append((f"medigap-{letter.lower()}", Say("Medigap (Medicare Supplement) Plan "
+                                                       "%(letter)s", letter=letter),
+                      MEDIGAP_HINTS.get(letter, MEDIGAP_HINT),
                       SecondCoverage(type="medigap", medigap_plan=letter)))
-    found.append(("medicaid", "Medicaid", MEDICAID_HINT, SecondCoverage(type="medicaid")))
-    found.append(("other-plan", "Another plan that pays after Medicare", OTHER_PLAN_HINT,
-                  SecondCoverage(type="commercial", name="Your other plan",
-                                 coinsurance=settings.second_plan_coinsurance)))
+    found.append(("medicaid", Say("Medicaid"), MEDICAID_HINT, SecondCoverage(type="medicaid")))
+    other = SecondCoverage(type="commercial", coinsurance=settings.second_plan_coinsurance)
+    found.append(("other-plan", Say("Another plan that pays after Medicare"), OTHER_PLAN_HINT,
+                  other.model_copy(update={"name": Say("Your other plan")})))  # worded per page
     return found
 
 
@@ -347,11 +363,11 @@ def _medicare_rows(config: SiteConfig, source: ClinicSource, course: Course, pay
     for start in start_choices(settings, course, year):
         for so_far_id, words, left, spent in so_far_choices(
                 settings, medicare_deductible(config, source), course_groups(source, visits)):
-            scenario = Scenario(
-                id="-".join(p for p in (start.id, so_far_id) if p), name=words,
+            scenario = named(Scenario(
+                id="-".join(p for p in (start.id, so_far_id) if p), name="-",
                 network="in-network", payer=payer.key, medicare=True,
                 deductible_remaining=left, coinsurance=settings.medicare_coinsurance,
-                therapy_spent=spent, second_coverage=second, start=start.day)
+                therapy_spent=spent, second_coverage=second, start=start.day), words)
             rows.append(_row(config, source, course, scenario, words, "", start.words,
                              row_id=anchor(*(p for p in (start.id, so_far_id) if p))))
     return tuple(rows)
@@ -367,9 +383,10 @@ def care_notes(source: ClinicSource, visits: tuple[VisitPlan, ...], cash: bool
         for line in plan.lines:
             where = location_of(source, line.service)
             if where is not None:
-                said.append(f"{line.service.code_type} {line.service.code} ({plan.name}) is "
-                            f"priced for {place(where)}; its price at another location may "
-                            "differ.")
+                said.append(Say("%(code)s (%(visit)s) is priced for %(place)s; its price at "
+                                "another location may differ.",
+                                code=f"{line.service.code_type} {line.service.code}",
+                                visit=plan.name, place=place(where)))
     return tuple(dict.fromkeys(said))
 
 
@@ -383,16 +400,17 @@ def medicare_deductible(config: SiteConfig, source: ClinicSource) -> Decimal | N
 
 def _pay_choices(source: ClinicSource) -> list[tuple[str, str, Payer | None, str]]:
     """(url part, text, payer, kind) of every way to pay that makes sense at this clinic."""
-    found = [("self-pay", "Paying yourself", None, "self-pay")]
+    found: list[tuple[str, str, Payer | None, str]] = [
+        ("self-pay", Say("Paying yourself"), None, "self-pay")]
     insurance = source.clinic.insurance
     if insurance == "superbill":
-        found.append(("superbill", "With insurance: I will claim from my plan with the "
-                      "clinic's superbill", None, "superbill"))
+        found.append(("superbill", Say("With insurance: I will claim from my plan with the "
+                                       "clinic's superbill"), None, "superbill"))
     elif insurance == "in-network":
         for payer in source.schedule.payers:
             kind = "medicare" if payer.original_medicare else "plan"
             found.append((payer.slug, payer.key, payer, kind))
-        found.append(("out-of-network", "Another plan (out of network)", None,
+        found.append(("out-of-network", Say("Another plan (out of network)"), None,
                       "out-of-network"))
     return found
 
@@ -438,9 +456,11 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
         for n in course.session_counts():
             part = f"{course.id}-{n}"
             target = flow_url(slug, part) if ask_pay else flow_url(slug, part, "self-pay")
-            choices.append(Choice(f"{n} sessions" if len(course.session_counts()) > 1
-                                  else course.name, target))
-        groups.append((course.name, course.description or "", tuple(choices)))
+            choices.append(Choice(Say("%(n)s sessions", n=n) if len(course.session_counts()) > 1
+                                  else own_words(course, "name"), target))
+        groups.append((own_words(course, "name"),
+                       own_words(course, "description") if course.description else "",
+                       tuple(choices)))
     questions.append(Question(start, 1, total, QUESTIONS[0], (), tuple(groups), None, ()))
     for course in source.schedule.courses:
         for n in course.session_counts():
@@ -471,13 +491,17 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                         used_url, 3, total, QUESTIONS[2],
                         tuple(Choice(_used_words(u), flow_url(slug, part, key, f"used-{u}"))
                               for u in used),
-                        ((f"{payer.key} covers {limit.visits} visits per {limit.period}"
-                          + (f" of {therapies(limit.shared_by)}" if limit.shared_by else ""),
-                          "Count only the visits of those therapies this year.", ()),),
+                        ((Say("%(plan)s covers %(visits)s visits per %(period)s of %(names)s",
+                              plan=payer.key, visits=limit.visits, period=Say(limit.period),
+                              names=therapies(limit.shared_by)) if limit.shared_by else
+                          Say("%(plan)s covers %(visits)s visits per %(period)s",
+                              plan=payer.key, visits=limit.visits, period=Say(limit.period)),
+                          Say("Count only the visits of those therapies this year."), ()),),
                         pay_url, (chose_care, chose_pay)))
                     for u in used:
                         answers.append(Answer(
-                            flow_url(slug, part, key, f"used-{u}"), f"{chose_care.answer}, {text}",
+                            flow_url(slug, part, key, f"used-{u}"),
+                            joined(chose_care.answer, ", ", text),
                             kind, payer, care, visits,
                             _rows(config, source, care, kind, payer, limit.visits - u),
                             used_url, (chose_care, chose_pay,
@@ -494,26 +518,27 @@ def clinic_flow(config: SiteConfig, source: ClinicSource) -> Flow:
                         pay_url, (chose_care, chose_pay)))
                     for sub, words, _, second in seconds:
                         rows = _medicare_rows(config, source, care, payer, second)  # type: ignore
+                        name = second_coverage(second).name if second else ""  # type: ignore
+                        title = (Say("%(care)s, %(pay)s and %(second)s", care=chose_care.answer,
+                                     pay=text, second=name) if second else
+                                 Say("%(care)s, %(pay)s only", care=chose_care.answer, pay=text))
                         answers.append(Answer(
-                            flow_url(slug, part, key, sub), f"{chose_care.answer}, {text}"
-                            + (f" and {second_coverage(second).name}" if second  # type: ignore
-                               else " only"), kind, payer, care, visits, rows,
-                            second_url, (chose_care, chose_pay,
-                                         Answered(SECOND_QUESTION, words, second_url)),
-                            second_coverage(second).name if second else "",  # type: ignore[union-attr]
-                            notes))
+                            flow_url(slug, part, key, sub), title, kind, payer, care, visits,
+                            rows, second_url, (chose_care, chose_pay,
+                                               Answered(SECOND_QUESTION, words, second_url)),
+                            name, notes))
                     continue
                 rows = _rows(config, source, care, kind, payer, None)
                 answers.append(Answer(
-                    flow_url(slug, part, key), f"{chose_care.answer}, {text}", kind, payer, care,
-                    visits, rows, back,
+                    flow_url(slug, part, key), joined(chose_care.answer, ", ", text), kind,
+                    payer, care, visits, rows, back,
                     (chose_care, chose_pay) if ask_pay else (chose_care,),
                     notes=cash_notes if kind in ("self-pay", "superbill") else notes))
     return Flow(start, tuple(questions), tuple(answers))
 
 
 def _used_words(n: int) -> str:
-    return "None yet" if n == 0 else f"{n} visits"
+    return Say("None yet") if n == 0 else Say("%(n)s visits", n=n)
 
 
 def check_page_counts(config: SiteConfig, clinics: list[ClinicSource],

@@ -1,6 +1,7 @@
 """Wording and number formats that pages, estimates and notices share: the names of
-settings and disciplines, money, dates, percentages. Imports nothing of sitegen, so the
-derive stage (estimates, good faith estimates) and the templates format alike.
+settings and disciplines, money, dates, percentages (in English: `i18n` formats the other
+languages). Imports nothing of sitegen, so the derive stage (estimates, good faith
+estimates) and the templates format alike.
 """
 
 from __future__ import annotations
@@ -8,14 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+
+def N_(message: str) -> str:
+    """Marks a Python string for extraction (babel.cfg); it is translated where it is
+    shown, in the page's language."""
+    return message
+
+
 SETTING_NAMES = {
-    "evaluation": "Evaluations",
-    "outpatient": "Outpatient therapy",
-    "telehealth": "Telehealth",
-    "inpatient": "Inpatient therapy",
+    "evaluation": N_("Evaluations"),
+    "outpatient": N_("Outpatient therapy"),
+    "telehealth": N_("Telehealth"),
+    "inpatient": N_("Inpatient therapy"),
 }
-DISCIPLINE_NAMES = {"OT": "Occupational therapy", "PT": "Physical therapy",
-                    "SLP": "Speech-language therapy"}
+DISCIPLINE_NAMES = {"OT": N_("Occupational therapy"), "PT": N_("Physical therapy"),
+                    "SLP": N_("Speech-language therapy")}
 
 
 def money(amount: Decimal | None) -> str:

@@ -17,8 +17,9 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Literal
 
 from sitegen import notices
-from sitegen.estimates import VisitPlan, visit_plan
+from sitegen.estimates import VisitPlan, own_words, visit_plan
 from sitegen.formats import long_date
+from sitegen.i18n import translated
 from sitegen.model import (
     ClinicSource,
     Course,
@@ -46,15 +47,21 @@ class Notice:
     points: tuple[str, ...]
     contact: str
     builtin: bool
+    lang: str = "en"  # the language the text is in (a page in another language marks it)
 
 
-def notice(config: SiteConfig) -> Notice:
-    """The notice of `config`: the version it names (validated), else the current one."""
+def notice(config: SiteConfig, lang: str = "en") -> Notice:
+    """The notice of `config`: the version it names (validated), else the current one; a
+    built-in version in `lang` when sitegen has that translation (else in English)."""
     settings = config.good_faith_estimate
     version = settings.notice_version or notices.CURRENT
     if settings.notice is None and settings.notice_title is None:
-        text = notices.BUILTIN[version]
-        return Notice(version, text.title, text.paragraphs, text.points, text.contact, True)
+        text, text_lang = notices.BUILTIN[version], "en"
+        translated = getattr(notices, "notice_for", None)  # the Spanish notices
+        if lang != "en" and translated is not None:
+            text, text_lang = translated(version, lang), lang
+        return Notice(version, text.title, text.paragraphs, text.points, text.contact, True,
+                      text_lang)
     base = notices.BUILTIN[notices.CURRENT]
     own = settings.notice is not None
     return Notice(version, settings.notice_title or base.title,
@@ -382,10 +389,16 @@ def package_charges(source: ClinicSource, visits: list[CourseVisit]) -> tuple[Pa
 def course_estimate(source: ClinicSource, course: Course) -> GoodFaithEstimate:
     """The blank (public) estimate of one of the clinic's courses of care."""
     return GoodFaithEstimate(
-        id=course.id, primary_service=course.name, description=course.description,
+        id=course.id, primary_service=own_words(course, "name"),
+        description=own_words(course, "description") if course.description else None,
         providers=(provider_items(source, list(course.visits)),),
-        frequency=course.frequency, months=course.months,
-        scheduled_separately=tuple(course.scheduled_separately),
+        frequency=own_words(course, "frequency") if course.frequency else None,
+        months=course.months,
+        scheduled_separately=tuple(
+            translated(item, {lang: words.scheduled_separately[i]
+                              for lang, words in course.translations.items()
+                              if words.scheduled_separately})
+            for i, item in enumerate(course.scheduled_separately)),
         package_charges=package_charges(source, list(course.visits)))
 
 

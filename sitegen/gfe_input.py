@@ -17,12 +17,13 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import jinja2
 from markupsafe import Markup
 from pydantic import AfterValidator, Field
 
+from sitegen import i18n
 from sitegen.build import BuildOptions, load_site
 from sitegen.check import check_site
 from sitegen.diagnostics import Diagnostics, did_you_mean
@@ -39,7 +40,7 @@ from sitegen.gfe import (
 )
 from sitegen.load import read_mapping, validate_data
 from sitegen.model import ClinicSource, CourseVisit, Day, Site, Slug, Strict, Text
-from sitegen.render import long_date, make_environment, money
+from sitegen.render import make_environment, money
 from sitegen.yamlsrc import YamlDoc
 
 DOCS = "docs/gfe.md"
@@ -86,6 +87,8 @@ class GfeInput(Strict):
     scheduled: Day | None = None
     booked: Day | None = None
     requested: Day | None = None
+    # The patient's language: the estimate is written in it (`sitegen gfe --lang` wins).
+    language: Literal["en", "es"] | None = None
 
 
 @dataclass(frozen=True)
@@ -258,18 +261,21 @@ def css_string(text: str) -> str:
                          for c in text) + '"'
 
 
-def page_style(estimate: GoodFaithEstimate, today: dt.date) -> str:
+def page_style(estimate: GoodFaithEstimate, today: dt.date, lang: str = "en") -> str:
     """The running header of every printed page: whose estimate it is, and of when."""
-    context = "Good Faith Estimate"
+    _ = i18n.gettext_for(lang)
+    context = _("Good Faith Estimate")
     if estimate.patient is not None:
-        context = (f"{estimate.patient.name}, born {long_date(estimate.patient.date_of_birth)}"
-                   f" \u00b7 estimate of {long_date(today)}")
+        context = _("%(name)s, born %(born)s · estimate of %(date)s") % {
+            "name": estimate.patient.name,
+            "born": i18n.long_date(estimate.patient.date_of_birth, lang),
+            "date": i18n.long_date(today, lang)}
     return ("@page gfe { @top-left { content: " + css_string(context) +
             "; font: 8pt sans-serif; } }")
 
 
 def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
-           today: dt.date, diags: Diagnostics) -> str | None:
+           today: dt.date, diags: Diagnostics, lang: str = "en") -> str | None:
     templates = root / "templates"
     try:
         css = (templates / STYLESHEET).read_text(encoding="utf-8")
@@ -281,15 +287,16 @@ def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
         diags.error(f"templates/{STYLESHEET}", 0, 0, "the stylesheet contains '</style', "
                     "which would end the inline <style> element", "remove it")
         return None
-    env = make_environment(templates, site.figures)
+    env = make_environment(templates, lang, site.figures)
     env.filters["weekday_date"] = weekday_date
     staff = when.staff_line(today)
-    page_css = page_style(estimate, today)
+    page_css = page_style(estimate, today, lang)
     try:
-        html = env.get_template(TEMPLATE).render(
-            config=site.config, estimate=estimate, timing=when,
-            staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css),
-            page_css=Markup(page_css), page_style_hash=style_hash(page_css))
+        with i18n.page_language(lang):
+            html = env.get_template(TEMPLATE).render(
+                config=site.config, estimate=estimate, timing=when,
+                staff_line=staff, prepared=today, css=Markup(css), style_hash=style_hash(css),
+                page_css=Markup(page_css), page_style_hash=style_hash(page_css))
     except jinja2.TemplateNotFound as exc:
         diags.error(f"templates/{exc.name}", 0, 0, "the template is missing",
                     "copy it from sitegen's templates/ folder")
@@ -306,8 +313,9 @@ def render(site: Site, root: Path, estimate: GoodFaithEstimate, when: Timing,
 
 
 def run(file: Path, display: str, site_dir: Path, today: dt.date,
-        diags: Diagnostics) -> GfeResult | None:
-    """The filled-in estimate for the patient in FILE, or None with diagnostics."""
+        diags: Diagnostics, lang: str | None = None) -> GfeResult | None:
+    """The filled-in estimate for the patient in FILE, or None with diagnostics; in `lang`,
+    else in the patient's `language:`, else in the site's default language."""
     site_diags = Diagnostics()
     site = load_site(BuildOptions(root=site_dir), site_diags)
     if site is None:
@@ -325,7 +333,8 @@ def run(file: Path, display: str, site_dir: Path, today: dt.date,
                       "this estimate uses them: confirm the prices before giving it to the patient")
     estimate = assemble(data, source)
     when = timing(booked=data.booked, scheduled=data.scheduled, requested=data.requested)
-    html = render(site, site_dir, estimate, when, today, diags)
+    lang = lang or data.language or site.config.site_languages[0]
+    html = render(site, site_dir, estimate, when, today, diags, lang)
     if html is None:
         return None
     return GfeResult(estimate, when, when.staff_line(today), html)

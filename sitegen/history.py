@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from sitegen.diagnostics import Diagnostics
+from sitegen.i18n import Say, own_words
 from sitegen.model import ClinicSource, Edition, FeeSchedule
 
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -139,24 +140,29 @@ def priced_items(schedule: FeeSchedule) -> dict[tuple, tuple[str, dict[str, Deci
     places = {loc.id: loc.name for loc in schedule.clinic.locations if loc.id}
     found: dict[tuple, tuple[str, dict[str, Decimal]]] = {}
     for service in schedule.services:
-        where = f", at {places[service.location]}" if service.location in places else ""
-        prices = {"Gross charge": service.gross_charge, "Cash price": service.cash_price}
+        code = f"{service.code_type} {service.display_code}"
+        prices = {Say("Gross charge"): service.gross_charge,
+                  Say("Cash price"): service.cash_price}
         if service.cash_price_max is not None:
-            prices["Cash price, high end"] = service.cash_price_max
-        prices.update({f"Rate of {plan}": rate for plan, rate in
+            prices[Say("Cash price, high end")] = service.cash_price_max
+        prices.update({Say("Rate of %(plan)s", plan=plan): rate for plan, rate in
                        sorted(service.negotiated.items())})
         found[("service", *service.key)] = (
-            f"{service.description} ({service.code_type} {service.display_code}{where})", prices)
+            Say("%(name)s (%(code)s, at %(place)s)", name=own_words(service, "description"),
+                code=code, place=places[service.location]) if service.location in places else
+            Say("%(name)s (%(code)s)", name=own_words(service, "description"), code=code), prices)
     for session in schedule.sessions:
         if session.cash_price is not None:
-            prices = {"Visit price": session.cash_price}
+            prices = {Say("Visit price"): session.cash_price}
             if session.cash_price_max is not None:
-                prices["Visit price, high end"] = session.cash_price_max
-            found[("visit", session.id)] = (f"{session.name} (one price per visit)", prices)
+                prices[Say("Visit price, high end")] = session.cash_price_max
+            found[("visit", session.id)] = (Say("%(name)s (one price per visit)",
+                                                name=own_words(session, "name")), prices)
     for package in schedule.packages:
-        found[("package", package.id)] = (f"Prepaid package: {package.name}",
-                                          {"Package price": package.price,
-                                           "Visits": Decimal(package.visits)})
+        found[("package", package.id)] = (Say("Prepaid package: %(name)s",
+                                              name=own_words(package, "name")),
+                                          {Say("Package price"): package.price,
+                                           Say("Visits"): Decimal(package.visits)})
     return found
 
 

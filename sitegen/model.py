@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticKnownError
 
 from sitegen import notices
+from sitegen.formats import N_
 
 SETTINGS = ("evaluation", "outpatient", "telehealth", "inpatient")
 Setting = Literal["evaluation", "outpatient", "telehealth", "inpatient"]
@@ -49,19 +50,19 @@ TRANSLATED_LANGUAGES = tuple(code for code in LANGUAGES if code != "en")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Billing modifiers a therapy clinic uses, with what they say (docs/fee-schedule.md).
 MODIFIERS = {
-    "GP": "therapy under a physical therapy plan of care",
-    "GO": "therapy under an occupational therapy plan of care",
-    "GN": "therapy under a speech-language pathology plan of care",
-    "59": "a distinct service, separate from another one on the same day",
-    "XE": "a distinct service in a separate encounter",
-    "XP": "a distinct service by a different practitioner",
-    "XS": "a distinct service on a separate structure or organ",
-    "XU": "a distinct service that does not overlap the usual parts of another",
-    "KX": "therapy above the Medicare threshold, with documented medical need",
-    "CQ": "physical therapy given in whole or in part by a physical therapist assistant",
-    "CO": "occupational therapy given in whole or in part by an occupational therapy assistant",
-    "95": "telehealth by live audio and video",
-    "93": "telehealth by audio only",
+    "GP": N_("therapy under a physical therapy plan of care"),
+    "GO": N_("therapy under an occupational therapy plan of care"),
+    "GN": N_("therapy under a speech-language pathology plan of care"),
+    "59": N_("a distinct service, separate from another one on the same day"),
+    "XE": N_("a distinct service in a separate encounter"),
+    "XP": N_("a distinct service by a different practitioner"),
+    "XS": N_("a distinct service on a separate structure or organ"),
+    "XU": N_("a distinct service that does not overlap the usual parts of another"),
+    "KX": N_("therapy above the Medicare threshold, with documented medical need"),
+    "CQ": N_("physical therapy given in whole or in part by a physical therapist assistant"),
+    "CO": N_("occupational therapy given in whole or in part by an occupational therapy assistant"),
+    "95": N_("telehealth by live audio and video"),
+    "93": N_("telehealth by audio only"),
 }
 _CODES = {
     "CPT": (re.compile(r"\d{5}|\d{4}[FTU]"), "5 digits, like 97110"),
@@ -260,6 +261,10 @@ class Location(Strict):
     phone: Text
     email: Email | None = None
     hours: Text | None = None
+    translations: dict[Language, HoursTranslation] = Field(default_factory=dict)
+
+    def __hash__(self) -> int:  # a location is a set member (good faith estimates)
+        return hash((self.id, self.name, self.address, self.phone, self.email, self.hours))
 
 
 class Clinic(Strict):
@@ -278,7 +283,12 @@ class Clinic(Strict):
     # "none" (takes no insurance: patients pay the cash price), or "superbill" (out of
     # network with every plan; gives patients a superbill to claim back from their plan).
     insurance: Literal["in-network", "none", "superbill"] = "in-network"
+    translations: dict[Language, AboutTranslation] = Field(default_factory=dict)
     effective_until: Day | None = None   # the last day these prices apply
+
+
+# Limit periods fee schedules commonly write, so Spanish pages word them (messages.po).
+LIMIT_PERIODS = (N_("calendar year"), N_("plan year"), N_("benefit year"))
 
 
 class VisitLimit(Strict):
@@ -290,7 +300,7 @@ class VisitLimit(Strict):
     visits: int = Field(gt=0, le=366)
     shared_by: list[Discipline] = Field(default_factory=list)
     each: list[Discipline] = Field(default_factory=list)
-    period: Text = "calendar year"
+    period: Text = N_("calendar year")  # others the catalog words: see LIMIT_PERIODS
     prior_authorization: bool = False
 
     @model_validator(mode="after")
@@ -342,9 +352,44 @@ class DescriptionTranslation(Strict):
 
 
 class NameTranslation(Strict):
-    """A session's or course's name in another language."""
+    """A session's name in another language."""
 
     name: Text
+
+
+class CourseTranslation(Strict):
+    """A course's words in another language."""
+
+    name: Text
+    description: Text | None = None
+    frequency: Text | None = None
+    scheduled_separately: list[Text] | None = None  # each item of the course's, in order
+
+
+class PackageTranslation(Strict):
+    """A package's words in another language."""
+
+    name: Text
+    description: Text | None = None
+
+
+class SlidingScaleTranslation(Strict):
+    """A sliding scale's words in another language."""
+
+    name: Text | None = None
+    how_to_apply: Text | None = None
+
+
+class AboutTranslation(Strict):
+    """A clinic's `about:` in another language."""
+
+    about: Text
+
+
+class HoursTranslation(Strict):
+    """A location's opening hours in another language."""
+
+    hours: Text
 
 
 class Service(Strict):
@@ -371,7 +416,7 @@ class Service(Strict):
 
     @property
     def unit(self) -> str:
-        return "per 15 minutes" if self.timed else "per visit"
+        return N_("per 15 minutes") if self.timed else N_("per visit")
 
     @property
     def key(self) -> tuple:
@@ -431,6 +476,7 @@ class Package(Strict):
     price: Money
     valid_months: int | None = Field(default=None, gt=0, le=60)
     description: Text | None = None
+    translations: dict[Language, PackageTranslation] = Field(default_factory=dict)
 
 
 class SlidingTier(Strict):
@@ -443,9 +489,10 @@ class SlidingTier(Strict):
 
 
 class SlidingScale(Strict):
-    name: Text = "Sliding scale for people who pay themselves"
+    name: Text = N_("Sliding scale for people who pay themselves")
     how_to_apply: Text
     tiers: list[SlidingTier] = Field(min_length=1, max_length=10)
+    translations: dict[Language, SlidingScaleTranslation] = Field(default_factory=dict)
 
 
 class CourseVisit(Strict):
@@ -467,12 +514,25 @@ class Course(Strict):
     frequency: Text | None = None  # how often, in words: "once a week"
     months: int | None = Field(default=None, gt=0, lt=13)  # period covered, up to 12 months
     scheduled_separately: list[Text] = Field(default_factory=list)
-    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
+    translations: dict[Language, CourseTranslation] = Field(default_factory=dict)
 
     @property
     def sessions(self) -> int:
         """The course as written: how many times its last visit happens."""
         return self.visits[-1].count
+
+    @model_validator(mode="after")
+    def _each_item_translated(self) -> Course:
+        """A translated `scheduled_separately` words each of the course's items, in order,
+        so no item goes missing from the estimate in that language."""
+        for lang, words in self.translations.items():
+            items, own = words.scheduled_separately, self.scheduled_separately
+            if items is not None and len(items) != len(own):
+                raise ValueError(
+                    f"translations: {lang}: scheduled_separately has {len(items)} items, the "
+                    f"course's has {len(own)} (got {len(items)}); translate each item of the "
+                    "course's scheduled_separately, in the same order")
+        return self
 
     def session_counts(self) -> list[int]:
         """Every length offered, smallest first."""
@@ -538,6 +598,13 @@ class TherapySpent(Strict):
     ot: Amount = Decimal(0)
 
 
+class ScenarioTranslation(Strict):
+    """A scenario's name and description in another language."""
+
+    name: Text
+    description: Text | None = None
+
+
 class Scenario(Strict):
     """An insurance situation that estimate pages price every course of care under."""
 
@@ -545,6 +612,7 @@ class Scenario(Strict):
     name: Text
     network: Network
     description: Text | None = None
+    translations: dict[Language, ScenarioTranslation] = Field(default_factory=dict)
     payer: Text | None = None
     deductible_remaining: Amount = Decimal(0)
     coinsurance: Fraction = Decimal(0)
@@ -641,6 +709,7 @@ class DeductibleChoice(Strict):
     name: Text
     deductible_remaining: Amount
     oop_remaining: Amount | None = None
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
 
 class CostSharingChoice(Strict):
@@ -651,25 +720,32 @@ class CostSharingChoice(Strict):
     coinsurance: Fraction = Decimal(0)
     copay: Amount | None = None
     copay_waives_deductible: bool = False
+    translations: dict[Language, NameTranslation] = Field(default_factory=dict)
 
 
 def _default_deductibles() -> list[DeductibleChoice]:
     return [DeductibleChoice(id="not-started", name="Not started: $1,500.00 left",
+                             translations={"es": {"name": "Sin empezar: le faltan $1,500.00"}},
                              deductible_remaining=Decimal("1500.00"),
                              oop_remaining=Decimal("4000.00")),
             DeductibleChoice(id="half-used", name="About half used: $750.00 left",
+                             translations={"es": {"name": "Usado a la mitad: le faltan $750.00"}},
                              deductible_remaining=Decimal("750.00"),
                              oop_remaining=Decimal("3250.00")),
             DeductibleChoice(id="met", name="Met for this year",
+                             translations={"es": {"name": "Ya cumplido este año"}},
                              deductible_remaining=Decimal(0), oop_remaining=Decimal("2500.00"))]
 
 
 def _default_cost_sharing() -> list[CostSharingChoice]:
     return [CostSharingChoice(id="coinsurance-20", name="20% coinsurance",
+                              translations={"es": {"name": "Coseguro del 20%"}},
                               coinsurance=Decimal("0.20")),
             CostSharingChoice(id="coinsurance-30", name="30% coinsurance",
+                              translations={"es": {"name": "Coseguro del 30%"}},
                               coinsurance=Decimal("0.30")),
             CostSharingChoice(id="copay-40", name="$40 copay per visit", copay=Decimal("40.00"),
+                              translations={"es": {"name": "Copago de $40 por visita"}},
                               copay_waives_deductible=True)]
 
 
@@ -749,12 +825,22 @@ class MedicareYear(Strict):
     targeted_review_threshold: Amount
 
 
+class SiteTranslation(Strict):
+    """The site's description in another language."""
+
+    description: Text
+
+
 class SiteConfig(Strict):
     title: Text
     description: Annotated[str, Field(max_length=2000)] = ""
+    translations: dict[Language, SiteTranslation] = Field(default_factory=dict)
     base_url: Annotated[str, Field(min_length=1, max_length=2000),
                         AfterValidator(_base_url)] = "/"
     language: Text = "en"
+    # The site's languages, the first one at the site's root and each other one under
+    # /<code>/ with the same pages (README "Languages"); sitegen has UI catalogs for these.
+    languages: list[Literal["en", "es"]] | None = Field(default=None, min_length=1)
     publisher: Text | None = None
     contact_email: Email | None = None
     # Prices older than this get a notice on their pages and a warning (an error under
@@ -767,6 +853,18 @@ class SiteConfig(Strict):
     what_will_i_pay: WhatWillIPay = WhatWillIPay()
     poverty_guidelines: PovertyGuidelines | None = None
     medicare: list[MedicareYear] = Field(default_factory=list)
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a language is listed twice; list each one once, e.g. [en, es]")
+        return value
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The languages pages are built in, the default first (`language` alone: one)."""
+        return tuple(self.languages) if self.languages else (self.language,)
 
     def medicare_year(self, year: int) -> MedicareYear | None:
         """The figures for `year`, or the latest earlier year's when it is not listed yet."""
@@ -825,6 +923,15 @@ class Site(BaseModel):
     config: SiteConfig
     clinics: tuple[ClinicSource, ...]
     pages: tuple[object, ...]  # content.Page, rendered
+    # The pages in each other language: content/<lang>/<same path>.md, or the English
+    # page marked as a fallback; same sources and URLs (a route adds the /<lang>/ prefix).
+    localized: dict[str, tuple[object, ...]] = Field(default_factory=dict)
+    lang: str = "en"  # the language of the pages planned from this site (`in_language`)
+
+    def in_language(self, lang: str) -> Site:
+        """The site as a page in `lang` sees it: the same clinics, that language's pages."""
+        return self.model_copy(update={"pages": self.localized.get(lang, self.pages),
+                                       "lang": lang})
     figures: object = None     # figures.Figures: the yearly figures in use
 
     def guides(self) -> list:

@@ -12,6 +12,7 @@ from sitegen.routes import Route
 from sitegen.urls import absolute_url, clinic_file_url
 from sitegen.views import ClinicView
 
+_XHTML = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
 
 def clinic_files(view: ClinicView) -> dict[str, bytes]:
     """Output path -> bytes: prices.json and prices.csv, and the two CMS files of a clinic
@@ -25,10 +26,11 @@ def clinic_files(view: ClinicView) -> dict[str, bytes]:
     return files
 
 
-def site_files(views: Sequence[ClinicView], routes: Sequence[Route], base_url: str
-               ) -> dict[str, bytes]:
+def site_files(views: Sequence[ClinicView], routes: Sequence[Route], base_url: str,
+               languages: tuple[str, ...] = ("en",)) -> dict[str, bytes]:
     """The files about the whole site (cms-hpt.txt only when some clinic opted in)."""
-    files = {"sitemap.xml": sitemap(routes, base_url), "robots.txt": robots(base_url),
+    files = {"sitemap.xml": sitemap(routes, base_url, languages),
+             "robots.txt": robots(base_url),
              ".nojekyll": b""}
     sources = [view.source for view in views]
     if any(mrf.opted_in(source) for source in sources):
@@ -36,16 +38,27 @@ def site_files(views: Sequence[ClinicView], routes: Sequence[Route], base_url: s
     return files
 
 
-def sitemap(routes: Sequence[Route], base_url: str) -> bytes:
-    """Sitemap of every public page; lastmod from the data's dates, never the clock."""
+def sitemap(routes: Sequence[Route], base_url: str,
+            languages: tuple[str, ...] = ("en",)) -> bytes:
+    """Sitemap of every public page; lastmod from the data's dates, never the clock. On a
+    site in several languages each page lists every language's version of itself
+    (hreflang alternates, the same set on each of them)."""
+    several = len(languages) > 1
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+             f'{_XHTML if several else ""}>']
+    versions: dict[str, list[Route]] = {}
+    for route in routes:
+        versions.setdefault(route.page, []).append(route)
     for route in sorted(routes, key=lambda r: r.url):
         if not route.in_sitemap:
             continue
         entry = f"  <url><loc>{escape(absolute_url(base_url, route.url, full=True))}</loc>"
         if route.lastmod:
             entry += f"<lastmod>{route.lastmod}</lastmod>"
+        for other in versions[route.page] if several else ():
+            entry += (f'<xhtml:link rel="alternate" hreflang="{other.lang}" href="'
+                      f'{escape(absolute_url(base_url, other.url, full=True))}"/>')
         lines.append(entry + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")

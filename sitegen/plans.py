@@ -15,12 +15,13 @@ from sitegen.estimates import (
     CourseEstimate,
     ScenarioResult,
     assumptions,
+    discipline_words,
     price_course,
     therapies,
     visit_plan,
 )
-from sitegen.formats import DISCIPLINE_NAMES
 from sitegen.history import Change, upcoming_changes
+from sitegen.i18n import Say, joined
 from sitegen.model import ClinicSource, Package, Payer, Scenario, Service, Session, SiteConfig
 from sitegen.tables import PriceRow, price_rows
 
@@ -94,30 +95,31 @@ def plan_upcoming(source: ClinicSource, payer: Payer
     return found
 
 
-def limit_words(payer: Payer) -> str:
+def limit_words(payer: Payer) -> Say:
     """'20 visits per calendar year, one limit shared by physical therapy and occupational
     therapy', or a plain 'ask your plan' when the fee schedule gives none; with a Medicaid
     plan's prior authorization and payment in full."""
     limit = payer.visit_limit
+    parts: list[object] = []
     if limit is None:
-        text = "No limit on file: ask your plan"
+        parts.append(Say("No limit on file: ask your plan"))
     else:
-        text = f"{limit.visits} visits per {limit.period}"
+        parts.append(Say("%(visits)s visits per %(period)s", visits=limit.visits,
+                         period=Say(limit.period)))
         if limit.each:
-            names = [DISCIPLINE_NAMES[d].lower() for d in limit.each]
-            text += " for each of " + (", ".join(names[:-1]) + " and " + names[-1]
-                                       if len(names) > 1 else names[0])
+            parts.append(Say(" for each of %(names)s", names=discipline_words(limit.each)))
         elif len(limit.shared_by) > 1:
-            text += f", one limit shared by {therapies(limit.shared_by)}"
+            parts.append(Say(", one limit shared by %(names)s",
+                             names=therapies(limit.shared_by)))
         elif limit.shared_by:
-            text += f" of {therapies(limit.shared_by)}"
+            parts.append(Say(" of %(names)s", names=therapies(limit.shared_by)))
         else:
-            text += ", every therapy visit counts"
+            parts.append(Say(", every therapy visit counts"))
         if limit.prior_authorization:
-            text += "; more with prior authorization"
+            parts.append(Say("; more with prior authorization"))
     if payer.medicaid:
-        text += ". Medicaid: the clinic accepts Medicaid's payment as payment in full"
-    return text
+        parts.append(Say(". Medicaid: the clinic accepts Medicaid's payment as payment in full"))
+    return joined(*parts)
 
 
 def plan_scenarios(config: SiteConfig, payer: Payer) -> list[Scenario]:

@@ -13,6 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Literal
 
+from sitegen.i18n import Say, joined, lowered
+
 Network = Literal["in-network", "out-of-network", "self-pay"]
 UnitRule = Literal["cms", "per-code"]
 
@@ -265,7 +267,8 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
         network = visit.network or coverage.network
         if coverage.network == "self-pay" or network == "self-pay":
             cash = _money(_or(visit.cash, billed), "cash")
-            costs.append(_flat(visit.name, cash, False, f"Self-pay price {_usd(cash)}"))
+            costs.append(_flat(visit.name, cash, False, Say("Self-pay price %(price)s",
+                                                             price=_usd(cash))))
             continue
         events: list[str] = []
         new_year = visit.year > year_no
@@ -280,7 +283,8 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
             if left <= 0 and not coverage.covered_past_limit:
                 price = _money(_or(visit.over_limit, billed), "over_limit")
                 costs.append(replace(
-                    _flat(visit.name, price, True, f"Visit limit reached: {_usd(price)}"),
+                    _flat(visit.name, price, True, Say("Visit limit reached: %(price)s",
+                                                       price=_usd(price))),
                     new_year=new_year, events=tuple(events)))
                 continue
             authorize = left <= 0
@@ -297,13 +301,15 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
         paid2 = _second_pays(second, year2, allowed, d, copay, coins)
         text = _explain(d, copay, coins, terms.coinsurance, balance, capped)
         if visit.reduction:
-            text = (f"Medicare allows {_usd(allowed)} after a payment reduction for multiple "
-                    f"therapy services of {_usd(_money(visit.reduction, 'reduction'))}; "
-                    + text[0].lower() + text[1:])
+            text = Say("Medicare allows %(allowed)s after a payment reduction for multiple "
+                       "therapy services of %(reduction)s; %(rest)s", allowed=_usd(allowed),
+                       reduction=_usd(_money(visit.reduction, "reduction")), rest=lowered(text))
         if second is not None:
-            text += f"; {second.name} pays {_usd(paid2)}"
+            text = joined(text, Say("; %(name)s pays %(amount)s", name=second.name,
+                                    amount=_usd(paid2)))
         if authorize:
-            text += " (past the visit limit: covered once the plan approves more visits)"
+            text = joined(text, Say(" (past the visit limit: covered once the plan approves "
+                                    "more visits)"))
         costs.append(
             VisitCost(
                 name=visit.name,
@@ -333,15 +339,16 @@ def estimate(coverage: Coverage, visits: Sequence[Visit]) -> Estimate:
 
 def _new_year_words(year: _Year, thresholds: bool) -> str:
     """'A new plan year starts: the deductible and visit limit start again'."""
-    parts = [f"the deductible ({_usd(year.deductible)})"]
+    parts = [Say("the deductible (%(amount)s)", amount=_usd(year.deductible))]
     if year.oop is not None:
-        parts.append(f"the out-of-pocket maximum ({_usd(year.oop)})")
+        parts.append(Say("the out-of-pocket maximum (%(amount)s)", amount=_usd(year.oop)))
     if year.visits is not None:
-        parts.append(f"the visit limit ({year.visits} visits)")
+        parts.append(Say("the visit limit (%(visits)s visits)", visits=year.visits))
     if thresholds:
-        parts.append("the therapy thresholds")
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"A new plan year starts: {listed} start{'s' if len(parts) == 1 else ''} again"
+        parts.append(Say("the therapy thresholds"))
+    if len(parts) == 1:
+        return Say("A new plan year starts: %(listed)s starts again", listed=parts[0])
+    return Say("A new plan year starts: %(listed)s start again", listed=tuple(parts))
 
 
 def _thresholds(coverage: Coverage, year: _Year, group: str | None,
@@ -358,18 +365,21 @@ def _thresholds(coverage: Coverage, year: _Year, group: str | None,
         after = year.spent[group] = before + allowed
         first = group not in year.seen
         year.seen.add(group)
-        kx = ("the clinic adds the KX modifier to confirm your therapy is medically "
-              "necessary, and Medicare keeps paying")
+        kx = Say("the clinic adds the KX modifier to confirm your therapy is medically "
+                 "necessary, and Medicare keeps paying")
         if before <= t.amount < after:
-            said.append(f"Medicare therapy threshold for {t.name} ({_usd(t.amount)} a year) "
-                        f"passed: from this visit {kx}")
+            said.append(Say("Medicare therapy threshold for %(name)s (%(amount)s a year) "
+                            "passed: from this visit %(kx)s", name=t.name,
+                            amount=_usd(t.amount), kx=kx))
         elif first and before > t.amount:
-            said.append(f"Your {t.name} this year is already above Medicare's threshold "
-                        f"({_usd(t.amount)}): at every visit {kx}")
+            said.append(Say("Your %(name)s this year is already above Medicare's threshold "
+                            "(%(amount)s): at every visit %(kx)s", name=t.name,
+                            amount=_usd(t.amount), kx=kx))
         if t.review is not None and (before <= t.review < after or
                                      (first and before > t.review)):
-            said.append(f"Above {_usd(t.review)} for {t.name} this year, Medicare may review "
-                        "your therapy records (targeted medical review)")
+            said.append(Say("Above %(amount)s for %(name)s this year, Medicare may review "
+                            "your therapy records (targeted medical review)",
+                            amount=_usd(t.review), name=t.name))
     return said
 
 
@@ -413,19 +423,20 @@ def _explain(
     d: Decimal, copay: Decimal, coins: Decimal, rate: Decimal, balance: Decimal, capped: bool
 ) -> str:
     """Short sentence a patient can check against the numbers."""
-    parts = []
+    parts: list[object] = []
     if d:
-        parts.append(f"Deductible {_usd(d)}")
+        parts.append(Say("Deductible %(amount)s", amount=_usd(d)))
     if copay:
-        parts.append(f"Copay {_usd(copay)}")
+        parts.append(Say("Copay %(amount)s", amount=_usd(copay)))
     if coins:
-        parts.append(f"{_percent(rate)} coinsurance {_usd(coins)}")
-    text = " + ".join(parts) or "No cost share"
+        parts.append(Say("%(rate)s coinsurance %(amount)s", rate=_percent(rate),
+                         amount=_usd(coins)))
+    parts = [p for part in parts for p in (" + ", part)][1:] or [Say("No cost share")]
     if capped:
-        text += " (out-of-pocket maximum reached)"
+        parts.append(Say(" (out-of-pocket maximum reached)"))
     if balance:
-        text += f" + balance bill {_usd(balance)}"
-    return text
+        parts.append(Say(" + balance bill %(amount)s", amount=_usd(balance)))
+    return joined(*parts) if len(parts) > 1 else parts[0]  # type: ignore[return-value]
 
 
 def _usd(amount: Decimal) -> str:

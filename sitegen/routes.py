@@ -50,6 +50,19 @@ class Route:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     in_sitemap: bool = True
     lastmod: str | None = None   # the data's date, for the sitemap
+    lang: str = "en"
+    prefix: str = ""  # 'es/' for a page of a language other than the site's default
+
+    @property
+    def page(self) -> str:
+        """The URL of the same page in the default language (its alternates' common key)."""
+        return self.url.removeprefix(self.prefix)
+
+    def in_language(self, lang: str, prefix: str) -> Route:
+        """This page in `lang`, under `prefix` ('es/'), with the same page map."""
+        url = prefix + self.url
+        return Route(url, page_output(url) if self.url != "404.html" else url, self.template,
+                     self.context, self.in_sitemap, self.lastmod, lang, prefix)
 
 
 def _page(url: str, template: str, context: dict[str, Any] | None = None,
@@ -102,7 +115,7 @@ def plan_routes(site: Site, views: Sequence[ClinicView],
                 known: Mapping[str, list[Route]] | None = None) -> list[Route]:
     """Every HTML page of the site, with the context its template needs; `known` gives the
     routes of clinics carried over from the last build (not rendered, so not planned)."""
-    gfe_notice = notice(site.config)
+    gfe_notice = notice(site.config, site.lang)
     routes = [_page(home_url(), "index.html")]
     codes: dict[str, list] = {}
     for view in views:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sitegen.diagnostics import Diagnostics
+from sitegen.i18n import Say
 from sitegen.model import ClinicSource, Package, PovertyGuidelines, SiteConfig, SlidingTier
 from sitegen.pricing import round_cents
 
@@ -75,11 +76,12 @@ def tier_price(tier: SlidingTier, cash: Decimal) -> Decimal:
     return min(tier.visit_price, cash)
 
 
-def tier_words(tier: SlidingTier) -> str:
+def tier_words(tier: SlidingTier) -> Say:
     """'50% off the cash price' or '$40.00 per visit'."""
     if tier.discount is not None:
-        return f"{(tier.discount * 100).normalize():f}% off the cash price"
-    return f"${tier.visit_price:,.2f} per visit (or the cash price, if lower)"
+        return Say("%(rate)s off the cash price", rate=f"{(tier.discount * 100).normalize():f}%")
+    return Say("%(price)s per visit (or the cash price, if lower)",
+               price=f"${tier.visit_price:,.2f}")
 
 
 def tier_floor(tiers: Sequence[SlidingTier], index: int) -> int:

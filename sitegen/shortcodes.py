@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from sitegen.diagnostics import Diagnostics, did_you_mean
-from sitegen.estimates import price_course, scenarios_for
+from sitegen.estimates import own_words, price_course, scenario_name, scenarios_for
 from sitegen.figures import Figures
-from sitegen.formats import long_date, money
+from sitegen.formats import money
+from sitegen.i18n import N_, Say, current_language, gettext_for, here
 from sitegen.model import ClinicSource, SiteConfig
 from sitegen.tables import median_rate
 from sitegen.urls import anchor, clinic_url, estimates_url, relative_url, setting_url
@@ -167,31 +168,37 @@ def _estimate(args, source: ClinicSource, page_url: str, config: SiteConfig, err
               "use show=\"visits\" for the visit-by-visit table, or leave it out")
         return ""
     result = price_course(source, course, scenario, config)
-    link = relative_url(page_url, f"{estimates_url(source.slug)}#{anchor(course.id, scenario.id)}")
+    link = relative_url(page_url,
+                        f"{estimates_url(source.slug)}#{anchor(course.id, scenario.id)}")
+    name = own_words(course, "name").worded(current_language())
+    situation = scenario_name(scenario).worded(current_language())
+    note = Markup(str(escape(here("Computed from the clinic's prices as of %(date)s.",
+                                  date=source.clinic.last_updated))).replace("&#39;", "'"))
     if show == "visits":
-        return _visits_table(result, course.name, source.clinic.name, scenario.name, link,
-                             long_date(source.clinic.last_updated))
+        return _visits_table(result, name, source.clinic.name, situation, link, note)
     second = scenario.second_coverage is not None
     return Markup(
-        '<table class="estimate-example">\n<caption>Example: {course} at {clinic}. '
-        '{scenario}</caption>\n<thead><tr><th scope="col" class="num">You pay</th>'
-        '<th scope="col" class="num">Your plan pays</th>{second_head}<th scope="col" '
-        'class="num">Total</th></tr></thead>\n<tbody><tr><td class="num you" '
-        'data-label="You pay">{you}</td><td class="num" data-label="Your plan pays">{plan}'
-        '</td>{second_cell}<td class="num" data-label="Total">{total}</td></tr></tbody>\n'
-        '</table>\n<p class="note">Computed from the clinic\'s prices as of {date}. <a '
-        'href="{link}">See the assumptions and each visit</a>.</p>\n').format(
-        course=course.name, clinic=source.clinic.name, scenario=scenario.name,
+        '<table class="estimate-example">\n<caption>{caption}</caption>\n<thead><tr><th '
+        'scope="col" class="num">{you_pay}</th><th scope="col" class="num">{plan_pays}</th>'
+        '{second_head}<th scope="col" class="num">{total_word}</th></tr></thead>\n<tbody><tr>'
+        '<td class="num you" data-label="{you_pay}">{you}</td><td class="num" '
+        'data-label="{plan_pays}">{plan}</td>{second_cell}<td class="num" '
+        'data-label="{total_word}">{total}</td></tr></tbody>\n</table>\n<p class="note">'
+        '{note} <a href="{link}">{see}</a>.</p>\n').format(
+        caption=here("Example: %(course)s at %(clinic)s. %(scenario)s", course=name,
+                     clinic=source.clinic.name, scenario=situation),
+        you_pay=here("You pay"), plan_pays=here("Your plan pays"), total_word=here("Total"),
         you=money(result.patient_total), plan=money(result.plan_total),
-        second_head=Markup('<th scope="col" class="num">Second coverage pays</th>')
-        if second else "",
-        second_cell=Markup('<td class="num" data-label="Second coverage pays">{}</td>').format(
-            money(result.second_total)) if second else "",
-        total=money(result.total), date=long_date(source.clinic.last_updated), link=link)
+        second_head=Markup('<th scope="col" class="num">{}</th>').format(
+            here("Second coverage pays")) if second else "",
+        second_cell=Markup('<td class="num" data-label="{}">{}</td>').format(
+            here("Second coverage pays"), money(result.second_total)) if second else "",
+        total=money(result.total), note=note, link=link,
+        see=here("See the assumptions and each visit"))
 
 
 def _visits_table(result, course: str, clinic: str, scenario: str, link: str,
-                  date: str) -> str:
+                  note: str) -> str:
     """The visit-by-visit breakdown, with runs of identical visits on one row, so a worked
     example in a guide is computed by the engine instead of by hand."""
     rows: list[list] = []  # [first, last, cost]
@@ -202,37 +209,61 @@ def _visits_table(result, course: str, clinic: str, scenario: str, link: str,
             rows[-1][1] = number
         else:
             rows.append([number, number, cost])
+    lang = current_language()
+    words = {"visits": here("Visits"), "visit": here("Visit"), "you_pay": here("You pay"),
+             "plan_pays": here("Your plan pays"), "why": here("Why")}
     body = Markup("").join(Markup(
-        '<tr><th scope="row" data-label="Visits">{which}</th><td data-label="Visit">{name}</td>'
-        '<td class="num you" data-label="You pay">{you}</td><td class="num" data-label="Your '
-        'plan pays">{plan}</td><td data-label="Why">{why}</td></tr>\n').format(
-        which=f"{first}" if first == last else f"{first} {'and' if last == first + 1 else 'to'}"
-        f" {last}", name=cost.name,
-        you=money(cost.patient) + ("" if first == last else " each"),
-        plan=money(cost.plan) + ("" if first == last else " each"), why=cost.explanation)
+        '<tr><th scope="row" data-label="{visits}">{which}</th><td data-label="{visit}">'
+        '{name}</td><td class="num you" data-label="{you_pay}">{you}</td><td class="num" '
+        'data-label="{plan_pays}">{plan}</td><td data-label="{why}">{why_text}</td></tr>\n'
+        ).format(
+        which=f"{first}" if first == last else here("%(first)s and %(last)s", first=first,
+                                                    last=last)
+        if last == first + 1 else here("%(first)s to %(last)s", first=first, last=last),
+        name=_worded(cost.name, lang),
+        you=money(cost.patient) if first == last else here("%(amount)s each",
+                                                           amount=money(cost.patient)),
+        plan=money(cost.plan) if first == last else here("%(amount)s each",
+                                                         amount=money(cost.plan)),
+        why_text=_worded(cost.explanation, lang), **words)
         for first, last, cost in rows)
     return Markup(
-        '<div class="table-wrap"><table class="estimate-example">\n<caption>Example, visit by '
-        'visit: {course} at {clinic}. {scenario}</caption>\n<thead><tr><th scope="col">Visits'
-        '</th><th scope="col">Visit</th><th scope="col" class="num">You pay</th><th scope="col"'
-        ' class="num">Your plan pays</th><th scope="col">Why</th></tr></thead>\n<tbody>\n'
-        '{body}<tr><th scope="row" data-label="Visits">All {count}</th><td data-label="Visit">'
-        'Total</td><td class="num you" data-label="You pay">{you}</td><td class="num" '
-        'data-label="Your plan pays">{plan}</td><td data-label="Why"></td></tr>\n</tbody>\n'
-        '</table></div>\n<p class="note">Computed from the clinic\'s prices as of {date}. '
-        '<a href="{link}">See all the assumptions</a>.</p>\n').format(
-        course=course, clinic=clinic, scenario=scenario, body=body, count=len(result.visits),
-        you=money(result.patient_total), plan=money(result.plan_total), date=date, link=link)
+        '<div class="table-wrap"><table class="estimate-example">\n<caption>{caption}'
+        '</caption>\n<thead><tr><th scope="col">{visits}</th><th scope="col">{visit}</th>'
+        '<th scope="col" class="num">{you_pay}</th><th scope="col" class="num">{plan_pays}'
+        '</th><th scope="col">{why}</th></tr></thead>\n<tbody>\n{body}<tr><th scope="row" '
+        'data-label="{visits}">{all}</th><td data-label="{visit}">{total_word}</td><td '
+        'class="num you" data-label="{you_pay}">{you}</td><td class="num" '
+        'data-label="{plan_pays}">{plan}</td><td data-label="{why}"></td></tr>\n</tbody>\n'
+        '</table></div>\n<p class="note">{note} <a href="{link}">{see}</a>.</p>\n').format(
+        caption=here("Example, visit by visit: %(course)s at %(clinic)s. %(scenario)s",
+                     course=course, clinic=clinic, scenario=scenario),
+        body=body, all=here("All %(count)s", count=len(result.visits)),
+        total_word=here("Total"), you=money(result.patient_total),
+        plan=money(result.plan_total), note=note, link=link,
+        see=here("See all the assumptions"), **words)
+
+
+def _worded(text: str, lang: str) -> str:
+    """A sentence the estimate engine worded (an i18n.Say), in `lang`."""
+    return text.worded(lang) if isinstance(text, Say) else text
 
 
 def rate_range(service) -> str:
     """The negotiated rates as the cost table's cell shows them: '$31.05 to $36.80 (5 plans)'."""
     rates = sorted(service.negotiated.values())
     if not rates:
-        return "No plan rates"
+        return here("No plan rates")
     if len(rates) == 1:
-        return f"{money(rates[0])} (1 plan)"
-    return f"{money(rates[0])} to {money(rates[-1])} ({len(rates)} plans)"
+        return here("%(rate)s (1 plan)", rate=money(rates[0]))
+    return here("%(low)s to %(high)s (%(count)s plans)", low=money(rates[0]),
+                high=money(rates[-1]), count=len(rates))
+
+
+def _said(msgid: str, **values: object) -> Markup:
+    """`msgid`, HTML marked with `N_`, in the language of the page being made; its values
+    escaped (a Say's keep their lang="en" marks)."""
+    return Markup(gettext_for(current_language())(msgid)) % values
 
 
 def _price(args, source: ClinicSource, page_url: str, error) -> str:
@@ -251,13 +282,17 @@ def _price(args, source: ClinicSource, page_url: str, error) -> str:
     setting = service.settings[0]
     link = relative_url(page_url, f"{setting_url(source.slug, setting)}#{service.id}")
     median = median_rate(service)
-    plans = (Markup("; in-network plans pay {low} to {high}").format(
-        low=money(min(service.negotiated.values())), high=money(max(service.negotiated.values())))
-        if median is not None else "")
-    return Markup('<a href="{link}">{what}</a> ({kind} {code}) at <a href="{clinic_link}">'
-                  '{clinic}</a>: gross charge {gross}, cash price {cash}{plans}').format(
-        link=link, what=service.description, kind=service.code_type, code=service.display_code,
-        clinic_link=relative_url(page_url, clinic_url(source.slug)), clinic=source.clinic.name,
-        gross=money(service.gross_charge), plans=plans,
-        cash=money(service.cash_price) + (f" to {money(service.cash_price_max)}"
-                                          if service.cash_price_max else ""))
+    plans = (_said(N_("; in-network plans pay %(low)s to %(high)s"),
+                   low=money(min(service.negotiated.values())),
+                   high=money(max(service.negotiated.values())))
+             if median is not None else "")
+    cash = (_said(N_("%(low)s to %(high)s"), low=money(service.cash_price),
+                  high=money(service.cash_price_max))
+            if service.cash_price_max else money(service.cash_price))
+    return _said(N_('<a href="%(link)s">%(what)s</a> (%(code)s) at <a href="%(clinic_link)s">'
+                    '%(clinic)s</a>: gross charge %(gross)s, cash price %(cash)s%(plans)s'),
+                 link=link, what=own_words(service, "description").html(current_language()),
+                 code=f"{service.code_type} {service.display_code}",
+                 clinic_link=relative_url(page_url, clinic_url(source.slug)),
+                 clinic=source.clinic.name, gross=money(service.gross_charge), plans=plans,
+                 cash=cash)

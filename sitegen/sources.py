@@ -27,11 +27,10 @@ def find_sources(root: Path, diags: Diagnostics) -> Sources:
     date the prices take effect (see `history`); `.yml` is read like `.yaml`."""
     rates = _inside(root, "rates", ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml"), diags)
     _unread_rates(root, set(rates), diags)
-    # content/es/ holds translations of the English pages, read by the language-aware
-    # loader (issue 16); until it lands they are not pages of their own.
-    content = [c for c in _inside(root, "content", ("**/*.md",), diags)
-               if not c.startswith(TRANSLATION_FOLDERS)]
-    return Sources(rates=sorted(rates), content=content)
+    # content/es/ holds translations of the English pages: `build.load_site` reads them
+    # for the site's languages, never as pages of their own.
+    return Sources(rates=sorted(rates),
+                   content=_inside(root, "content", ("**/*.md",), diags))
 
 
 def _inside(root: Path, folder: str, patterns: tuple[str, ...], diags: Diagnostics

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
+from sitegen.formats import N_
+from sitegen.i18n import Say
 from sitegen.model import ClinicSource, Location, Service
 
 
@@ -88,32 +90,32 @@ def all_rows(source: ClinicSource, rows: Sequence[PriceRow] | None = None) -> Se
 # Neutral names for the per-code comparison pages and the A-Z index, in our own plain words
 # (never the AMA's descriptors, never one clinic's wording), with the therapy they belong to.
 CODE_NAMES: dict[str, tuple[str, str]] = {
-    "97161": ("Physical therapy evaluation, simple problem", "PT"),
-    "97162": ("Physical therapy evaluation, moderate problem", "PT"),
-    "97163": ("Physical therapy evaluation, complex problem", "PT"),
-    "97164": ("Physical therapy re-evaluation", "PT"),
-    "97165": ("Occupational therapy evaluation, simple problem", "OT"),
-    "97166": ("Occupational therapy evaluation, moderate problem", "OT"),
-    "97167": ("Occupational therapy evaluation, complex problem", "OT"),
-    "97168": ("Occupational therapy re-evaluation", "OT"),
-    "92507": ("Speech, language or voice therapy session", "SLP"),
-    "92521": ("Stuttering (fluency) evaluation", "SLP"),
-    "92522": ("Speech sound evaluation", "SLP"),
-    "92523": ("Speech sound and language evaluation", "SLP"),
-    "92524": ("Voice and resonance evaluation", "SLP"),
-    "92610": ("Swallowing evaluation", "SLP"),
-    "97110": ("Therapeutic exercise", ""),
-    "97112": ("Balance and coordination training (neuromuscular re-education)", ""),
-    "97116": ("Walking (gait) training", "PT"),
-    "97140": ("Hands-on (manual) therapy", ""),
-    "97150": ("Group therapy session", ""),
-    "97530": ("Therapeutic activities: practising everyday movements", ""),
-    "97535": ("Self-care and home management training", ""),
-    "97542": ("Wheelchair skills training", ""),
-    "97750": ("Physical performance test", ""),
-    "97760": ("Splint or brace fitting and training", ""),
-    "97763": ("Splint or brace check and adjustment", ""),
-    "L3906": ("Custom-made wrist and hand splint", ""),
+    "97161": (N_("Physical therapy evaluation, simple problem"), "PT"),
+    "97162": (N_("Physical therapy evaluation, moderate problem"), "PT"),
+    "97163": (N_("Physical therapy evaluation, complex problem"), "PT"),
+    "97164": (N_("Physical therapy re-evaluation"), "PT"),
+    "97165": (N_("Occupational therapy evaluation, simple problem"), "OT"),
+    "97166": (N_("Occupational therapy evaluation, moderate problem"), "OT"),
+    "97167": (N_("Occupational therapy evaluation, complex problem"), "OT"),
+    "97168": (N_("Occupational therapy re-evaluation"), "OT"),
+    "92507": (N_("Speech, language or voice therapy session"), "SLP"),
+    "92521": (N_("Stuttering (fluency) evaluation"), "SLP"),
+    "92522": (N_("Speech sound evaluation"), "SLP"),
+    "92523": (N_("Speech sound and language evaluation"), "SLP"),
+    "92524": (N_("Voice and resonance evaluation"), "SLP"),
+    "92610": (N_("Swallowing evaluation"), "SLP"),
+    "97110": (N_("Therapeutic exercise"), ""),
+    "97112": (N_("Balance and coordination training (neuromuscular re-education)"), ""),
+    "97116": (N_("Walking (gait) training"), "PT"),
+    "97140": (N_("Hands-on (manual) therapy"), ""),
+    "97150": (N_("Group therapy session"), ""),
+    "97530": (N_("Therapeutic activities: practising everyday movements"), ""),
+    "97535": (N_("Self-care and home management training"), ""),
+    "97542": (N_("Wheelchair skills training"), ""),
+    "97750": (N_("Physical performance test"), ""),
+    "97760": (N_("Splint or brace fitting and training"), ""),
+    "97763": (N_("Splint or brace check and adjustment"), ""),
+    "L3906": (N_("Custom-made wrist and hand splint"), ""),
 }
 
 
@@ -127,11 +129,12 @@ class IndexEntry:
     disciplines: tuple[str, ...]
 
 
-def service_title(entries: list) -> str:
+def service_title(entries: list) -> Say:
     """The comparison page's title: the neutral name of the code, or the code itself."""
     service = entries[0][1].service
     known = CODE_NAMES.get(service.code)
-    return known[0] if known else f"Service billed as {service.code_type} {service.code}"
+    return Say(known[0]) if known else Say("Service billed as %(code)s",
+                                           code=f"{service.code_type} {service.code}")
 
 
 def service_index(codes: dict[str, list]) -> list[IndexEntry]:

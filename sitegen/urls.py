@@ -102,6 +102,15 @@ def asset_url(name: str) -> str:
     return f"assets/{name}"
 
 
+def language_url(target: str, lang: str, prefix: str) -> str:
+    """A page's URL in the language of `prefix` ('es/'); files (the stylesheet, price
+    files) exist once, for every language."""
+    path = target.partition("#")[0]
+    if prefix and (path == "" or path.endswith("/") or path == "404.html"):
+        return prefix + target
+    return target
+
+
 def relative_url(from_url: str, to_url: str) -> str:
     """A link from page `from_url` to `to_url` (both site-relative, '#frag' allowed).
 

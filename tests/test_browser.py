@@ -5,10 +5,13 @@ is missing."""
 
 from __future__ import annotations
 
+import http.server
 import io
 import os
 import re
 import shutil
+import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -198,6 +201,60 @@ def test_printed_estimates_fill_their_pages(browser, site: Path, estimates: dict
     example = printed_pages(page.pdf(format=paper))
     assert len(example) == 2, counts
     assert all("Jordan Rivers, born April 12, 2019" in lines[0] for _, lines in example)
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# One page of each kind (its template), by the first file that matches, in both languages.
+KINDS = {
+    "home": r"index\.html", "clinic": r"clinics/[^/]+/index\.html",
+    "setting": r"clinics/[^/]+/outpatient/index\.html",
+    "estimates": r"clinics/[^/]+/estimates/index\.html",
+    "good faith estimate": r"clinics/[^/]+/good-faith-estimate/index\.html",
+    "bill above estimate": r"clinics/[^/]+/good-faith-estimate/bill-above-estimate/index\.html",
+    "site notice": r"good-faith-estimate/index\.html",
+    "price history": r"clinics/[^/]+/price-history/index\.html",
+    "sliding scale": r"clinics/[^/]+/sliding-scale/index\.html",
+    "price transparency": r"clinics/[^/]+/price-transparency/index\.html",
+    "service": r"services/[^/]+/index\.html", "guide": r"guides/[^/]+/index\.html",
+    "glossary": r"glossary/index\.html", "404": r"404\.html",
+    "plan": r"clinics/[^/]+/plans/[^/]+/index\.html",
+    "what will I pay: question": r"clinics/[^/]+/what-will-i-pay/index\.html",
+    "what will I pay: answer": r"clinics/[^/]+/what-will-i-pay/[^/]+/[^/]+/index\.html",
+    "services index": r"services/index\.html", "clinics index": r"clinics/index\.html",
+}
+
+
+@pytest.mark.parametrize("lang", ["", "es/"])
+def test_axe_finds_no_wcag_violations(browser, site: Path, lang: str) -> None:
+    """axe-core (npm, package.json) with the WCAG 2.0, 2.1 and 2.2 A and AA rules, on one
+    page of each kind, in English and in Spanish: 0 violations."""
+    if not AXE.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail("axe-core is missing in CI: .ci/run runs npm ci")
+        pytest.skip("needs axe-core: npm ci")
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    # Served over HTTP at the site's base path '/', as the 404 pages' links expect.
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(bypass_csp=True)  # the pages forbid scripts; axe is one
+    page = context.new_page()
+    found = {}
+    for kind, pattern in KINDS.items():
+        rel = next((f for f in files if re.fullmatch(lang + pattern, f)), None)
+        assert rel is not None, f"no {kind} page in {lang or 'en/'}"
+        page.goto(f"http://127.0.0.1:{server.server_port}/{rel}")
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})""")
+        found[rel] = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                      for v in result["violations"]]
+        assert result["passes"], rel  # axe ran its rules
+    context.close()
+    server.shutdown()
+    assert {rel: v for rel, v in found.items() if v} == {}
+    assert len(found) == len(KINDS)
 
 
 @pytest.fixture(scope="module")

@@ -298,23 +298,27 @@ def resolve(page: str, href: str) -> str:
 def test_every_page_links_to_the_notice_in_its_footer(example) -> None:
     pages, _ = example
     checked = 0
+    words = {"": ("No insurance, or not using it? You have the right to a good faith estimate of "
+                  "your costs (not for care Medicare or Medicaid covers when you have it): read ", "read the notice and printable estimates of {}"),
+             "es/": ("¿No tiene seguro, o no lo usa? Tiene derecho a una estimación de buena fe "
+                     "de sus costos (no para la atención que cubren Medicare o Medicaid cuando los "
+                     "tiene): lea ", "lea el aviso y las estimaciones para imprimir de {}")}
     for rel, html in pages.items():
-        if rel == "404.html":
+        lang = "es/" if rel.startswith("es/") else ""   # the Spanish pages link to theirs
+        page = rel.removeprefix(lang)
+        if page == "404.html":
             continue
         footer = find_all(parse(html), "footer", class_="site-footer")[0]
         line = find_all(footer, "p", class_="gfe-link")[0]
-        assert text(line).startswith(
-            "No insurance, or not using it? You have the right to a good faith estimate of your "
-            "costs (not for care Medicare or Medicaid covers when you have it): read "), rel
+        assert text(line).startswith(words[lang][0]), rel
         href = find_all(line, "a")[0].get("href")
         target = resolve(rel, href)
-        clinic = rel.split("/")[1] if rel.startswith("clinics/") else None
+        clinic = page.split("/")[1] if page.startswith("clinics/") else None
         if clinic in CLINICS:
-            assert target == f"clinics/{clinic}/good-faith-estimate/index.html", rel
-            assert text(find_all(line, "a")[0]) == \
-                f"read the notice and printable estimates of {CLINICS[clinic][0]}"
+            assert target == f"{lang}clinics/{clinic}/good-faith-estimate/index.html", rel
+            assert text(find_all(line, "a")[0]) == words[lang][1].format(CLINICS[clinic][0])
         else:
-            assert target == "good-faith-estimate/index.html", rel
+            assert target == f"{lang}good-faith-estimate/index.html", rel
         assert 'id="notice"' in pages[target], rel
         checked += 1
     assert checked >= 50
@@ -530,6 +534,35 @@ def test_the_example_patient(tmp_path: Path) -> None:
     assert text(field(section, "total")) == "$2,061.00"
 
 
+@pytest.mark.parametrize(("args", "language"), [(("--lang", "es"), "en"), ((), "es")])
+def test_the_estimate_in_spanish(tmp_path: Path, args: tuple[str, ...], language: str
+                                 ) -> None:
+    """`--lang es`, or the patient file's `language: es`: the estimate in Spanish, with
+    the same amounts; `--lang` wins over the file. The front desk's box stays English."""
+    patient = (ROOT / "examples/patient.yaml").read_text(encoding="utf-8")
+    patient = re.sub(r"(?m)^language: en\b", f"language: {language}", patient)
+    assert f"language: {language}" in patient
+    out = tmp_path / "estimate.html"
+    result = gfe(str(write(tmp_path, patient)), "--site", str(ROOT), "--out", str(out),
+                 "--today", "2026-11-23", *args)
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in html
+    assert '<aside class="gfe-staff" aria-labelledby="staff" lang="en">' in html
+    tree = parse(html)
+    assert text(find_all(tree, "h1")[0]) == ("Estimación de buena fe de Little Steps "
+                                             "Pediatric Therapy")
+    section = find_all(tree, "section", class_="gfe-estimate")[0]
+    assert text(field(section, "date-of-birth")) == "12 de abril de 2019"
+    assert text(field(section, "estimate-date")) == "23 de noviembre de 2026"
+    assert text(field(section, "total")) == "$2,061.00"
+    assert text(field(section, "period")) == "Unos 3 meses"
+    assert "Esto es solo una estimación." in text(section)
+    assert "This is only an estimate" not in html
+    # the printed pages' running header (a CSS string: brackets escaped)
+    assert "Jordan Rivers, nacido\\28 a\\29  el 12 de abril de 2019" in html
+
+
 def test_a_filled_in_estimate_has_every_element(tmp_path: Path) -> None:
     out = tmp_path / "estimate.html"
     result = gfe(str(write(tmp_path, PATIENT)), "--site", str(ROOT), "--out", str(out),
@@ -675,7 +708,7 @@ def test_bad_input_is_reported_where_it_is(tmp_path: Path) -> None:
         "was booked; requested: the day the patient asked for an estimate without booking",
         f"{shown}:9:1: error: unknown key 'kount'; remove it (allowed keys here: clinic, "
         "course, services, primary_service, frequency, months, scheduled_separately, "
-        "location, patient, diagnosis_codes, scheduled, booked, requested)",
+        "location, patient, diagnosis_codes, scheduled, booked, requested, language)",
         "7 errors, 0 warnings",
     ]
     assert not out.exists()

@@ -3,6 +3,7 @@ number of worker processes gives the same bytes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sitegen.diagnostics import Diagnostics
 from tests.helpers import RATES, SITE, changed, cli, make_site
 
 GUIDE = "---\ntitle: A guide\nsummary: What it says.\n---\n\nSome words.\n"
+BILINGUAL = SITE + "languages: [en, es]\n"
 
 
 def files_of(out: Path) -> dict[str, bytes]:
@@ -182,6 +184,30 @@ EDITS = [_price, _add_clinic, _rename_clinic, _delete_clinic, _guide, _delete_gu
          _template, _site_yaml, _nothing, _edit_output, _guide_heading]
 
 
+def _languages(root: Path, n: int) -> None:
+    """Spanish switched on or off: every page of the other language comes or goes."""
+    (root / "site.yaml").write_text(BILINGUAL if n % 2 else SITE)
+
+
+def _translation(root: Path, n: int) -> None:
+    """A guide's Spanish text (with its English page, which a translation needs)."""
+    english = root / "content" / "guides" / f"g{n % 2}.md"
+    if not english.exists():
+        english.parent.mkdir(parents=True, exist_ok=True)
+        english.write_text(GUIDE)
+    path = root / "content" / "es" / "guides" / f"g{n % 2}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(GUIDE.replace("A guide", f"Una guía {n}").replace("Some words.",
+                                                                        f"Unas palabras, {n}."))
+
+
+def _catalog_entry(root: Path, n: int) -> None:
+    """A fee schedule's own Spanish words: only the Spanish pages of its clinic change."""
+    (root / "rates" / "a.yaml").write_text(changed(
+        RATES, "name: Test Clinic", "name: Test Clinic\n  translations: {es: {about: "
+        f'"Fisioterapia {n}."}}}}\n  about: "Physical therapy."'))
+
+
 @settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9), st.sampled_from([1, 2])),
@@ -200,6 +226,27 @@ def test_incremental_builds_equal_clean_builds(tmp_path_factory: pytest.TempPath
         assert result.ok, [d.format() for d in result.diagnostics.items]
         if edit is _nothing:
             assert result.cached or steps[i - 1][0] is _edit_output
+        assert files_of(out) == clean_build(root, tmp / f"clean{i}", jobs=1), edit.__name__
+
+
+@settings(max_examples=5, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(EDITS + [_languages, _translation, _catalog_entry]),
+                          st.integers(0, 9), st.sampled_from([1, 2])), min_size=1, max_size=4))
+def test_incremental_builds_equal_clean_builds_in_two_languages(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        steps: list) -> None:
+    """The same for a site in English and Spanish: a clinic carried over keeps its /es/
+    pages and their sitemap alternates exactly as a clean build writes them."""
+    monkeypatch.setattr(sitegen.build, "POOL_MIN_PAGES", 0)
+    tmp = tmp_path_factory.mktemp("steps")
+    root = make_site(tmp, {"site.yaml": BILINGUAL})
+    out = tmp / "public"
+    assert build(BuildOptions(root=root, out=out)).ok
+    for i, (edit, n, jobs) in enumerate(steps):
+        edit(root, n)
+        result = build(BuildOptions(root=root, out=out, jobs=jobs))
+        assert result.ok, [d.format() for d in result.diagnostics.items]
         assert files_of(out) == clean_build(root, tmp / f"clean{i}", jobs=1), edit.__name__
 
 
@@ -416,3 +463,35 @@ def test_a_clinic_half_carried_over_never_touches_the_live_site(
     calls["failed"] = 0
     assert _rendered(root, out) > 0 and calls["failed"] > 0
     assert files_of(out) == built
+
+
+def test_a_two_language_site_carries_clinics_over_in_both_languages(tmp_path: Path) -> None:
+    """An edited price renders its clinic's pages in both languages and the site's own
+    pages; the other clinics' English and Spanish files stay the very same files, and the
+    sitemap still pairs their pages with hreflang alternates."""
+    root = make_site(tmp_path, {"site.yaml": BILINGUAL,
+                                "rates/b.yaml": changed(RATES, "Test Clinic", "Clinic B"),
+                                "rates/c.yaml": changed(RATES, "Test Clinic", "Clinic C")})
+    out = tmp_path / "public"
+    pages = _rendered(root, out)
+    built = files_of(out)
+    assert pages == len([n for n in built if n.endswith(".html")])
+    own_b = [n for n in built if n.startswith(("clinics/b/", "es/clinics/b/"))
+             and n.endswith(".html")]
+    assert own_b and any(n.startswith("es/") for n in own_b)
+    clinics = tuple(f"{lang}clinics/{c}/" for lang in ("", "es/") for c in "abc")
+    site_level = pages - sum(1 for n in built if n.endswith(".html") and n.startswith(clinics))
+    before = _inodes(out)
+    (root / "rates/b.yaml").write_text(changed(RATES, "cash_price: 120.00", "cash_price: 131.50")
+                                       .replace("Test Clinic", "Clinic B"))
+    assert _rendered(root, out) == len(own_b) + site_level
+    after = _inodes(out)
+    for name in before:
+        if name.startswith(("clinics/a/", "clinics/c/", "es/clinics/a/", "es/clinics/c/")):
+            assert after[name] == before[name], name
+    assert "131.50" in (out / "es/clinics/b/index.html").read_text()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert re.search(r'<url><loc>https://example\.org/es/clinics/a/</loc><lastmod>[0-9-]+'
+                     r'</lastmod><xhtml:link rel="alternate" hreflang="en" '
+                     r'href="https://example\.org/clinics/a/"/>', sitemap)
+    assert files_of(out) == clean_build(root, tmp_path / "clean")

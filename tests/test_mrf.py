@@ -556,7 +556,8 @@ def footer_links(html: bytes) -> list[tuple[str, str]]:
     tree = html5lib.parse(html)
     footer = next(tree.iter(f"{NS}footer"))
     return [("".join(a.itertext()), a.get("href")) for a in footer.iter(f"{NS}a")
-            if "Price" in "".join(a.itertext())]
+            if "Price" in "".join(a.itertext())
+            or "".join(a.itertext()) == "Transparencia de precios"]
 
 
 def test_every_page_links_price_transparency_in_the_footer(example: dict[str, bytes]) -> None:
@@ -568,12 +569,15 @@ def test_every_page_links_price_transparency_in_the_footer(example: dict[str, by
     pages = [rel for rel in example if rel.endswith(".html")]
     assert len(pages) > 40
     for rel in pages:
+        lang = "es/" if rel.startswith("es/") else ""  # a Spanish page links the Spanish one
+        page = rel.removeprefix(lang)
         links = footer_links(example[rel])
-        own = [s for s in all_slugs if rel.startswith(f"clinics/{s}/")]
-        assert [text for text, _ in links] == ["Price Transparency"], rel
+        own = [s for s in all_slugs if page.startswith(f"clinics/{s}/")]
+        assert [text for text, _ in links] == [
+            "Transparencia de precios" if lang else "Price Transparency"], rel
         href = links[0][1]
-        expected = f"clinics/{own[0]}/price-transparency" if own else "clinics"
-        if rel == "404.html":
+        expected = lang + (f"clinics/{own[0]}/price-transparency" if own else "clinics")
+        if page == "404.html":
             assert href == f"/{expected}/"
             continue
         target = os.path.normpath(os.path.join(os.path.dirname(rel), href))

@@ -212,11 +212,10 @@ def test_json_ld_cannot_close_its_script_element(inline: dict[str, bytes]) -> No
 def test_only_clinic_pages_carry_json_ld(example: dict[str, bytes]) -> None:
     with_script = sorted(rel for rel, data in example.items()
                          if rel.endswith(".html") and b"<script" in data)
-    assert with_script == ["clinics/cedar-street-pt/index.html",
-                           "clinics/juniper-hill-pt/index.html",
-                           "clinics/little-steps-pediatric/index.html",
-                           "clinics/mercy-valley-rehab/index.html",
-                           "clinics/riverside-hand-ot/index.html"]
+    clinics = ["clinics/cedar-street-pt/index.html", "clinics/juniper-hill-pt/index.html",
+               "clinics/little-steps-pediatric/index.html",
+               "clinics/mercy-valley-rehab/index.html", "clinics/riverside-hand-ot/index.html"]
+    assert with_script == clinics + ["es/" + rel for rel in clinics]  # and their Spanish pages
 
 
 # --- one source of truth ----------------------------------------------------------------------

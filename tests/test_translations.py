@@ -231,3 +231,23 @@ def test_a_translation_mirrors_its_english_page(spanish):
     es_text, en_text = spanish.read_text(encoding="utf-8"), english.read_text(encoding="utf-8")
     assert _LINK.findall(es_text) == _LINK.findall(en_text)
     assert _EXAMPLE.findall(es_text) == _EXAMPLE.findall(en_text)
+
+
+def test_scheduled_separately_is_translated_item_by_item(tmp_path):
+    """Each item a course schedules separately, in the same order: a list of another
+    length would drop or invent an item of the estimate, so it is an error at the list."""
+    listed = NAMED.replace("    visits: [{session: visit, count: 6}]\n",
+                           "    visits: [{session: visit, count: 6}]\n"
+                           "    scheduled_separately: [A re-evaluation, A new splint]\n")
+    both = listed.replace("es: {name: Seis visitas}", "es: {name: Seis visitas, "
+                          "scheduled_separately: [Una reevaluación, Una férula nueva]}")
+    site, problems = load(_site(tmp_path / "ok", both))
+    assert problems == []
+    assert site.clinics[0].schedule.courses[0].translations["es"].scheduled_separately == \
+        ["Una reevaluación", "Una férula nueva"]
+    short = listed.replace("es: {name: Seis visitas}", "es: {name: Seis visitas, "
+                           "scheduled_separately: [Una reevaluación]}")
+    assert check_rates(tmp_path / "short", short) == [
+        f"{P}:27:5: error: translations: es: scheduled_separately has 1 items, the course's "
+        "has 2 (got 1); translate each item of the course's scheduled_separately, in the "
+        "same order"]
