@@ -287,6 +287,39 @@ def limit_group(scenario: Scenario, source: ClinicSource, disciplines: set) -> s
 
 def price_course(source: ClinicSource, course: Course, scenario: Scenario,
                  config: SiteConfig | None = None) -> Estimate:
+    visits = list(course_visits(source, course, scenario))
+    if scenario.start is not None:
+        dates = course_dates(scenario.start, course.months, len(visits))
+        years = plan_years(dates, scenario.plan_year_starts)
+        visits = [replace(v, year=y) for v, y in zip(visits, years)]
+    result = estimate(coverage(scenario, source, config), visits)
+    if superbill(scenario, source):
+        said = tuple(replace(v, explanation=Say("You pay %(paid)s at the visit; your plan may "
+                                                "pay you back %(back)s",
+                                                paid=money(v.patient + v.plan),
+                                                back=money(v.plan)))
+                     for v in result.visits)
+        result = replace(result, visits=said)
+    return result
+
+
+def course_visits(source: ClinicSource, course: Course, scenario: Scenario
+                  ) -> tuple[Visit, ...]:
+    """`_course_visits`, remembered: the rows of "What will I pay?" price one course under
+    many deductibles and cost shares, and its visits' billed and allowed amounts depend only
+    on the scenario's fields named in the key."""
+    key = ("course visits", tuple(course.visits), scenario.unit_rule, scenario.network,
+           scenario.payer, scenario.allowed_share, scenario.medicare, scenario.over_limit)
+    memo = clinic_memo(source)
+    visits = memo.get(key)
+    if visits is None:
+        visits = memo[key] = _course_visits(source, course, scenario)
+    return visits
+
+
+def _course_visits(source: ClinicSource, course: Course, scenario: Scenario
+                   ) -> tuple[Visit, ...]:
+    """The course's visits as billed under the scenario, in order (first plan year)."""
     visits: list[Visit] = []
     counted = limit_disciplines(scenario, source)
     plans = [visit_plan(source, v, scenario.unit_rule) for v in course.visits]
@@ -304,19 +337,7 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
         own = limit_group(scenario, source, set(plan.disciplines))
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction=reduction,
                              group=group, limit_group=own)] * course_visit.count)
-    if scenario.start is not None:
-        dates = course_dates(scenario.start, course.months, len(visits))
-        years = plan_years(dates, scenario.plan_year_starts)
-        visits = [replace(v, year=y) for v, y in zip(visits, years)]
-    result = estimate(coverage(scenario, source, config), visits)
-    if superbill(scenario, source):
-        said = tuple(replace(v, explanation=Say("You pay %(paid)s at the visit; your plan may "
-                                                "pay you back %(back)s",
-                                                paid=money(v.patient + v.plan),
-                                                back=money(v.plan)))
-                     for v in result.visits)
-        result = replace(result, visits=said)
-    return result
+    return tuple(visits)
 
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
