@@ -211,6 +211,10 @@ def _word(msgid: str, values: dict[str, object], lang: str) -> str:
     text = msgid if lang == DEFAULT else translations(lang).gettext(msgid)
     if not values:
         return text
+    if lang == DEFAULT:  # most values are plain text or English Says: taken as they are
+        return text % {k: v if type(v) is str else str.__str__(v)
+                       if type(v) is Say or type(v) is _Joined else _value(v, lang)
+                       for k, v in values.items()}
     return text % {k: _value(v, lang) for k, v in values.items()}
 
 

@@ -13,7 +13,7 @@ from helpers import RATES, changed, load, make_site
 
 from sitegen import clinic_memo, estimates
 from sitegen.flow import clinic_flow
-from sitegen.model import CourseVisit
+from sitegen.model import CourseVisit, Scenario
 from sitegen.pricing import _explain
 from sitegen.views import clinic_view
 
@@ -94,3 +94,41 @@ def test_explain_words_do_not_depend_on_how_a_rate_was_written(rate: Decimal) ->
     assert said == _explain.__wrapped__(Decimal("10.00"), Decimal("0.00"), Decimal("8.00"),
                                         rate, Decimal("0.00"), False)
     assert said == "Deductible $10.00 + 20% coinsurance $8.00"
+
+
+def _variants(source) -> list[Scenario]:
+    """Scenarios that differ in one field each of what a course's billed visits depend on."""
+    base = Scenario(id="s", name="S", network="in-network", deductible_remaining=Decimal(50),
+                    coinsurance=Decimal("0.2"))
+    payers = [p.key for p in source.schedule.payers]
+    found = [base, base.model_copy(update={"unit_rule": "per-code"}),
+             base.model_copy(update={"over_limit": "gross"}),
+             base.model_copy(update={"network": "self-pay"}),
+             base.model_copy(update={"network": "out-of-network",
+                                     "allowed_share": Decimal("0.6")}),
+             base.model_copy(update={"network": "out-of-network",
+                                     "allowed_share": Decimal("0.7")})]
+    for key in payers:
+        found += [base.model_copy(update={"payer": key, "visits_remaining": 3}),
+                  base.model_copy(update={"payer": key, "medicare": True})]
+    return found
+
+
+def test_a_course_s_visits_are_priced_as_afresh_under_every_scenario() -> None:
+    """A course's billed visits are remembered per course and the scenario fields they
+    depend on (unit rule, network, plan, allowed share, Medicare, price past the limit):
+    every scenario, priced after all the others, costs what it costs with nothing
+    remembered."""
+    site, _ = load(ROOT)
+    assert site is not None
+    asked = [(source, course, scenario) for source in site.clinics
+             for course in source.schedule.courses for scenario in _variants(source)]
+    assert len({s.payer for _, _, s in asked}) > 2  # some clinics have plans
+    _fresh()
+    warm = [estimates.price_course(*args, site.config) for args in asked]
+    for args, result in zip(asked, warm):
+        _fresh()
+        assert estimates.price_course(*args, site.config) == result
+    source, course, scenario = asked[0]
+    assert estimates.course_visits(source, course, scenario) is \
+        estimates.course_visits(source, course, scenario)
