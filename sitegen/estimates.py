@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from sitegen.clinic_memo import clinic_memo
 from sitegen.coverage import (
     course_dates,
     plan_years,
@@ -155,6 +156,17 @@ def visit_disciplines(source: ClinicSource, visit: CourseVisit) -> frozenset[str
 
 
 def visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
+    """`_visit_plan`, remembered: "What will I pay?" prices each course under dozens of
+    scenarios, and a visit's plan depends only on the clinic, the visit and the rule."""
+    memo = clinic_memo(source)
+    key = ("visit plan", visit, rule)
+    plan = memo.get(key)
+    if plan is None:
+        plan = memo[key] = _visit_plan(source, visit, rule)
+    return plan
+
+
+def _visit_plan(source: ClinicSource, visit: CourseVisit, rule: str = "cms") -> VisitPlan:
     """What one visit bills: timed minutes of a code are added up across the visit (a code
     listed twice is one line) before the unit rule turns them into units. References are
     checked by `validate` first; one that is unknown anyway bills nothing here rather than
@@ -202,7 +214,15 @@ def allowed_amount(service: Service, scenario: Scenario, billed: str = "gross_ch
 
 
 def scenario_payer(scenario: Scenario, source: ClinicSource) -> Payer | None:
-    return next((p for p in source.schedule.payers if p.key == scenario.payer), None)
+    """The clinic's payer the scenario names (the first listed of a key), found by key:
+    pricing one course looks it up once per visit."""
+    memo = clinic_memo(source)
+    payers = memo.get("payers")
+    if payers is None:
+        payers = memo["payers"] = {}
+        for payer in source.schedule.payers:
+            payers.setdefault(payer.key, payer)
+    return payers.get(scenario.payer)
 
 
 def covered_past_limit(payer: Payer | None) -> bool:
@@ -267,6 +287,39 @@ def limit_group(scenario: Scenario, source: ClinicSource, disciplines: set) -> s
 
 def price_course(source: ClinicSource, course: Course, scenario: Scenario,
                  config: SiteConfig | None = None) -> Estimate:
+    visits = list(course_visits(source, course, scenario))
+    if scenario.start is not None:
+        dates = course_dates(scenario.start, course.months, len(visits))
+        years = plan_years(dates, scenario.plan_year_starts)
+        visits = [replace(v, year=y) for v, y in zip(visits, years)]
+    result = estimate(coverage(scenario, source, config), visits)
+    if superbill(scenario, source):
+        said = tuple(replace(v, explanation=Say("You pay %(paid)s at the visit; your plan may "
+                                                "pay you back %(back)s",
+                                                paid=money(v.patient + v.plan),
+                                                back=money(v.plan)))
+                     for v in result.visits)
+        result = replace(result, visits=said)
+    return result
+
+
+def course_visits(source: ClinicSource, course: Course, scenario: Scenario
+                  ) -> tuple[Visit, ...]:
+    """`_course_visits`, remembered: the rows of "What will I pay?" price one course under
+    many deductibles and cost shares, and its visits' billed and allowed amounts depend only
+    on the scenario's fields named in the key."""
+    key = ("course visits", tuple(course.visits), scenario.unit_rule, scenario.network,
+           scenario.payer, scenario.allowed_share, scenario.medicare, scenario.over_limit)
+    memo = clinic_memo(source)
+    visits = memo.get(key)
+    if visits is None:
+        visits = memo[key] = _course_visits(source, course, scenario)
+    return visits
+
+
+def _course_visits(source: ClinicSource, course: Course, scenario: Scenario
+                   ) -> tuple[Visit, ...]:
+    """The course's visits as billed under the scenario, in order (first plan year)."""
     visits: list[Visit] = []
     counted = limit_disciplines(scenario, source)
     plans = [visit_plan(source, v, scenario.unit_rule) for v in course.visits]
@@ -284,19 +337,7 @@ def price_course(source: ClinicSource, course: Course, scenario: Scenario,
         own = limit_group(scenario, source, set(plan.disciplines))
         visits.extend([Visit(plan.name, billed, allowed, cash, over, counts, reduction=reduction,
                              group=group, limit_group=own)] * course_visit.count)
-    if scenario.start is not None:
-        dates = course_dates(scenario.start, course.months, len(visits))
-        years = plan_years(dates, scenario.plan_year_starts)
-        visits = [replace(v, year=y) for v, y in zip(visits, years)]
-    result = estimate(coverage(scenario, source, config), visits)
-    if superbill(scenario, source):
-        said = tuple(replace(v, explanation=Say("You pay %(paid)s at the visit; your plan may "
-                                                "pay you back %(back)s",
-                                                paid=money(v.patient + v.plan),
-                                                back=money(v.plan)))
-                     for v in result.visits)
-        result = replace(result, visits=said)
-    return result
+    return tuple(visits)
 
 
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),

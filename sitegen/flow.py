@@ -248,7 +248,7 @@ def _rows(config: SiteConfig, source: ClinicSource, course: Course, pay: str,
             if network == "out-of-network" and c.copay is not None:
                 continue  # out-of-network benefits pay a share of an allowance, not copays
             d_name, c_name = own_words(d, "name"), own_words(c, "name")
-            scenario = Scenario(
+            scenario = Scenario.model_construct(  # of validated settings: valid as it is
                 id=f"{d.id}-{c.id}", name=f"{d.name}; {c.name}", network=network,
                 payer=payer.key if payer else None, deductible_remaining=d.deductible_remaining,
                 coinsurance=c.coinsurance, copay=c.copay,
@@ -363,7 +363,7 @@ def _medicare_rows(config: SiteConfig, source: ClinicSource, course: Course, pay
     for start in start_choices(settings, course, year):
         for so_far_id, words, left, spent in so_far_choices(
                 settings, medicare_deductible(config, source), course_groups(source, visits)):
-            scenario = named(Scenario(
+            scenario = named(Scenario.model_construct(  # of validated settings, as above
                 id="-".join(p for p in (start.id, so_far_id) if p), name="-",
                 network="in-network", payer=payer.key, medicare=True,
                 deductible_remaining=left, coinsurance=settings.medicare_coinsurance,

@@ -136,6 +136,8 @@ class Say(str):
         return (_rebuild, (self.msgid, self.values))
 
     def worded(self, lang: str) -> str:
+        if lang == DEFAULT:  # the English words are the str itself, worded when it was made
+            return str.__str__(self)
         return _word(self.msgid, self.values, lang)
 
     def html(self, lang: str) -> Markup:
@@ -156,6 +158,7 @@ class Say(str):
         return self.worded(_PAGE_LANGUAGE.get()).lower()
 
 
+@cache
 def _translates(msgid: str, lang: str) -> bool:
     """The catalog of `lang` words `msgid` (a number-only message needs no words)."""
     catalog = getattr(translations(lang), "_catalog", {})
@@ -190,6 +193,8 @@ class _Joined(Say):
     """A Say whose msgid is only its parts: never looked up in a catalog."""
 
     def worded(self, lang: str) -> str:
+        if lang == DEFAULT:  # as `Say.__new__` worded it
+            return str.__str__(self)
         return self.msgid % {k: _value(v, lang) for k, v in self.values.items()}
 
     def html(self, lang: str) -> Markup:
@@ -206,6 +211,10 @@ def _word(msgid: str, values: dict[str, object], lang: str) -> str:
     text = msgid if lang == DEFAULT else translations(lang).gettext(msgid)
     if not values:
         return text
+    if lang == DEFAULT:  # most values are plain text or English Says: taken as they are
+        return text % {k: v if type(v) is str else str.__str__(v)
+                       if type(v) is Say or type(v) is _Joined else _value(v, lang)
+                       for k, v in values.items()}
     return text % {k: _value(v, lang) for k, v in values.items()}
 
 

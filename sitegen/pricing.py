@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Literal
 
 from sitegen.i18n import Say, joined, lowered
@@ -350,6 +351,10 @@ def _new_year_words(year: _Year, thresholds: bool) -> str:
     return Say("A new plan year starts: %(listed)s start again", listed=tuple(parts))
 
 
+_KX = Say("the clinic adds the KX modifier to confirm your therapy is medically necessary, "
+          "and Medicare keeps paying")
+
+
 def _thresholds(coverage: Coverage, year: _Year, group: str | None,
                 allowed: Decimal) -> list[str]:
     """Count the visit toward its Medicare therapy threshold; say so where it is passed.
@@ -364,16 +369,14 @@ def _thresholds(coverage: Coverage, year: _Year, group: str | None,
         after = year.spent[group] = before + allowed
         first = group not in year.seen
         year.seen.add(group)
-        kx = Say("the clinic adds the KX modifier to confirm your therapy is medically "
-                 "necessary, and Medicare keeps paying")
         if before <= t.amount < after:
             said.append(Say("Medicare therapy threshold for %(name)s (%(amount)s a year) "
                             "passed: from this visit %(kx)s", name=t.name,
-                            amount=_usd(t.amount), kx=kx))
+                            amount=_usd(t.amount), kx=_KX))
         elif first and before > t.amount:
             said.append(Say("Your %(name)s this year is already above Medicare's threshold "
                             "(%(amount)s): at every visit %(kx)s", name=t.name,
-                            amount=_usd(t.amount), kx=kx))
+                            amount=_usd(t.amount), kx=_KX))
         if t.review is not None and (before <= t.review < after or
                                      (first and before > t.review)):
             said.append(Say("Above %(amount)s for %(name)s this year, Medicare may review "
@@ -415,6 +418,9 @@ def _flat(name: str, price: Decimal, over_limit: bool, text: str) -> VisitCost:
     return VisitCost(name, price, ZERO, ZERO, ZERO, ZERO, ZERO, over_limit, False, text)
 
 
+# Remembered: a course repeats the same few cost shares visit after visit, and the
+# estimates of a site repeat them course after course (the arguments are cents and a rate).
+@lru_cache(maxsize=4096)
 def _explain(
     d: Decimal, copay: Decimal, coins: Decimal, rate: Decimal, balance: Decimal, capped: bool
 ) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
+from sitegen.clinic_memo import clinic_memo
 from sitegen.formats import N_
 from sitegen.i18n import Say
 from sitegen.model import ClinicSource, Location, Service
@@ -69,9 +70,17 @@ def price_rows(source: ClinicSource, setting: str) -> list[PriceRow]:
 
 
 def location_of(source: ClinicSource, service: Service) -> Location | None:
-    """The location a service's prices are limited to (None: every location)."""
-    return next((loc for loc in source.clinic.locations
-                 if service.location is not None and loc.id == service.location), None)
+    """The location a service's prices are limited to (None: every location). Looked up
+    by id in a table made once per clinic: the pages ask for every line of every visit."""
+    if service.location is None:
+        return None
+    memo = clinic_memo(source)
+    places = memo.get("locations")
+    if places is None:
+        places = memo["locations"] = {}
+        for loc in source.clinic.locations:
+            places.setdefault(loc.id, loc)  # the first listed of an id, as before
+    return places.get(service.location)
 
 
 def place(location: Location) -> str:

@@ -450,3 +450,41 @@ def test_the_guided_flow_and_plan_pages_in_spanish(site: dict[str, bytes]) -> No
                    "index.html"].decode()
     assert "20 visits per calendar year, one limit shared by occupational therapy and " \
            "speech-language therapy." in english
+
+
+def test_english_words_of_nested_sentences_are_worded_as_afresh() -> None:
+    """A Say's English words are the str it was made with: the same text as wording its
+    message and values again, through nested, joined, listed and lower-cased parts."""
+    inner = i18n.Say("Deductible %(amount)s", amount="$10.00")
+    listed = i18n.Say("%(names)s", names=(i18n.Say("physical therapy"), "speech therapy"))
+    outer = i18n.joined(inner, " + ", i18n.Say("%(rate)s coinsurance", rate="20%"), "; ",
+                        i18n.lowered(inner), "; ", listed)
+    for said in (inner, listed, outer):
+        assert said.worded("en") == i18n._word(said.msgid, said.values, "en")
+    assert outer == "Deductible $10.00 + 20% coinsurance; deductible $10.00; " \
+        "physical therapy and speech therapy"
+    assert i18n.lowered(inner).worded("en") == "deductible $10.00"
+    assert i18n.capitalized(i18n.Say("with %(n)s", n=2)).worded("en") == "With 2"
+    assert outer.worded("es") != outer  # Spanish still worded from the catalog
+    assert "Deducible" in outer.worded("es")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_template_gettext_is_jinja_s_own(lang: str, tmp_path: Path) -> None:
+    """`_()`, `gettext()` and `{% trans %}` give what jinja2.ext's new-style gettext gives:
+    escaped values, '%%' as '%', and no escaping inside `{% autoescape false %}`."""
+    import jinja2
+
+    from sitegen.render import make_environment
+    source = ('{{ _("Your deductible") }}|{{ _("all 100%% yours") }}|{{ _("%(n)s%% of <b>%(x)s</b>", n=5, x=x) }}|'
+              '{{ gettext("Paying yourself") }}|{% trans %}Hello {{ x }} 100%{% endtrans %}|'
+              '{% autoescape false %}{{ _("a %(x)s", x=x) }}{% endautoescape %}')
+    (tmp_path / "t.html").write_text(source)
+    ours = make_environment(tmp_path, lang)
+    theirs = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True,
+                                loader=jinja2.FileSystemLoader(str(tmp_path)))
+    theirs.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    got = ours.get_template("t.html").render(x="<i>&</i>")
+    assert got == theirs.get_template("t.html").render(x="<i>&</i>")
+    assert "5% of <b>&lt;i&gt;&amp;&lt;/i&gt;</b>" in got and "a <i>&</i>" in got
+    assert "|all 100% yours|" in got
