@@ -549,3 +549,23 @@ def test_staging_writes_never_reach_the_live_site_through_a_kept_file(tmp_path: 
     assert (out / "a" / "index.html").read_bytes() == b"new page"
     assert (out / "b.txt").read_bytes() == b"old file"
     assert (out / "c" / "d" / "e.html").read_bytes() == b"deep"
+
+
+def test_the_output_walk_lists_every_file_with_its_size_and_time(tmp_path: Path) -> None:
+    """The no-change check's walk (plain strings, os.scandir) sees what a Path walk sees:
+    nested files, a link to a file (its target's size), never a folder link's files."""
+    from sitegen.cache import _stats
+
+    out = tmp_path / "out"
+    (out / "a" / "b").mkdir(parents=True)
+    (out / "a" / "b" / "index.html").write_text("deep")
+    (out / "top.txt").write_text("top!!")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "secret.html").write_text("s")
+    (out / "folder-link").symlink_to(tmp_path / "elsewhere")
+    (out / "file-link").symlink_to(out / "top.txt")
+    expected = {p.relative_to(out).as_posix(): [p.stat().st_size, p.stat().st_mtime_ns]
+                for p in out.rglob("*") if p.is_file() and "folder-link" not in p.parts}
+    assert _stats(out) == expected
+    assert sorted(expected) == ["a/b/index.html", "file-link", "top.txt"]
+    assert expected["file-link"][0] == 5
