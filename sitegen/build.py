@@ -409,19 +409,21 @@ class Output:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous | None,
-                staging: Staging | None, output: Output) -> list[Route] | None:
-    """Keep a clinic's outputs from the last build when its key is unchanged: its routes
-    in every language (for the sitemap and its alternates), or None when it must be
-    rendered (changed, new, or anything of the last build missing or damaged)."""
-    found = previous.reusable(view.slug, key) if previous and staging else None
+def _carry_over(root: Path, record: str, key: str, previous: cache.Previous | None,
+                staging: Staging | None, output: Output, view: ClinicView | None = None
+                ) -> list[Route] | None:
+    """Keep the outputs the last build recorded under `record` (a clinic's slug, or a
+    guide page's GUIDE_RECORD name) when its key is unchanged: the clinic's routes in every
+    language (for the sitemap and its alternates; none for a guide), or None when they
+    must be rendered (changed, new, or anything of the last build missing or damaged)."""
+    found = previous.reusable(record, key) if previous and staging else None
     raw = cache.load_scans(root, key) if found is not None else None
     if found is None or raw is None or staging is None or previous is None:
         return None
     names, pages = found
     try:
         scans = _scans(raw)
-        routes = [_route(view, entry) for entry in pages]
+        routes = [_route(view, entry) for entry in pages] if view is not None else []
     except (TypeError, ValueError):
         return None
     if set(scans) - set(names) or {r.output for r in routes} - set(names):
@@ -432,8 +434,8 @@ def _carry_over(root: Path, view: ClinicView, key: str, previous: cache.Previous
             return None
     output.hashes.update((name, previous.hashes[name]) for name in names)
     output.scans.update(scans)
-    output.clinics[view.slug] = (key, names, pages)
-    output.new_scans[view.slug] = (key, None)
+    output.clinics[record] = (key, names, pages)
+    output.new_scans[record] = (key, None)
     return routes
 
 
@@ -466,29 +468,6 @@ def guide_key(common: str, route: Route, clinics: list[list[str]]) -> str:
         default=str).encode()).hexdigest()
 
 
-def _keep_guide(root: Path, route: Route, key: str, previous: cache.Previous | None,
-                staging: Staging | None, output: Output) -> bool:
-    """Keep a guide page from the last build when its key is unchanged (as `_carry_over`
-    keeps a clinic's pages)."""
-    record, name = GUIDE_RECORD + route.output, route.output
-    found = previous.reusable(record, key) if previous and staging else None
-    raw = cache.load_scans(root, key) if found is not None else None
-    if found is None or raw is None or staging is None or previous is None or \
-            found[0] != [name] or list(raw) != [name]:
-        return False
-    try:
-        scans = _scans(raw)
-    except (TypeError, ValueError):
-        return False
-    if not staging.keep(name):
-        return False
-    output.hashes[name] = previous.hashes[name]
-    output.scans.update(scans)
-    output.clinics[record] = (key, [name], [])
-    output.new_scans[record] = (key, None)
-    return True
-
-
 def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
                 progress: Callable[[int, int], None] | None = None, shard: Shard | None = None,
                 staging: Staging | None = None, previous: cache.Previous | None = None
@@ -513,7 +492,8 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     keys = [cache.clinic_key(common, view.source) for view in views]
     output = Output()
     known = {view.slug: found for i, view in enumerate(views) if shard.owns(i) and
-             (found := _carry_over(root, view, keys[i], previous, staging, output)) is not None}
+             (found := _carry_over(root, view.slug, keys[i], previous, staging, output,
+                                   view)) is not None}
     heads, tails = [], []
     for n, lang in enumerate(languages):
         prefix = f"{lang}/" if n else ""
@@ -533,8 +513,8 @@ def render_site(site: Site, root: Path, diags: Diagnostics, jobs: int = 1,
     footer = [[view.slug, view.source.clinic.name] for view in views]
     guides = {j: guide_key(common, route, footer) for j, route in enumerate(site_level)
               if route.template == "guide.html"} if shard.owns(None) else {}
-    kept_guides = {j for j, key in guides.items()
-                   if _keep_guide(root, site_level[j], key, previous, staging, output)}
+    kept_guides = {j for j, key in guides.items() if _carry_over(
+        root, GUIDE_RECORD + site_level[j].output, key, previous, staging, output) is not None}
     first_pages = len(heads[0]) * len(languages) if shard.owns(None) else 0
     units = [("page", j) for j in range(first_pages)] + \
         [("clinic", i) for i in rendered] + \
